@@ -1,0 +1,37 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
+from django.urls import reverse
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth, the portal's way: the User ID wording, and e-mails that leave only
+    after the request commits."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_password_mismatch": "The User ID and/or password you entered are not correct.",
+        "too_many_login_attempts": (
+            "Too many failed sign-in attempts. Wait five minutes and try again, or reset your password."
+        ),
+        "username_taken": "That User ID is taken. Choose another one.",
+    }
+
+    def send_mail(self, template_prefix, email, context):
+        request = allauth_context.request
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            "service_center": settings.QPP_SERVICE_CENTER,
+        }
+        ctx.update(context)
+        # Rendered now, while the request is at hand; sent once the sign-up or
+        # password change that caused it has committed.
+        message = self.render_mail(template_prefix, email, ctx)
+        transaction.on_commit(message.send)
+
+    def get_password_change_redirect_url(self, request):
+        return reverse("account_devices")

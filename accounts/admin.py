@@ -1,0 +1,86 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import AccountSecurity, TwoFactorDevice, User
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active", "last_login"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+
+
+@admin.register(TwoFactorDevice)
+class TwoFactorDeviceAdmin(SimpleHistoryAdmin):
+    """Help desk: see a user's devices and remove a lost one after checking who called.
+
+    Secrets are never shown. A user left without devices sets up a new one at the
+    next sign-in.
+    """
+
+    list_display = ["user", "name", "kind", "masked_destination", "created_at", "last_used_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "user__email", "name"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "kind", "masked_destination", "created_at", "last_used_at"]
+    readonly_fields = fields
+    actions = ["remove_devices"]
+
+    @admin.display(description="Sends codes to")
+    def masked_destination(self, obj):
+        return obj.masked_destination or "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Removal goes through the action, which signs the user out everywhere and e-mails them.
+        return False
+
+    def has_remove_permission(self, request):
+        return request.user.has_perm("accounts.delete_twofactordevice")
+
+    @admin.action(description="Remove the selected devices (lost or replaced)", permissions=["remove"])
+    def remove_devices(self, request, queryset):
+        count = 0
+        for device in queryset.select_related("user"):
+            services.two_factor_device_reset(device=device, by=request.user)
+            count += 1
+        self.message_user(request, f"Removed {count} device(s); their owners were signed out and e-mailed.")
+
+
+@admin.register(AccountSecurity)
+class AccountSecurityAdmin(admin.ModelAdmin):
+    """Two-factor locks after wrong codes; staff can lift one early."""
+
+    list_display = ["user", "failed_attempts", "locked_until"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "failed_attempts", "locked_until"]
+    readonly_fields = fields
+    actions = ["unlock"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("accounts.change_accountsecurity")
+
+    @admin.action(description="Unlock two-factor sign-in", permissions=["unlock"])
+    def unlock(self, request, queryset):
+        count = 0
+        for security in queryset.select_related("user"):
+            services.two_factor_unlock(user=security.user, by=request.user)
+            count += 1
+        self.message_user(request, f"Unlocked two-factor sign-in for {count} user(s).")

@@ -1,0 +1,132 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+def new_security_stamp():
+    return secrets.token_hex(16)
+
+
+class User(AbstractUser):
+    """A HARP-style portal account; ``username`` is the User ID [2020 §II]."""
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    def __str__(self):
+        full_name = self.get_full_name()
+        return f"{full_name} ({self.username})" if full_name else self.username
+
+
+class TwoFactorDevice(models.Model):
+    """A verification device a one-time code comes from [2020 §III.3, 2023 §III.4].
+
+    An authenticator app holds a TOTP secret; e-mail and text-message devices
+    hold the address or phone number the code is sent to.
+    """
+
+    class Kind(models.TextChoices):
+        AUTHENTICATOR_APP = "totp", "Authenticator app"
+        EMAIL = "email", "E-mail"
+        TEXT_MESSAGE = "sms", "Text message"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField("device name", max_length=60)
+    secret = models.CharField(max_length=64, blank=True, help_text="Base32 TOTP secret.")
+    destination = models.CharField(max_length=254, blank=True, help_text="E-mail address or phone number.")
+    # The TOTP time step of the last accepted code: a code for the same or an
+    # earlier step is a replay and is refused.
+    last_timecode = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["secret", "last_timecode", "last_used_at"])
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["totp", "email", "sms"]), name="device_kind_valid"),
+            models.CheckConstraint(
+                condition=(Q(kind="totp") & ~Q(secret="")) | (~Q(kind="totp") & ~Q(destination="")),
+                name="device_has_secret_or_destination",
+            ),
+            models.UniqueConstraint(fields=["user", "name"], name="device_name_unique_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def sends_codes(self):
+        """E-mail and text-message devices need *Send Code*; an app makes its own."""
+        return self.kind != self.Kind.AUTHENTICATOR_APP
+
+    @property
+    def masked_destination(self):
+        if self.kind == self.Kind.EMAIL:
+            local, _, domain = self.destination.partition("@")
+            return f"{local[:1]}***@{domain}"
+        if self.kind == self.Kind.TEXT_MESSAGE:
+            return f"***-***-{self.destination[-4:]}"
+        return ""
+
+    @property
+    def label(self):
+        """How the device reads in the device dropdown."""
+        suffix = f", {self.masked_destination}" if self.masked_destination else ""
+        return f"{self.name} ({self.get_kind_display()}{suffix})"
+
+
+class OneTimeCode(models.Model):
+    """A code sent by e-mail or text message: stored hashed, short-lived, single use.
+
+    ``device`` is empty while a new e-mail or text-message device is being set
+    up: the device is saved only once a code sent to it comes back.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    device = models.ForeignKey(
+        TwoFactorDevice, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=TwoFactorDevice.Kind.choices)
+    destination = models.CharField(max_length=254)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self):
+        return f"code for {self.user} sent {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AccountSecurity(models.Model):
+    """Per-user security state that must hold across app processes.
+
+    ``failed_attempts`` counts consecutive wrong codes (any device); at the
+    limit two-factor locks until ``locked_until``. ``security_stamp`` changes
+    when the password or a device changes; a session that was signed in under
+    an older stamp is ended by ``accounts.middleware``.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="security"
+    )
+    failed_attempts = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    security_stamp = models.CharField(max_length=64, default=new_security_stamp)
+
+    class Meta:
+        verbose_name_plural = "account security"
+
+    def __str__(self):
+        return f"security state of {self.user}"
+
+    def is_locked(self, now):
+        return self.locked_until is not None and self.locked_until > now

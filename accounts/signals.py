@@ -1,0 +1,51 @@
+"""Sign-in events: start the session clocks, log to ``qpp.security``, end stale sessions."""
+
+import logging
+
+from allauth.account.signals import password_changed, password_reset, password_set
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from . import two_factor
+from .services import security_stamp_of, security_stamp_rotate
+
+logger = logging.getLogger("qpp.security")
+
+
+def _address(request):
+    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+
+
+@receiver(user_logged_in, dispatch_uid="qpp_password_accepted")
+def password_accepted(sender, request, user, **kwargs):
+    # Django's login() has already given the session a new key (ASVS 3.2.1).
+    if request is not None and hasattr(request, "session"):
+        two_factor.mark_signed_in(request.session, security_stamp=security_stamp_of(user))
+    logger.info("password accepted user=%s ip=%s", user.username, _address(request))
+
+
+@receiver(user_login_failed, dispatch_uid="qpp_password_refused")
+def password_refused(sender, credentials, request=None, **kwargs):
+    logger.warning("password refused user=%s ip=%s", credentials.get("username", ""), _address(request))
+
+
+@receiver(user_logged_out, dispatch_uid="qpp_signed_out")
+def signed_out(sender, request, user, **kwargs):
+    if user is not None:
+        logger.info("signed out user=%s ip=%s", user.username, _address(request))
+
+
+@receiver(password_changed, dispatch_uid="qpp_password_changed")
+@receiver(password_set, dispatch_uid="qpp_password_set")
+def password_changed_in_session(sender, request, user, **kwargs):
+    """A new password ends every other session; this one carries on."""
+    stamp = security_stamp_rotate(user=user)
+    if request is not None and hasattr(request, "session"):
+        request.session[two_factor.SECURITY_STAMP_KEY] = stamp
+    logger.info("password changed user=%s ip=%s", user.username, _address(request))
+
+
+@receiver(password_reset, dispatch_uid="qpp_password_reset")
+def password_was_reset(sender, request, user, **kwargs):
+    security_stamp_rotate(user=user)
+    logger.info("password reset by e-mail link user=%s ip=%s", user.username, _address(request))

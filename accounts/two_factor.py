@@ -1,0 +1,84 @@
+"""Session state of the second factor.
+
+A session passes through three states: anonymous, *half signed in* (password
+accepted, no code yet) and *verified*. Only the last one reaches the portal;
+``accounts.middleware.SessionSecurityMiddleware`` enforces that on every request.
+The marker is bound to the signed-in user's id so that a session re-used by
+another account never inherits it.
+
+Every value here lives in the session, which is stored in the database or in
+Redis (see ``SESSION_ENGINE``), so it holds across app processes.
+"""
+
+import time
+
+from django.conf import settings
+
+VERIFIED_KEY = "qpp_2fa_verified"
+SIGNED_IN_AT_KEY = "qpp_signed_in_at"
+SECURITY_STAMP_KEY = "qpp_security_stamp"
+REAUTHENTICATED_AT_KEY = "qpp_reauthenticated_at"
+PENDING_TOTP_SECRET_KEY = "qpp_pending_totp_secret"  # noqa: S105 - a session key name
+
+
+def verify_session(session, *, device=None):
+    """Mark ``session`` as having passed two-factor (with ``device`` when known).
+
+    The caller saves the session: a request's session is saved by
+    ``SessionMiddleware``; a test client's ``client.session`` needs ``.save()``.
+    """
+    now = int(time.time())
+    session[VERIFIED_KEY] = {
+        "user_id": str(session.get("_auth_user_id", "")),
+        "device_id": getattr(device, "pk", None),
+        "at": now,
+    }
+    # Passing the second factor is also a fresh proof of both factors.
+    session[REAUTHENTICATED_AT_KEY] = now
+    session.pop(PENDING_TOTP_SECRET_KEY, None)
+
+
+def is_session_verified(session) -> bool:
+    marker = session.get(VERIFIED_KEY)
+    if not isinstance(marker, dict):
+        return False
+    user_id = session.get("_auth_user_id")
+    return bool(user_id) and marker.get("user_id") == str(user_id)
+
+
+def mark_signed_in(session, *, security_stamp):
+    """Start the clocks of a new sign-in (called when the password is accepted)."""
+    session[SIGNED_IN_AT_KEY] = int(time.time())
+    session[SECURITY_STAMP_KEY] = security_stamp
+    session.pop(VERIFIED_KEY, None)
+    session.pop(REAUTHENTICATED_AT_KEY, None)
+
+
+def seconds_since_sign_in(session):
+    signed_in_at = session.get(SIGNED_IN_AT_KEY)
+    if not isinstance(signed_in_at, int):
+        return None
+    return time.time() - signed_in_at
+
+
+def half_signed_in_expired(session) -> bool:
+    """The password alone keeps a session alive only for a few minutes."""
+    elapsed = seconds_since_sign_in(session)
+    return elapsed is None or elapsed > settings.QPP_TWO_FACTOR_PENDING_MINUTES * 60
+
+
+def absolute_lifetime_expired(session) -> bool:
+    elapsed = seconds_since_sign_in(session)
+    return elapsed is None or elapsed > settings.SESSION_ABSOLUTE_HOURS * 3600
+
+
+def mark_reauthenticated(session):
+    session[REAUTHENTICATED_AT_KEY] = int(time.time())
+
+
+def is_recently_reauthenticated(session) -> bool:
+    """Password and code given again within the last few minutes."""
+    at = session.get(REAUTHENTICATED_AT_KEY)
+    if not isinstance(at, int):
+        return False
+    return time.time() - at <= settings.QPP_REAUTHENTICATION_MINUTES * 60

@@ -1,0 +1,39 @@
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from registrations.models import Registration
+
+from .validators import validate_us_phone
+
+
+class Contact(models.Model):
+    """A person who receives updates about a registration [2020 §IV.6–7, 2023 §IV.2].
+
+    Fields may be blank at the database level because the 2023 page auto-saves
+    as the Security Official types; ``is_complete`` tells whether the contact
+    counts towards submitting a registration [2020 §II Prepare].
+    """
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="contacts")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[validate_us_phone])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.full_name or "(unnamed contact)"
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_complete(self):
+        return all([self.first_name, self.last_name, self.email, self.phone])

@@ -1,0 +1,156 @@
+"""Reads about organizations and roles, always through the signed-in user's roles.
+
+Every page that shows or changes an organization fetches it with
+``get_organization_for_user``: a user who holds no (or not the required) role
+gets a 404, exactly as if the organization did not exist, so guessing an ID
+reveals nothing [SPEC §8].
+"""
+
+import re
+
+from django.http import Http404
+
+from .models import Organization, Role, RoleRequest
+
+
+def get_organization_for_user(user, pk=None, *, identifier=None, kind=None, role=None):
+    """The organization ``pk`` (or ``kind`` + ``identifier``) if ``user`` holds
+    ``role`` for it (any role when ``role`` is None); ``Http404`` otherwise."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise Http404("No organization found.")
+    if pk is None and identifier is None:
+        raise ValueError("Give the organization's pk or its identifier.")
+    roles = {"roles__user": user}
+    if role is not None:
+        roles["roles__kind"] = role
+    organizations = Organization.objects.filter(**roles)
+    if pk is not None:
+        organizations = organizations.filter(pk=pk)
+    if identifier is not None:
+        organizations = organizations.filter(identifier=identifier)
+    if kind is not None:
+        organizations = organizations.filter(kind=kind)
+    found = list(organizations[:2])
+    if len(found) != 1:
+        raise Http404("No organization found.")
+    return found[0]
+
+
+def roles_of_user(user):
+    """The user's roles, organization by organization [2020 §III.4–5]."""
+    return list(
+        Role.objects.filter(user=user).select_related("organization").order_by("organization__name", "pk")
+    )
+
+
+def members_of_organizations(organizations, *, excluding_user):
+    """Other people's roles for ``organizations``, grouped by organization id."""
+    members = {organization.pk: [] for organization in organizations}
+    roles = (
+        Role.objects.filter(organization__in=list(members))
+        .exclude(user=excluding_user)
+        .select_related("user")
+        .order_by("organization_id", "kind", "user__last_name", "user__first_name", "user__username")
+    )
+    for role in roles:
+        members[role.organization_id].append(role)
+    return members
+
+
+def security_official_counts(organizations):
+    counts = {organization.pk: 0 for organization in organizations}
+    for organization_id in Role.objects.filter(
+        organization__in=list(counts), kind=Role.Kind.SECURITY_OFFICIAL
+    ).values_list("organization_id", flat=True):
+        counts[organization_id] += 1
+    return counts
+
+
+def pending_requests_to_decide(user):
+    """Pending requests for organizations where ``user`` is a Security Official, oldest first."""
+    return list(
+        RoleRequest.objects.filter(
+            status=RoleRequest.Status.PENDING,
+            organization__roles__user=user,
+            organization__roles__kind=Role.Kind.SECURITY_OFFICIAL,
+        )
+        .exclude(user=user)
+        .select_related("user", "organization")
+        .order_by("requested_at", "pk")
+    )
+
+
+def get_request_to_decide(user, pk):
+    """A pending request ``user`` may decide as a Security Official; ``Http404`` otherwise."""
+    for role_request in RoleRequest.objects.filter(
+        pk=pk,
+        status=RoleRequest.Status.PENDING,
+        organization__roles__user=user,
+        organization__roles__kind=Role.Kind.SECURITY_OFFICIAL,
+    ).select_related("user", "organization"):
+        if role_request.user_id != user.pk:
+            return role_request
+    raise Http404("No role request found.")
+
+
+def get_member_role_for_security_official(user, *, organization_pk, role_pk):
+    """Another person's role in an organization where ``user`` is a Security Official."""
+    organization = get_organization_for_user(user, organization_pk, role=Role.Kind.SECURITY_OFFICIAL)
+    role = (
+        Role.objects.filter(pk=role_pk, organization=organization)
+        .exclude(user=user)
+        .select_related("user", "organization")
+        .first()
+    )
+    if role is None:
+        raise Http404("No role found.")
+    return role
+
+
+def own_requests(user):
+    """The user's own role requests, newest first, with who decided them."""
+    return list(
+        RoleRequest.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("-requested_at", "-pk")[:20]
+    )
+
+
+# --- Connect to an Organization ----------------------------------------------
+
+
+def normalize_identifier(kind, identifier):
+    identifier = (identifier or "").strip()
+    if kind == Organization.Kind.PRACTICE:
+        return re.sub(r"\D", "", identifier)
+    return identifier.upper()
+
+
+def _name_key(name):
+    return re.sub(r"[^a-z0-9]", "", (name or "").lower())
+
+
+def find_organization(*, kind, identifier, name):
+    """The organization with exactly this identifier whose name matches, else None.
+
+    Both must match [2020 §II]: the identifier alone (a TIN) is not enough to
+    find an organization, and the name is compared ignoring case, spaces and
+    punctuation.
+    """
+    identifier = normalize_identifier(kind, identifier)
+    if not identifier:
+        return None
+    candidates = Organization.objects.filter(kind=kind, identifier=identifier).select_related("parent")
+    wanted = _name_key(name)
+    matches = [
+        organization for organization in candidates if wanted and _name_key(organization.name) == wanted
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def organizations_with_security_official(organizations):
+    return set(
+        Role.objects.filter(organization__in=organizations, kind=Role.Kind.SECURITY_OFFICIAL).values_list(
+            "organization_id", flat=True
+        )
+    )

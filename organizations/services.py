@@ -1,0 +1,254 @@
+"""Writes to organizations and to who holds a role for them.
+
+``organization_update`` edits what the Security Official may edit: the name and
+mailing address, never the identifier [2020 §IV.4]. It is done from a
+registration page, so it needs that performance year's window open.
+
+Role requests ("Connect to an Organization" [2020 §II]) are access
+management, not registration, so no window applies: an existing Security
+Official of the organization approves or rejects them, or CMS staff in admin
+(always allowed, and the only way for an organization without a Security
+Official yet). The requester hears the outcome by e-mail; the organization's
+Security Officials hear of a new request (staff see the admin queue instead).
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from localflavor.us.forms import USZipCodeField as USZipCodeFormField
+
+from organizations.models import Organization, Role, RoleRequest
+from registrations import emails
+from registrations.exceptions import RegistrationRefused
+from registrations.models import Registration
+from registrations.services import (
+    authorize,
+    is_security_official,
+    is_service_center_staff,
+    notify_modified,
+    require_open_window,
+    save_with_history,
+)
+
+EDITABLE_FIELDS = ("name", "address_line_1", "address_line_2", "city", "state", "zip_code")
+# Everything but the second address line is required to register [2020 §II Prepare, §IV.4].
+REQUIRED_MESSAGES = {
+    "name": "Enter the organization name.",
+    "address_line_1": "Enter the mailing address.",
+    "city": "Enter the city.",
+    "state": "Select the state.",
+    "zip_code": "Enter the ZIP code.",
+}
+ROLE_DECISION_PERMISSION = "organizations.change_rolerequest"
+ROLE_REMOVAL_PERMISSION = "organizations.delete_role"
+
+
+def organization_update(
+    *, organization, year, by, name, address_line_1, address_line_2, city, state, zip_code, now=None
+):
+    """Update the organization's name and mailing address [2020 §IV.4, §V].
+
+    Raises ``ValidationError`` by field for bad input, having saved nothing. The
+    contacts of ``year``'s registration hear of the change when it is registered
+    in a year that sends e-mails.
+    """
+    now = now or timezone.now()
+    authorize(by=by, organization=organization, permission="organizations.change_organization")
+    require_open_window(year, now)
+    values = {
+        "name": name,
+        "address_line_1": address_line_1,
+        "address_line_2": address_line_2,
+        "city": city,
+        "state": state,
+        "zip_code": zip_code,
+    }
+    values = {field: " ".join((value or "").split()) for field, value in values.items()}
+    values["state"] = values["state"].upper()
+
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().order_by().get(pk=organization.pk)
+        changed = [
+            Organization._meta.get_field(field).verbose_name
+            for field in EDITABLE_FIELDS
+            if getattr(organization, field) != values[field]
+        ]
+        for field, value in values.items():
+            setattr(organization, field, value)
+        errors = {field: [message] for field, message in REQUIRED_MESSAGES.items() if not values[field]}
+        if "zip_code" not in errors:
+            # The model field stores any text; the format check lives in localflavor's form field.
+            try:
+                USZipCodeFormField(required=False).clean(values["zip_code"])
+            except ValidationError as error:
+                errors["zip_code"] = error.messages
+        try:
+            organization.full_clean(exclude=list(errors))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+            if "state" in error.message_dict:
+                errors["state"] = ["Select a U.S. state or territory from the list."]
+        if errors:
+            raise ValidationError(errors)
+        if not changed:
+            return organization
+        save_with_history(organization, by=by, reason="Organization information updated")
+
+        registration = (
+            Registration.objects.select_related("performance_year")
+            .filter(organization=organization, performance_year=year)
+            .first()
+        )
+        if registration is not None:
+            registration.organization = organization
+            notify_modified(
+                registration=registration,
+                changes=[f"Organization information updated: {', '.join(changed)}."],
+                was_registered=registration.is_registered_for_any,
+                contacts=registration.contacts.all(),
+            )
+    return organization
+
+
+# --- Roles ------------------------------------------------------------------------------------------
+
+
+def role_request_create(*, user, organization, role):
+    """Ask for the Security Official or Staff User role of ``organization`` [2020 §II]."""
+    if not (user is not None and user.is_authenticated and user.is_active):
+        raise PermissionDenied("Sign in to request a role.")
+    if role not in Role.Kind.values:
+        raise ValidationError({"role": "Choose Security Official or Staff User."})
+    role = Role.Kind(role)
+
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().order_by().get(pk=organization.pk)
+        existing = Role.objects.filter(user=user, organization=organization).order_by().first()
+        if existing is not None and (existing.kind == role or existing.is_security_official):
+            raise RegistrationRefused(
+                f"You already have the {existing.get_kind_display()} role for {organization.name}."
+            )
+        pending = RoleRequest.objects.filter(
+            user=user, organization=organization, status=RoleRequest.Status.PENDING
+        ).first()
+        if pending is not None:
+            raise RegistrationRefused(
+                f"Your request for the {pending.get_role_display()} role for {organization.name} is "
+                "waiting for approval."
+            )
+        role_request = RoleRequest(user=user, organization=organization, role=role)
+        save_with_history(role_request, by=user, reason="Role requested")
+
+        officials = (
+            Role.objects.filter(
+                organization=organization, kind=Role.Kind.SECURITY_OFFICIAL, user__is_active=True
+            )
+            .select_related("user")
+            .order_by("user__username")
+        )
+        emails.notify_role_request_received(
+            role_request=role_request, recipients=[emails.user_recipient(r.user) for r in officials]
+        )
+    return role_request
+
+
+def role_request_approve(*, role_request, by):
+    """Approve: the requester gets (or is moved to) the requested role."""
+    with transaction.atomic():
+        role_request = _lock_pending_request(role_request, by=by)
+        organization = role_request.organization
+        role = (
+            Role.objects.select_for_update().filter(user=role_request.user, organization=organization).first()
+        )
+        if role is None:
+            role = Role(user=role_request.user, organization=organization)
+        elif role.is_security_official and role_request.role != Role.Kind.SECURITY_OFFICIAL:
+            _require_another_security_official(organization, excluding=role)
+        role.kind = role_request.role
+        save_with_history(role, by=by, reason="Role request approved")
+        _decide(role_request, by=by, status=RoleRequest.Status.APPROVED, note="")
+    return role
+
+
+def role_request_reject(*, role_request, by, note=""):
+    """Reject, optionally saying why; the requester is told."""
+    note = (note or "").strip()
+    max_length = RoleRequest._meta.get_field("decision_note").max_length
+    if len(note) > max_length:
+        raise ValidationError({"decision_note": f"Keep the note to {max_length} characters or fewer."})
+    with transaction.atomic():
+        role_request = _lock_pending_request(role_request, by=by)
+        _decide(role_request, by=by, status=RoleRequest.Status.REJECTED, note=note)
+    return role_request
+
+
+def role_remove(*, role, by):
+    """Remove someone's role; an organization always keeps one Security Official."""
+    organization = role.organization
+    with transaction.atomic():
+        # The organization row serializes role changes: two removals at once cannot
+        # each count the other Security Official and leave none, and the remover's
+        # own role is checked after any concurrent change has committed.
+        Organization.objects.select_for_update().order_by().get(pk=organization.pk)
+        leaving = role.user_id == getattr(by, "pk", None) and by.is_active
+        if not (
+            leaving
+            or is_security_official(by, organization)
+            or is_service_center_staff(by, ROLE_REMOVAL_PERMISSION)
+        ):
+            raise PermissionDenied(
+                "Only a Security Official of this organization or CMS staff can remove a role."
+            )
+        try:
+            role = Role.objects.select_for_update().order_by().get(pk=role.pk)
+        except Role.DoesNotExist:
+            raise RegistrationRefused("This role was already removed.") from None
+        if role.is_security_official:
+            _require_another_security_official(organization, excluding=role)
+        role._history_user = by
+        role._change_reason = "Role removed"
+        role.delete()
+
+
+def _lock_pending_request(role_request, *, by):
+    """Lock the organization, then the request; check it is pending and ``by`` may decide."""
+    organization = role_request.organization
+    if by is not None and role_request.user_id == by.pk:
+        raise PermissionDenied("You cannot decide your own role request.")
+    # Locked before checking the approver's role, so a role removed a moment ago counts.
+    Organization.objects.select_for_update().order_by().get(pk=organization.pk)
+    if not (is_security_official(by, organization) or is_service_center_staff(by, ROLE_DECISION_PERMISSION)):
+        raise PermissionDenied(
+            "Only a Security Official of this organization or CMS staff can decide this request."
+        )
+    role_request = (
+        RoleRequest.objects.select_for_update(of=("self",))
+        .select_related("user", "organization")
+        .get(pk=role_request.pk)
+    )
+    if role_request.status != RoleRequest.Status.PENDING:
+        raise RegistrationRefused(f"This request was already {role_request.get_status_display().lower()}.")
+    return role_request
+
+
+def _decide(role_request, *, by, status, note):
+    role_request.status = status
+    role_request.decided_by = by
+    role_request.decided_at = timezone.now()
+    role_request.decision_note = note
+    save_with_history(role_request, by=by, reason=f"Role request {role_request.get_status_display().lower()}")
+    emails.notify_role_request_decided(role_request=role_request)
+
+
+def _require_another_security_official(organization, *, excluding):
+    others = (
+        Role.objects.select_for_update()
+        .order_by()
+        .filter(organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
+        .exclude(pk=excluding.pk)
+    )
+    if not others.exists():
+        raise RegistrationRefused(
+            f"{organization.name} must keep at least one Security Official. Another person needs the "
+            "Security Official role before this one can be removed."
+        )

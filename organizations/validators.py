@@ -1,0 +1,12 @@
+from django.core.validators import RegexValidator
+
+validate_tin = RegexValidator(
+    r"^\d{9}$",
+    "Enter the Taxpayer Identification Number (TIN) as 9 digits, without dashes.",
+    code="invalid_tin",
+)
+validate_program_identifier = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9-]{1,19}$",
+    "Use 2 to 20 capital letters, digits or dashes.",
+    code="invalid_identifier",
+)

@@ -1,0 +1,187 @@
+"""Manage Access and Connect to an Organization [2020 §II, §III.4].
+
+Every organization, request and role is fetched through the signed-in user's
+own roles (``organizations.selectors``); the writes are the services'
+(``organizations.services``), which check the same rules again inside their
+transaction and e-mail the people concerned after commit.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from registrations.exceptions import RegistrationRefused
+
+from . import selectors, services
+from .forms import OrganizationSearchForm, RejectRequestForm, RoleRequestForm
+from .models import Role, RoleRequest
+
+
+@require_http_methods(["GET"])
+def manage_access(request):
+    """*Manage Access*: the user's organizations and roles, and the requests they decide."""
+    roles = selectors.roles_of_user(request.user)
+    official_of = [role.organization for role in roles if role.is_security_official]
+    members = selectors.members_of_organizations(official_of, excluding_user=request.user)
+    official_counts = selectors.security_official_counts(official_of)
+    connected = [
+        {
+            "role": role,
+            "organization": role.organization,
+            "members": members.get(role.organization_id, []),
+            "official_count": official_counts.get(role.organization_id, 0),
+        }
+        for role in roles
+    ]
+    own_requests = selectors.own_requests(request.user)
+    return render(
+        request,
+        "organizations/manage_access.html",
+        {
+            "connected": connected,
+            "requests_to_decide": selectors.pending_requests_to_decide(request.user),
+            "own_pending": [r for r in own_requests if r.status == RoleRequest.Status.PENDING],
+            "own_decided": [r for r in own_requests if r.status != RoleRequest.Status.PENDING][:5],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def connect(request):
+    """*Connect to an Organization*: search by identifier and name, then request a role."""
+    organization = None
+    role_form = RoleRequestForm()
+    if request.method == "POST":
+        search_form = OrganizationSearchForm(request.POST)
+        if search_form.is_valid():
+            organization = selectors.find_organization(**search_form.cleaned_data)
+            if organization is None:
+                search_form.add_error(
+                    None,
+                    "No organization matches that identifier and name. Check both against your records, "
+                    "or call the QPP Service Center.",
+                )
+            elif request.POST.get("action") == "request":
+                role_form = RoleRequestForm(request.POST)
+                if role_form.is_valid():
+                    response = _request_role(request, organization, role_form)
+                    if response is not None:
+                        return response
+    else:
+        search_form = OrganizationSearchForm()
+    return render(
+        request,
+        "organizations/connect.html",
+        {
+            "search_form": search_form,
+            "role_form": role_form,
+            "organization": organization,
+            "has_security_official": organization is not None
+            and organization.pk in selectors.organizations_with_security_official([organization]),
+        },
+    )
+
+
+def _request_role(request, organization, role_form):
+    try:
+        role_request = services.role_request_create(
+            user=request.user, organization=organization, role=role_form.cleaned_data["role"]
+        )
+    except RegistrationRefused as refusal:
+        role_form.add_error(None, refusal.reason)
+        return None
+    except ValidationError as error:
+        for message in error.messages:
+            role_form.add_error(None, message)
+        return None
+    has_official = organization.pk in selectors.organizations_with_security_official([organization])
+    deciders = "its Security Officials" if has_official else "CMS staff, as it has no Security Official yet"
+    messages.success(
+        request,
+        f"Your request for the {role_request.get_role_display()} role for {organization.name} was sent to "
+        f"{deciders}. We will e-mail you the decision.",
+    )
+    return redirect("manage_access")
+
+
+@require_POST
+def approve_request(request, pk):
+    role_request = selectors.get_request_to_decide(request.user, pk)
+    try:
+        services.role_request_approve(role_request=role_request, by=request.user)
+    except RegistrationRefused as refusal:
+        messages.error(request, refusal.reason)
+    except PermissionDenied:
+        raise Http404("No role request found.") from None
+    else:
+        messages.success(
+            request,
+            f"{_person(role_request.user)} now has the {role_request.get_role_display()} role for "
+            f"{role_request.organization.name}. We e-mailed them.",
+        )
+    return redirect("manage_access")
+
+
+@require_http_methods(["GET", "POST"])
+def reject_request(request, pk):
+    role_request = selectors.get_request_to_decide(request.user, pk)
+    form = RejectRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_request_reject(
+                role_request=role_request, by=request.user, note=form.cleaned_data["note"]
+            )
+        except RegistrationRefused as refusal:
+            messages.error(request, refusal.reason)
+            return redirect("manage_access")
+        except PermissionDenied:
+            raise Http404("No role request found.") from None
+        except ValidationError as error:
+            form.add_error("note", error.message_dict.get("decision_note", error.messages))
+        else:
+            messages.success(
+                request,
+                f"You rejected the request of {_person(role_request.user)} for the "
+                f"{role_request.get_role_display()} role. We e-mailed them.",
+            )
+            return redirect("manage_access")
+    return render(request, "organizations/reject_request.html", {"role_request": role_request, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def remove_role(request, organization_pk, role_pk):
+    """A Security Official removes another person's role, never the last Security Official's."""
+    role = selectors.get_member_role_for_security_official(
+        request.user, organization_pk=organization_pk, role_pk=role_pk
+    )
+    error = None
+    if request.method == "POST":
+        try:
+            services.role_remove(role=role, by=request.user)
+        except RegistrationRefused as refusal:
+            error = refusal.reason
+        except PermissionDenied:
+            raise Http404("No role found.") from None
+        else:
+            messages.success(
+                request,
+                f"{_person(role.user)} no longer has the {role.get_kind_display()} role for "
+                f"{role.organization.name}.",
+            )
+            return redirect("manage_access")
+    is_last_official = (
+        role.kind == Role.Kind.SECURITY_OFFICIAL
+        and selectors.security_official_counts([role.organization])[role.organization_id] <= 1
+    )
+    return render(
+        request,
+        "organizations/remove_role.html",
+        {"role": role, "error": error, "is_last_official": is_last_official},
+    )
+
+
+def _person(user):
+    full_name = user.get_full_name()
+    return f"{full_name} ({user.username})" if full_name else user.username

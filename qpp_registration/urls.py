@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as accounts_views
+from registrations.urls import connected_urlpatterns
+
+from . import views
+
+admin.site.site_header = "QPP Registration — CMS staff"
+admin.site.site_title = "QPP Registration admin"
+admin.site.index_title = "Review registrations"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("organizations/", include("organizations.urls")),
+    path("organizations/connected/", include(connected_urlpatterns)),
+    path("registration/", include("registrations.urls")),
+    # CAHPS-only performance years (2023 and years configured like it) [2023 §III–VII].
+    path("cahps/", include("registrations.cahps_urls")),
+    # Staff sign in through the portal's Sign In, with the Statement of Truth and two-factor.
+    path("admin/login/", accounts_views.admin_login),
+    path("admin/password_change/", accounts_views.admin_password_change),
+    path("admin/", admin.site.urls),
+]

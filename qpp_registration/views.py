@@ -1,0 +1,22 @@
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from registrations.models import PerformanceYear
+from registrations.rules import WindowState, window_decision, window_state
+
+
+@login_not_required
+def home(request):
+    """The portal's front page: what it is for, and the registration periods
+    that are open or coming [2020 Registration Information; 2023 §III.5]."""
+    now = timezone.now()
+    periods = [
+        {
+            "year": year,
+            "is_open": window_state(year, now) is WindowState.OPEN,
+            "text": window_decision(year, now).reason,
+        }
+        for year in PerformanceYear.objects.filter(window_closes__gt=now).order_by("window_opens")
+    ]
+    return render(request, "home.html", {"periods": periods})

@@ -1,0 +1,88 @@
+"""The two staff groups of Django admin and what each may do [SPEC §1, §7 Django admin].
+
+*Help desk* agents answer calls: they view and search everything, export the
+registration list and approve or reject role requests. *Registration admins*
+can also change registrations (size, contacts, the actions that register,
+cancel, mark submissions and roll over) and configure performance years.
+Nobody changes an organization's identifier after it is created: the admin
+shows it read-only and the model refuses it.
+
+``sync_staff_groups`` is run by migration ``0002_staff_groups`` (with the
+migration's historical ``apps``) and can be run again at any time: it creates
+what is missing and sets each group's permissions to exactly these.
+"""
+
+from django.apps import apps as global_apps
+
+HELP_DESK = "Help desk"
+REGISTRATION_ADMIN = "Registration admin"
+
+# (app_label, model, codename, name): permissions that are not a model's add/change/delete/view.
+CUSTOM_PERMISSIONS = [
+    ("registrations", "registration", "export_registration", "Can export registrations as CSV"),
+]
+
+HELP_DESK_PERMISSIONS = [
+    "registrations.view_registration",
+    "registrations.export_registration",
+    "registrations.view_performanceyear",
+    "contacts.view_contact",
+    "organizations.view_organization",
+    "organizations.view_role",
+    "organizations.view_rolerequest",
+    # What ``organizations.services`` asks of staff who approve or reject a request; the
+    # admin shows requests read-only, so this permission only decides them.
+    "organizations.change_rolerequest",
+]
+
+REGISTRATION_ADMIN_PERMISSIONS = [
+    *HELP_DESK_PERMISSIONS,
+    "registrations.change_registration",
+    "registrations.add_performanceyear",
+    "registrations.change_performanceyear",
+    "contacts.add_contact",
+    "contacts.change_contact",
+    "contacts.delete_contact",
+    "organizations.add_organization",
+    "organizations.change_organization",
+]
+
+GROUPS = {HELP_DESK: HELP_DESK_PERMISSIONS, REGISTRATION_ADMIN: REGISTRATION_ADMIN_PERMISSIONS}
+
+
+def _ensure_model_permissions(apps):
+    """The default permissions exist only after ``post_migrate``; a migration needs them now."""
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    for label in ("registrations", "organizations", "contacts"):
+        app_config = apps.get_app_config(label)
+        if getattr(app_config, "models_module", None) is None:
+            app_config.models_module = True  # historical app configs have none; the helpers need one
+        create_contenttypes(app_config, apps=apps, verbosity=0)
+        create_permissions(app_config, apps=apps, verbosity=0)
+
+
+def sync_staff_groups(apps=global_apps):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+
+    _ensure_model_permissions(apps)
+    for app_label, model, codename, name in CUSTOM_PERMISSIONS:
+        content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
+        Permission.objects.get_or_create(
+            content_type=content_type, codename=codename, defaults={"name": name}
+        )
+
+    for group_name, permission_names in GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        permissions = []
+        for permission_name in permission_names:
+            app_label, codename = permission_name.split(".")
+            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(permissions)
+
+
+def remove_staff_groups(apps=global_apps):
+    apps.get_model("auth", "Group").objects.filter(name__in=list(GROUPS)).delete()

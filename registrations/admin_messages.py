@@ -1,0 +1,33 @@
+"""How admin actions report what the services did and why they refused."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+from .exceptions import RegistrationRefused
+
+# Refusals listed one by one before they are summed up, so a long batch stays readable.
+MAX_LISTED_REFUSALS = 10
+
+
+def refusal_reason(error):
+    """The sentence a person reads for a service's refusal."""
+    if isinstance(error, RegistrationRefused):
+        return error.reason
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or "You are not allowed to do this."
+
+
+def report_outcomes(model_admin, request, *, done, refusals, success):
+    """One success message, then each refusal's reason next to the object it concerns.
+
+    ``refusals`` is a list of ``(label, reason)``; ``success`` a text with ``{count}``.
+    """
+    if done:
+        model_admin.message_user(request, success.format(count=done), messages.SUCCESS)
+    for label, reason in refusals[:MAX_LISTED_REFUSALS]:
+        model_admin.message_user(request, f"{label}: {reason}", messages.ERROR)
+    if len(refusals) > MAX_LISTED_REFUSALS:
+        model_admin.message_user(
+            request, f"{len(refusals) - MAX_LISTED_REFUSALS} more were refused.", messages.ERROR
+        )

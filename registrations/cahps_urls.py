@@ -1,0 +1,23 @@
+"""URLs of the CAHPS-only (2023) registration screens, under ``/cahps/``.
+
+``/registration/`` (``registration_home``) sends a CAHPS-only year here, to
+``cahps_registration_list``.
+"""
+
+from django.urls import path
+
+from registrations import cahps_views as views
+
+ORG = "<int:year>/<int:organization_id>/"
+
+urlpatterns = [
+    path("<int:year>/", views.cahps_registration_list, name="cahps_registration_list"),
+    path(ORG, views.cahps_registration, name="cahps_registration"),
+    path(ORG + "register/", views.cahps_register, name="cahps_register"),
+    path(ORG + "size/", views.cahps_size, name="cahps_size"),
+    path(ORG + "contacts/new/", views.cahps_contact_add, name="cahps_contact_add"),
+    path(ORG + "contacts/<int:contact_id>/", views.cahps_contact_update, name="cahps_contact_update"),
+    path(ORG + "contacts/<int:contact_id>/delete/", views.cahps_contact_delete, name="cahps_contact_delete"),
+    path(ORG + "delete/", views.cahps_delete, name="cahps_delete"),
+    path(ORG + "summary.pdf", views.cahps_summary, name="cahps_summary"),
+]

@@ -1,0 +1,145 @@
+"""Forms of the 2020/2021 registration screens.
+
+They check what a person typed and say what is wrong next to the field; the
+services check the rules again and do the writing. Labels are the guide's
+[2020 §IV.1, §IV.4, §IV.6–7, §V].
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from localflavor.us.forms import USStateSelect, USZipCodeField
+from localflavor.us.us_states import STATE_CHOICES
+
+from contacts.validators import normalize_us_phone
+from registrations.models import Program, Size
+
+SIZE_CHOICES = [("", "- Select -"), *Size.choices]
+
+
+def _required(label):
+    return {"required": f"Enter the {label}."}
+
+
+class SizeField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Organization Size")
+        kwargs.setdefault("choices", SIZE_CHOICES)
+        kwargs.setdefault("error_messages", {"required": "Select the organization size."})
+        kwargs.setdefault(
+            "help_text",
+            "Number of clinicians. 2–24 allows the CAHPS for MIPS Survey only; 25–99 and 100 or more "
+            "allow the CMS Web Interface and the CAHPS for MIPS Survey.",
+        )
+        super().__init__(**kwargs)
+
+
+class RegisterForm(forms.Form):
+    """*Register* on the main registration page: the program and, for an organization
+    not registered for anything yet, its size [2020 §IV.1–2]."""
+
+    program = forms.ChoiceField(choices=Program.choices, widget=forms.HiddenInput)
+    size = SizeField(required=False)
+
+    def __init__(self, *args, size_required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["size"].required = size_required
+        # The page's script hides a Register button the chosen size does not allow.
+        self.fields["size"].widget.attrs["data-register-size"] = ""
+
+
+class SizeForm(forms.Form):
+    """*Edit* next to Size, with the confirmation that cancelling the Web Interface needs [2020 §V]."""
+
+    size = SizeField()
+    confirm_web_interface_cancellation = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class OrganizationForm(forms.Form):
+    """Organization Information: what a Security Official can update [2020 §IV.4].
+
+    The TIN / virtual group ID / APM Entity ID and the size are not here: the
+    identifier never changes and the size is edited on the main page.
+    """
+
+    name = forms.CharField(
+        label="Organization Name", max_length=200, error_messages=_required("organization name")
+    )
+    address_line_1 = forms.CharField(
+        label="Address", max_length=200, error_messages=_required("mailing address")
+    )
+    address_line_2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100, error_messages=_required("city"))
+    state = forms.ChoiceField(
+        label="State",
+        choices=[("", "- Select -"), *STATE_CHOICES],
+        widget=USStateSelect,
+        error_messages={"required": "Select the state."},
+    )
+    zip_code = USZipCodeField(
+        label="ZIP Code",
+        error_messages={
+            "required": "Enter the ZIP code.",
+            "invalid": "Enter a 5-digit ZIP code, or ZIP+4 as 12345-6789.",
+        },
+        help_text="For example, 21244 or 21244-1850.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zip_code"].widget.attrs.update(
+            # The pattern USZipCodeField accepts, for the page's check mark only.
+            {"autocomplete": "postal-code", "inputmode": "numeric", "data-pattern": r"^\d{5}(-\d{4})?$"}
+        )
+        self.fields["address_line_1"].widget.attrs["autocomplete"] = "address-line1"
+        self.fields["address_line_2"].widget.attrs["autocomplete"] = "address-line2"
+        self.fields["city"].widget.attrs["autocomplete"] = "address-level2"
+        self.fields["state"].widget.attrs["autocomplete"] = "address-level1"
+        self.fields["name"].widget.attrs["autocomplete"] = "organization"
+        # The page's script draws a green check mark beside each completed required field [2020 §IV.4].
+        for field in self.fields.values():
+            if field.required:
+                field.widget.attrs["data-required-field"] = ""
+
+    @classmethod
+    def initial_for(cls, organization):
+        return {name: getattr(organization, name) for name in cls.base_fields}
+
+
+class ContactForm(forms.Form):
+    """A contact who receives updates: first and last name, e-mail, phone, all required
+    [2020 §IV.6–7]."""
+
+    first_name = forms.CharField(label="First Name", max_length=100, error_messages=_required("first name"))
+    last_name = forms.CharField(label="Last Name", max_length=100, error_messages=_required("last name"))
+    email = forms.EmailField(
+        label="E-mail",
+        max_length=254,
+        error_messages={
+            "required": "Enter the e-mail address.",
+            "invalid": "Enter an e-mail address like name@example.com.",
+        },
+    )
+    phone = forms.CharField(
+        label="Phone Number",
+        max_length=20,
+        error_messages={"required": "Enter the phone number."},
+        help_text="10 digits, for example 410-555-0123.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["phone"].widget.attrs["autocomplete"] = "tel-national"
+
+    @classmethod
+    def initial_for(cls, contact):
+        return {name: getattr(contact, name) for name in cls.base_fields}
+
+    def clean_phone(self):
+        try:
+            return normalize_us_phone(self.cleaned_data["phone"])
+        except ValidationError as error:
+            raise ValidationError(error.messages[0], code="invalid_phone") from None

@@ -1,0 +1,475 @@
+"""Every write to a registration: register, cancel, change size, roll over.
+
+Each service is one state change (HackSoft style: keyword-only arguments, the
+acting user as ``by``). In order it
+
+1. authorizes the actor: a Security Official of the organization, or CMS staff
+   acting for the QPP Service Center (``PermissionDenied`` otherwise);
+2. asks ``registrations.rules`` — the registration window first, then the
+   program rules — and raises :class:`RegistrationRefused` with the rule's
+   reason when one says no;
+3. opens one transaction, locks what it changes (``select_for_update``), writes,
+   and records the acting user in the history (django-simple-history);
+4. schedules the e-mails, which leave only after the transaction commits.
+
+The window binds staff too: the QPP Service Center completes subgroup
+registrations "by June 30, 2023, at 8 p.m. ET when the CAHPS for MIPS Survey
+registration period closes" [2023 §I], so a Service Center write outside the
+window is refused like anyone else's. Two things run outside the window by
+nature: marking that an organization submitted quality data through the Web
+Interface (that happens after the performance year) and the automatic
+roll-over (it happens before the window opens) [2020 §I Who needs to register].
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from contacts.models import Contact
+from organizations.models import Organization, Role
+from registrations import emails, rules
+from registrations.exceptions import ConfirmationRequired, RegistrationRefused
+from registrations.models import PerformanceYear, Program, ProgramStatus, Registration, Size, Source
+
+# What a CMS staff member needs to act on a registration for the QPP Service Center.
+# Help-desk staff who may only look lack it, so they are refused here as in admin.
+SERVICE_CENTER_PERMISSION = "registrations.change_registration"
+
+
+# --- Who may act ------------------------------------------------------------------------------------
+
+
+def _is_active(user):
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_security_official(user, organization):
+    """Does ``user`` hold the Security Official role for ``organization``?"""
+    return (
+        _is_active(user)
+        and Role.objects.filter(
+            user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL
+        ).exists()
+    )
+
+
+def is_service_center_staff(user, permission=SERVICE_CENTER_PERMISSION):
+    """Is ``user`` CMS staff allowed to make this change for the QPP Service Center?"""
+    return _is_active(user) and user.is_staff and user.has_perm(permission)
+
+
+def authorize(*, by, organization, source=None, permission=SERVICE_CENTER_PERMISSION):
+    """Return how ``by`` acts on ``organization``, or raise ``PermissionDenied``.
+
+    ``source`` asks for one path: ``Source.SECURITY_OFFICIAL`` needs the Security
+    Official role; ``Source.SERVICE_CENTER`` needs staff with ``permission``. With no
+    ``source`` either will do, the Security Official role first.
+    """
+    if source in (None, Source.SECURITY_OFFICIAL) and is_security_official(by, organization):
+        return Source.SECURITY_OFFICIAL
+    if source in (None, Source.SERVICE_CENTER) and is_service_center_staff(by, permission):
+        return Source.SERVICE_CENTER
+    raise PermissionDenied(
+        "Only a Security Official of this organization or the QPP Service Center can do this."
+    )
+
+
+def require_open_window(year, now):
+    """Refuse any write to ``year``'s registrations outside its window [2020 §III, §V, §VII]."""
+    decision = rules.window_decision(year, now)
+    if not decision:
+        raise RegistrationRefused(decision.reason)
+
+
+# --- Locking ----------------------------------------------------------------------------------------
+
+
+def lock_registration(registration):
+    """Re-read ``registration`` under a row lock; the caller must be inside a transaction.
+
+    ``of=("self",)`` keeps the lock on the registration row alone, so the
+    organization and the performance year stay free for everyone else.
+    """
+    return (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("organization", "performance_year")
+        .get(pk=registration.pk)
+    )
+
+
+def _lock_or_create_registration(*, organization, year, by):
+    """The organization-year's registration, locked; created (with its ID) if missing.
+
+    The organization row is locked first, so two Security Officials submitting
+    at once queue up here and the second one finds the first one's registration
+    instead of creating another [SPEC §8].
+    """
+    organization = Organization.objects.select_for_update().order_by().get(pk=organization.pk)
+    registration = (
+        Registration.objects.select_for_update()
+        .order_by()
+        .filter(organization=organization, performance_year=year)
+        .first()
+    )
+    if registration is None:
+        registration = Registration(organization=organization, performance_year=year)
+        save_with_history(
+            registration, by=by, reason=f"Registration started for performance year {year.year}"
+        )
+    registration.organization = organization
+    registration.performance_year = year
+    return registration
+
+
+def save_with_history(instance, *, by, reason):
+    """Save ``instance`` with the acting user and a reason in its history.
+
+    The reason is cut to what simple-history's column holds (100 characters).
+    """
+    limit = type(instance).history.model._meta.get_field("history_change_reason").max_length
+    instance._history_user = by
+    instance._change_reason = reason if len(reason) <= limit else reason[: limit - 1] + "…"
+    instance.save()
+
+
+def _clear_program(registration, program):
+    prefix = Program(program).value
+    setattr(registration, f"{prefix}_status", ProgramStatus.NOT_REGISTERED)
+    setattr(registration, f"{prefix}_source", Source.NONE)
+    setattr(registration, f"{prefix}_registered_at", None)
+    setattr(registration, f"{prefix}_registered_by", None)
+
+
+def recompute_cahps_completion(registration, contacts):
+    """In a CAHPS-only year, set the CAHPS status to Complete or Incomplete from the
+    size and ``contacts`` [2023 §IV.3, §VI]. Call under the registration lock;
+    returns True when the status changed (the caller saves)."""
+    year = registration.performance_year
+    if not year.is_cahps_only or registration.cahps_status == ProgramStatus.NOT_REGISTERED:
+        return False
+    status = rules.cahps_completion_status(size=registration.size, contacts=contacts)
+    if status == registration.cahps_status:
+        return False
+    registration.cahps_status = status
+    return True
+
+
+def notify_modified(*, registration, changes, was_registered, contacts):
+    """E-mail the contacts of a registered 2020/2021-style registration that it changed
+    [2020 §II Prepare: "all contacts will be notified by e-mail when a registration is
+    submitted, modified, or cancelled"]."""
+    if changes and was_registered and registration.performance_year.sends_confirmation_emails:
+        emails.notify_registration_modified(
+            registration=registration, changes=changes, recipients=emails.contact_recipients(contacts)
+        )
+
+
+# --- Services ---------------------------------------------------------------------------------------
+
+
+def registration_get_or_create(*, organization, year, by, now=None):
+    """The one registration of ``organization`` for ``year``, created on first use.
+
+    Its registration ID is generated once, here, and never changes [2020 §IV.8].
+    Starting a registration is a write, so it needs the window open.
+    """
+    now = now or timezone.now()
+    authorize(by=by, organization=organization)
+    require_open_window(year, now)
+    with transaction.atomic():
+        return _lock_or_create_registration(organization=organization, year=year, by=by)
+
+
+def registration_submit(*, organization, year, program, size, by, source=Source.SECURITY_OFFICIAL, now=None):
+    """Register ``organization`` for ``program`` in ``year`` [2020 §IV; 2023 §IV].
+
+    ``size`` (a :class:`Size` value, or "" to keep the stored one) is set first.
+    In 2020/2021-style years the organization information and one complete
+    contact are required; in a CAHPS-only year the registration starts as
+    Incomplete and becomes Complete once it has a size and a complete contact.
+    Re-registering after a cancellation keeps the registration ID. The QPP
+    Service Center (``source=Source.SERVICE_CENTER``, CMS staff) may also register
+    subgroups, which cannot register themselves [2023 §I].
+    """
+    now = now or timezone.now()
+    program = Program(program)
+    source = Source(source)
+    if source not in (Source.SECURITY_OFFICIAL, Source.SERVICE_CENTER):
+        raise PermissionDenied("Only the automatic roll-over registers organizations automatically.")
+    authorize(by=by, organization=organization, source=source)
+    require_open_window(year, now)
+
+    with transaction.atomic():
+        registration = _lock_or_create_registration(organization=organization, year=year, by=by)
+        organization = registration.organization  # as locked: the rules read the latest address
+        if registration.status_for(program) != ProgramStatus.NOT_REGISTERED:
+            already = (
+                f"already has a {program.label} registration"
+                if year.is_cahps_only
+                else f"is already registered for the {program.label}"
+            )
+            raise RegistrationRefused(
+                f"{organization.name} {already} for performance year {year.year} "
+                f"(registration ID {registration.registration_id})."
+            )
+        if size and size != registration.size:
+            change = rules.size_change(registration=registration, new_size=size)
+            if not change:
+                raise RegistrationRefused(change.reason, field="size")
+            if change.cancels_web_interface:
+                # Cancelling the Web Interface needs its own confirmation step [2020 §V].
+                raise RegistrationRefused(
+                    f"{change.reason} Change the organization size on the registration page first.",
+                    field="size",
+                )
+            registration.size = size
+
+        decision = rules.program_eligibility(
+            program, organization=organization, year=year, size=registration.size
+        )
+        if not decision and not (decision.service_center and source == Source.SERVICE_CENTER):
+            field = "size" if decision.reason == rules.SELECT_SIZE_FIRST else None
+            raise RegistrationRefused(decision.reason, field=field)
+
+        contacts = list(registration.contacts.all())
+        if year.is_cahps_only and program == Program.CAHPS:
+            status = rules.cahps_completion_status(size=registration.size, contacts=contacts)
+        else:
+            readiness = rules.submission_readiness(organization=organization, contacts=contacts)
+            if not readiness:
+                raise RegistrationRefused(readiness.reason)
+            status = ProgramStatus.REGISTERED
+
+        prefix = program.value
+        setattr(registration, f"{prefix}_status", status)
+        setattr(registration, f"{prefix}_source", source)
+        setattr(registration, f"{prefix}_registered_at", now)
+        setattr(registration, f"{prefix}_registered_by", by)
+        save_with_history(registration, by=by, reason=f"Registered for the {program.label}")
+
+        if status == ProgramStatus.REGISTERED and year.sends_confirmation_emails:
+            emails.notify_registration_submitted(
+                registration=registration, program=program, recipients=emails.contact_recipients(contacts)
+            )
+    return registration
+
+
+def registration_cancel(*, registration, program, by, now=None):
+    """Cancel (2020/2021) or delete (2023) one program's registration [2020 §VII; 2023 §VII].
+
+    The registration keeps its ID and its contacts, so the organization can
+    re-register inside the window. An automatic registration can be cancelled
+    like any other [2020 §I Who needs to register].
+    """
+    now = now or timezone.now()
+    program = Program(program)
+    year = registration.performance_year
+    authorize(by=by, organization=registration.organization)
+    require_open_window(year, now)
+
+    with transaction.atomic():
+        registration = lock_registration(registration)
+        status = registration.status_for(program)
+        if status == ProgramStatus.NOT_REGISTERED:
+            raise RegistrationRefused(
+                f"{registration.organization.name} is not registered for the {program.label} for "
+                f"performance year {year.year}."
+            )
+        _clear_program(registration, program)
+        verb = "Deleted" if year.is_cahps_only else "Cancelled"
+        save_with_history(registration, by=by, reason=f"{verb} the {program.label} registration")
+
+        if status == ProgramStatus.REGISTERED and year.sends_confirmation_emails:
+            emails.notify_registration_cancelled(
+                registration=registration,
+                program=program,
+                recipients=emails.contact_recipients(registration.contacts.all()),
+            )
+    return registration
+
+
+def registration_change_size(*, registration, size, by, confirm_web_interface_cancellation=False, now=None):
+    """Change the organization size [2020 §IV.4, §V; 2023 §V].
+
+    Moving to 2–24 while registered for the Web Interface raises
+    :class:`ConfirmationRequired` with the warning to show; called again with
+    ``confirm_web_interface_cancellation=True`` it cancels the Web Interface
+    registration in the same transaction [2020 §V Update Organization Size].
+    """
+    now = now or timezone.now()
+    authorize(by=by, organization=registration.organization)
+    require_open_window(registration.performance_year, now)
+
+    with transaction.atomic():
+        registration = lock_registration(registration)
+        change = rules.size_change(registration=registration, new_size=size)
+        if not change:
+            raise RegistrationRefused(change.reason, field="size")
+        if size == registration.size:
+            return registration
+        if change.cancels_web_interface and not confirm_web_interface_cancellation:
+            raise ConfirmationRequired(change.warning, field="size")
+
+        was_registered = registration.is_registered_for_any
+        registration.size = size
+        changes = [f"Organization size changed to {Size(size).label} clinicians."]
+        if change.cancels_web_interface:
+            _clear_program(registration, Program.WEB_INTERFACE)
+            changes.append(
+                "The CMS Web Interface registration was cancelled: the CMS Web Interface is only "
+                "available to organizations with 25 or more clinicians."
+            )
+        contacts = list(registration.contacts.all())
+        recompute_cahps_completion(registration, contacts)
+        reason = f"Organization size changed to {Size(size).label}"
+        if change.cancels_web_interface:
+            reason += "; CMS Web Interface registration cancelled"
+        save_with_history(registration, by=by, reason=reason)
+        notify_modified(
+            registration=registration, changes=changes, was_registered=was_registered, contacts=contacts
+        )
+    return registration
+
+
+def registration_mark_web_interface_submitted(*, registration, by, submitted=True):
+    """Record (staff only) whether the organization submitted quality data through the
+    Web Interface; next year's automatic registration follows it [2020 §I].
+
+    Data are submitted after the performance year, so no window applies.
+    """
+    if not is_service_center_staff(by):
+        raise PermissionDenied("Only CMS staff can record a Web Interface data submission.")
+    with transaction.atomic():
+        registration = lock_registration(registration)
+        if submitted and registration.web_interface_status != ProgramStatus.REGISTERED:
+            raise RegistrationRefused(
+                f"{registration.organization.name} is not registered for the CMS Web Interface for "
+                f"performance year {registration.performance_year.year}, so it cannot have submitted "
+                "quality data through it."
+            )
+        if registration.submitted_web_interface_data == submitted:
+            return registration
+        registration.submitted_web_interface_data = submitted
+        reason = (
+            "Recorded a quality data submission through the CMS Web Interface"
+            if submitted
+            else "Removed the record of a quality data submission through the CMS Web Interface"
+        )
+        save_with_history(registration, by=by, reason=reason)
+    return registration
+
+
+# --- Automatic Web Interface registration -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RolloverResult:
+    """What a roll-over did (or, in a dry run, would do)."""
+
+    from_year: int
+    to_year: int
+    dry_run: bool
+    candidates: int  # year N registrations that submitted data through the Web Interface
+    registered: int  # year N+1 registrations created (would be created, in a dry run)
+    already_registered: int  # skipped: the organization already has a year N+1 registration
+    not_eligible: int  # skipped: the rules refuse the Web Interface in year N+1
+    registration_ids: tuple[str, ...] = ()
+
+
+def _performance_year(year):
+    if isinstance(year, PerformanceYear):
+        return year
+    try:
+        return PerformanceYear.objects.get(year=year)
+    except PerformanceYear.DoesNotExist:
+        raise RegistrationRefused(f"Performance year {year} is not configured.") from None
+
+
+def rollover_web_interface_registrations(*, from_year, to_year, by=None, dry_run=False, now=None):
+    """Register year N's Web Interface submitters automatically for year N+1.
+
+    [2020 §I Who needs to register; 2021 #6]: practices and virtual groups that
+    submitted quality data through the Web Interface are registered for the next
+    year, with their size and contacts carried over; the Security Official can
+    then edit or cancel it. Runs before the window opens, so it checks no window
+    and sends no e-mail. Organizations that already have a year N+1 registration
+    (even a cancelled one) are left alone, so running it twice creates nothing new.
+    ``by`` is the staff member who ran it from admin, or None for the command.
+    """
+    now = now or timezone.now()
+    if by is not None and not is_service_center_staff(by):
+        raise PermissionDenied("Only CMS staff can roll over Web Interface registrations.")
+    from_year = _performance_year(from_year)
+    to_year = _performance_year(to_year)
+    if to_year.year != from_year.year + 1:
+        raise RegistrationRefused(
+            "Automatic registration rolls one performance year into the next: choose years N and N+1."
+        )
+
+    previous = (
+        # The rule decides; the filter only spares loading the registrations it would drop.
+        Registration.objects.filter(performance_year=from_year, submitted_web_interface_data=True)
+        .select_related("organization")
+        .prefetch_related("contacts")
+        .order_by("organization__name", "pk")
+    )
+    candidates = rules.web_interface_rollover_candidates(previous)
+    already_registered = not_eligible = 0
+    created = []
+    with transaction.atomic():
+        for old in candidates:
+            organization = old.organization
+            decision = rules.program_eligibility(
+                Program.WEB_INTERFACE, organization=organization, year=to_year, size=old.size
+            )
+            if not decision:
+                not_eligible += 1
+                continue
+            if not dry_run:
+                Organization.objects.select_for_update().order_by().get(pk=organization.pk)
+            if Registration.objects.filter(organization=organization, performance_year=to_year).exists():
+                already_registered += 1
+                continue
+            if dry_run:
+                created.append(None)
+                continue
+            created.append(_roll_over(old=old, to_year=to_year, by=by, now=now))
+    return RolloverResult(
+        from_year=from_year.year,
+        to_year=to_year.year,
+        dry_run=dry_run,
+        candidates=len(candidates),
+        registered=len(created),
+        already_registered=already_registered,
+        not_eligible=not_eligible,
+        registration_ids=tuple(r.registration_id for r in created if r is not None),
+    )
+
+
+def _roll_over(*, old, to_year, by, now):
+    registration = Registration(
+        organization=old.organization,
+        performance_year=to_year,
+        size=old.size,
+        web_interface_status=ProgramStatus.REGISTERED,
+        web_interface_source=Source.AUTOMATIC,
+        web_interface_registered_at=now,
+        web_interface_registered_by=by,
+    )
+    save_with_history(
+        registration,
+        by=by,
+        reason=f"Automatically registered for the CMS Web Interface ({old.registration_id} submitted data)",
+    )
+    for contact in old.contacts.all():
+        copy = Contact(
+            registration=registration,
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            email=contact.email,
+            phone=contact.phone,
+        )
+        save_with_history(copy, by=by, reason=f"Carried over from registration {old.registration_id}")
+    return registration

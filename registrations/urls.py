@@ -1,0 +1,44 @@
+"""URLs of the 2020/2021 registration screens, under ``/registration/``.
+
+``/registration/`` dispatches to the chosen performance year: these screens for a
+year that offers the CMS Web Interface, the CAHPS pages (``cahps_registration_list``)
+for a CAHPS-only year.
+"""
+
+from django.urls import path
+
+from registrations import views
+
+ORG = "<int:year>/<int:organization_id>/"
+
+urlpatterns = [
+    path("", views.registration_home, name="registration_home"),
+    path("<int:year>/", views.registration_list, name="registration_list"),
+    path(ORG, views.registration_detail, name="registration_detail"),
+    path(ORG + "register/", views.registration_start, name="registration_start"),
+    path(ORG + "<slug:program>/submit/", views.registration_submit_view, name="registration_submit"),
+    path(
+        ORG + "<slug:program>/congratulations/",
+        views.registration_congratulations,
+        name="registration_congratulations",
+    ),
+    path(ORG + "<slug:program>/cancel/", views.registration_cancel_view, name="registration_cancel"),
+    path(ORG + "size/", views.registration_size, name="registration_size"),
+    path(ORG + "organization/", views.registration_organization_edit, name="registration_organization_edit"),
+    path(ORG + "contacts/new/", views.registration_contact_add, name="registration_contact_add"),
+    path(
+        ORG + "contacts/<int:contact_id>/edit/",
+        views.registration_contact_edit,
+        name="registration_contact_edit",
+    ),
+    path(
+        ORG + "contacts/<int:contact_id>/delete/",
+        views.registration_contact_delete,
+        name="registration_contact_delete",
+    ),
+]
+
+# Manage Access → Connected Organizations [2020 §III.4–5], beside the Manage Access page.
+connected_urlpatterns = [
+    path("", views.connected_organizations, name="connected_organizations"),
+]

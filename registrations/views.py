@@ -1,0 +1,737 @@
+"""The 2020/2021 registration screens: CMS Web Interface and CAHPS for MIPS Survey.
+
+The pages follow the 2020 guide in order [2020 §III.4 – §VII]: Connected
+Organizations, the main registration page (Organization Size and *Register*),
+Submit Registration, Congratulations, Show Details (modify), Cancel
+Registration. A performance year that offers the Web Interface uses these
+screens; a CAHPS-only year uses ``registrations.cahps_views``.
+
+Every view fetches the organization through the signed-in user's role
+(``get_organization_for_user``: 404 for anyone else's), only a Security
+Official reaches a registration page, and every write goes through a service,
+which checks the window and the rules again. Outside the registration window
+the pages are read-only and say when it opens or that it closed.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from contacts.services import contact_add, contact_delete, contact_update
+from organizations.models import Role
+from organizations.selectors import get_organization_for_user
+from organizations.services import organization_update
+from registrations import rules, selectors
+from registrations.exceptions import ConfirmationRequired, RegistrationRefused
+from registrations.forms import ContactForm, OrganizationForm, RegisterForm, SizeForm
+from registrations.models import Program, ProgramStatus, Size
+from registrations.services import (
+    registration_cancel,
+    registration_change_size,
+    registration_get_or_create,
+    registration_submit,
+)
+
+SECURITY_OFFICIAL = Role.Kind.SECURITY_OFFICIAL
+ORGANIZATIONS_PER_PAGE = 25
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+# --- Helpers ----------------------------------------------------------------------------------------
+
+
+def _now():
+    return timezone.now()
+
+
+def _so_organization(request, organization_id):
+    """The organization, only if the signed-in user is its Security Official (404 otherwise)."""
+    return get_organization_for_user(request.user, organization_id, role=SECURITY_OFFICIAL)
+
+
+def _program(slug):
+    """The program of a URL slug (``web-interface`` or ``cahps``); 404 for anything else."""
+    for program, program_slug in selectors.PROGRAM_SLUGS.items():
+        if slug == program_slug:
+            return program
+    raise Http404("No such program.")
+
+
+def _web_interface_year(year):
+    """The performance year of these screens; a CAHPS-only year has its own (404 here)."""
+    performance_year = selectors.get_year(year)
+    if not performance_year.offers_web_interface:
+        raise Http404("This performance year uses the CAHPS registration pages.")
+    return performance_year
+
+
+def _list_url(year, organization=None):
+    url = reverse("registration_list", kwargs={"year": year.year})
+    return f"{url}#org-{organization.pk}" if organization is not None else url
+
+
+def _url(name, year, organization, **kwargs):
+    return reverse(name, kwargs={"year": year.year, "organization_id": organization.pk, **kwargs})
+
+
+# Where an edit page returns to: the page it was opened from.
+RETURN_TARGETS = ("list", "details", "submit-web-interface", "submit-cahps")
+
+
+@dataclass(frozen=True)
+class ReturnTo:
+    key: str
+    url: str
+    label: str
+
+
+def _return_to(request, year, organization, default="details"):
+    key = request.POST.get("return_to") or request.GET.get("return_to") or default
+    if key not in RETURN_TARGETS:
+        key = default
+    if key == "list":
+        return ReturnTo(key, _list_url(year, organization), "Back to List")
+    if key.startswith("submit-"):
+        program = key.removeprefix("submit-")
+        url = _url("registration_submit", year, organization, program=program)
+        return ReturnTo(key, url, "Back to Submit Registration")
+    return ReturnTo(key, _url("registration_detail", year, organization), "Back to Registration Details")
+
+
+def _window_closed(request, *, year, organization, window, title, back):
+    """The read-only answer of an edit page outside the window; a POST is refused (403)."""
+    status = 403 if request.method == "POST" else 200
+    context = {"year": year, "organization": organization, "window": window, "title": title, "back": back}
+    return render(request, "registrations/window_closed.html", context, status=status)
+
+
+def _apply_error(form, error):
+    """Show a service's refusal next to its field (or at the top of the form)."""
+    if isinstance(error, ValidationError):
+        form.add_error(None, error)
+        return
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.reason)
+
+
+def _year_switcher(now, year):
+    return {"year_options": selectors.year_options(now, year)}
+
+
+def _no_security_official(request):
+    """403 with the guide's explanation for a user without the Security Official role [2020 §III.6]."""
+    return render(request, "registrations/no_security_official.html", status=403)
+
+
+# --- Registration entry and Connected Organizations -------------------------------------------------
+
+
+def registration_home(request):
+    """The left-nav *Registration* entry: the chosen (or most relevant) performance year's
+    registration page — these screens, or the CAHPS pages of a CAHPS-only year."""
+    year = _requested_year(request, _now())
+    if not selectors.security_official_organizations(request.user).exists():
+        return _no_security_official(request)
+    if year is None:
+        return render(request, "registrations/no_years.html")
+    if year.is_cahps_only:
+        return redirect(reverse("cahps_registration_list", kwargs={"year": year.year}))
+    return redirect("registration_list", year=year.year)
+
+
+def _requested_year(request, now):
+    """The ``?year=`` the switcher chose, else the most relevant year (None if none configured)."""
+    requested = request.GET.get("year", "")
+    if not requested:
+        return selectors.default_year(now)
+    if not requested.isdigit():
+        raise Http404("No such performance year.")
+    return selectors.get_year(int(requested))
+
+
+def connected_organizations(request):
+    """Manage Access → Connected Organizations: every organization where the user holds a
+    role, with its status per program for the chosen year and *Edit Registration* where the
+    user is the Security Official [2020 §III.4–6]. Staff Users see it read-only."""
+    now = _now()
+    year = _requested_year(request, now)
+    if year is None:
+        return render(request, "registrations/no_years.html")
+    page = Paginator(selectors.user_roles(request.user), ORGANIZATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = selectors.connected_rows(roles=page.object_list, year=year)
+    if year.is_cahps_only:
+        edit_url = reverse("cahps_registration_list", kwargs={"year": year.year})
+    else:
+        edit_url = reverse("registration_list", kwargs={"year": year.year})
+    context = {
+        "year": year,
+        "window": rules.window_decision(year, now),
+        "rows": rows,
+        "page_obj": page,
+        "edit_url": edit_url,
+        "has_staff_role": any(not row.is_security_official for row in rows),
+        "programs": _offered(year),
+        **_year_switcher(now, year),
+    }
+    return render(request, "registrations/connected_organizations.html", context)
+
+
+def _offered(year):
+    programs = []
+    if year.offers_web_interface:
+        programs.append(Program.WEB_INTERFACE)
+    if year.offers_cahps:
+        programs.append(Program.CAHPS)
+    return programs
+
+
+# --- Main registration page -------------------------------------------------------------------------
+
+
+def registration_list(request, year):
+    """The main registration page [2020 §IV]: the Security Official's organizations with
+    *Organization Size* and *Register* per program — which is also the Registration
+    Overview [2020 §IV.9] and the registration summary [2020 §VI]."""
+    year = selectors.get_year(year)
+    if year.is_cahps_only:
+        return redirect(reverse("cahps_registration_list", kwargs={"year": year.year}))
+    return _render_list(request, year, page_number=request.GET.get("page"))
+
+
+def _render_list(request, year, *, page_number, bound=None, status=200):
+    """``bound`` = (organization_id, form) re-renders one organization's Register form with
+    its errors, keeping what was chosen."""
+    now = _now()
+    organizations = selectors.security_official_organizations(request.user)
+    page = Paginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(page_number)
+    if not page.object_list:
+        return _no_security_official(request)
+    window = rules.window_decision(year, now)
+    rows = selectors.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
+    items = []
+    for row in rows:
+        if bound is not None and bound[0] == row.organization.pk:
+            form = bound[1]
+        else:
+            form = RegisterForm(
+                prefix=f"org-{row.organization.pk}",
+                initial={"size": row.size},
+                size_required=row.size_editable,
+            )
+        items.append({"row": row, "form": form})
+    context = {
+        "year": year,
+        "window": window,
+        "items": items,
+        "page_obj": page,
+        "bound_form": bound[1] if bound is not None else None,
+        **_year_switcher(now, year),
+    }
+    return render(request, "registrations/registration_list.html", context, status=status)
+
+
+@GET_POST
+def registration_start(request, year, organization_id):
+    """*Register* under a program on the main page [2020 §IV.1–2]: keep the chosen size and
+    go on to Submit Registration. Registering the second program carries the organization
+    and contacts over, so it completes at once [2020 §IV.9]."""
+    now = _now()
+    year = _web_interface_year(year)
+    organization = _so_organization(request, organization_id)
+    if request.method == "GET":
+        return redirect(_list_url(year, organization))
+    window = rules.window_decision(year, now)
+    if not window:
+        return _window_closed(
+            request,
+            year=year,
+            organization=organization,
+            window=window,
+            title="Register",
+            back=_list_url(year),
+        )
+    registration = selectors.find_registration(organization=organization, year=year)
+    size_editable = registration is None or not registration.is_registered_for_any
+    form = RegisterForm(request.POST, prefix=f"org-{organization.pk}", size_required=size_editable)
+    page_number = request.POST.get("page")
+
+    def again():
+        return _render_list(request, year, page_number=page_number, bound=(organization.pk, form))
+
+    if not form.is_valid():
+        return again()
+    program = Program(form.cleaned_data["program"])
+    size = form.cleaned_data["size"] if size_editable else registration.size
+    decision = rules.program_eligibility(program, organization=organization, year=year, size=size)
+    if not decision:
+        size_related = any(
+            rules.program_eligibility(program, organization=organization, year=year, size=value)
+            for value in Size.values
+        )
+        form.add_error("size" if size_related else None, decision.reason)
+        return again()
+
+    other = Program.CAHPS if program == Program.WEB_INTERFACE else Program.WEB_INTERFACE
+    try:
+        with transaction.atomic():
+            registration = registration_get_or_create(organization=organization, year=year, by=request.user)
+            if size != registration.size:
+                registration = registration_change_size(registration=registration, size=size, by=request.user)
+            if registration.status_for(program) == ProgramStatus.REGISTERED:
+                messages.info(request, f"{organization.name} is already registered for the {program.label}.")
+                return redirect(_list_url(year, organization))
+            carried_over = registration.status_for(other) == ProgramStatus.REGISTERED and bool(
+                rules.submission_readiness(
+                    organization=organization, contacts=list(registration.contacts.all())
+                )
+            )
+            if carried_over:
+                registration_submit(
+                    organization=organization, year=year, program=program, size="", by=request.user
+                )
+    except RegistrationRefused as error:
+        _apply_error(form, error)
+        return again()
+    if carried_over:
+        return redirect(
+            _url("registration_congratulations", year, organization, program=selectors.PROGRAM_SLUGS[program])
+        )
+    return redirect(_url("registration_submit", year, organization, program=selectors.PROGRAM_SLUGS[program]))
+
+
+# --- Submit Registration and Congratulations --------------------------------------------------------
+
+
+@GET_POST
+def registration_submit_view(request, year, organization_id, program):
+    """Submit Registration [2020 §IV.3–7]: organization information (*Edit*), contact
+    information (*Edit*, *Add New*), then *Register*."""
+    now = _now()
+    program = _program(program)
+    year = _web_interface_year(year)
+    organization = _so_organization(request, organization_id)
+    detail = selectors.registration_detail(organization=organization, year=year, now=now)
+    cell = detail.cell(program)
+    if cell is None:
+        raise Http404("This program is not offered for this performance year.")
+    if request.method == "GET" and detail.registration is None:
+        messages.info(request, f"Select the organization size and Register for {organization.name} first.")
+        return redirect(_list_url(year, organization))
+    if cell.is_registered:
+        messages.info(request, f"{organization.name} is registered for the {program.label}.")
+        return redirect(_url("registration_detail", year, organization))
+
+    error = None
+    if request.method == "POST":
+        if not detail.window_open:
+            return _window_closed(
+                request,
+                year=year,
+                organization=organization,
+                window=detail.window,
+                title="Submit Registration",
+                back=_list_url(year, organization),
+            )
+        try:
+            registration_submit(
+                organization=organization, year=year, program=program, size="", by=request.user
+            )
+        except RegistrationRefused as refusal:
+            error = refusal.reason
+        else:
+            return redirect(
+                _url(
+                    "registration_congratulations",
+                    year,
+                    organization,
+                    program=selectors.PROGRAM_SLUGS[program],
+                )
+            )
+
+    context = {
+        "year": year,
+        "organization": organization,
+        "detail": detail,
+        "program": program,
+        "program_slug": selectors.PROGRAM_SLUGS[program],
+        "cell": cell,
+        "error": error,
+        "prefilled_contact": _prefilled_contact(request.user) if not detail.contacts else None,
+        "return_key": f"submit-{selectors.PROGRAM_SLUGS[program]}",
+    }
+    return render(request, "registrations/submit.html", context)
+
+
+def _prefilled_contact(user):
+    """The first contact starts with the signed-in user's first and last name [2020 §IV.6]."""
+    return {"first_name": user.first_name, "last_name": user.last_name}
+
+
+def registration_congratulations(request, year, organization_id, program):
+    """ "Congratulations, you have successfully registered!" with the registration ID and
+    *Back to List* [2020 §IV.8]."""
+    program = _program(program)
+    year = _web_interface_year(year)
+    organization = _so_organization(request, organization_id)
+    registration = selectors.find_registration(organization=organization, year=year)
+    if registration is None or registration.status_for(program) != ProgramStatus.REGISTERED:
+        return redirect(_list_url(year, organization))
+    context = {
+        "year": year,
+        "organization": organization,
+        "registration": registration,
+        "program": program,
+        "contacts": list(registration.contacts.all()),
+        "back_url": _list_url(year, organization),
+    }
+    return render(request, "registrations/congratulations.html", context)
+
+
+# --- Show Details (view and modify) -----------------------------------------------------------------
+
+
+def registration_detail(request, year, organization_id):
+    """*Show Details* [2020 §V, §VI]: the organization and contact information with
+    *Edit*, *Delete* and *Add New Contact*, the size with *Edit*, each program's status."""
+    now = _now()
+    year = _web_interface_year(year)
+    organization = _so_organization(request, organization_id)
+    detail = selectors.registration_detail(organization=organization, year=year, now=now)
+    context = {
+        "year": year,
+        "organization": organization,
+        "detail": detail,
+        "back_url": _list_url(year, organization),
+        "return_key": "details",
+    }
+    return render(request, "registrations/detail.html", context)
+
+
+@GET_POST
+def registration_organization_edit(request, year, organization_id):
+    """Review Organization Information [2020 §IV.4; §V Update Organization Address]."""
+    now = _now()
+    year = _web_interface_year(year)
+    organization = _so_organization(request, organization_id)
+    back = _return_to(request, year, organization)
+    window = rules.window_decision(year, now)
+    if not window:
+        return _window_closed(
+            request,
+            year=year,
+            organization=organization,
+            window=window,
+            title="Organization Information",
+            back=back.url,
+        )
+    if request.method == "POST":
+        form = OrganizationForm(request.POST)
+        if form.is_valid():
+            try:
+                organization_update(
+                    organization=organization, year=year, by=request.user, **form.cleaned_data
+                )
+            except (RegistrationRefused, ValidationError) as error:
+                _apply_error(form, error)
+            else:
+                messages.success(request, f"The organization information of {organization.name} was updated.")
+                return redirect(back.url)
+    else:
+        form = OrganizationForm(initial=OrganizationForm.initial_for(organization))
+    registration = selectors.find_registration(organization=organization, year=year)
+    context = {
+        "year": year,
+        "organization": organization,
+        "registration": registration,
+        "form": form,
+        "fields": _checked_fields(form),
+        "back": back,
+    }
+    return render(request, "registrations/organization_form.html", context)
+
+
+def _checked_fields(form):
+    """Each field with whether its green check mark shows: a required field that is filled
+    in and has no error [2020 §IV.4]."""
+    items = []
+    for bound in form:
+        value = bound.value()
+        items.append(
+            {
+                "field": bound,
+                "required": bound.field.required,
+                "incomplete": not str(value or "").strip() or bool(bound.errors),
+                "check_id": f"{bound.auto_id}-check",
+                "check_label": f"{bound.label} complete",
+            }
+        )
+    return items
+
+
+@GET_POST
+def registration_size(request, year, organization_id):
+    """*Edit* next to Size [2020 §V Update Organization Size]: choose the size, then confirm;
+    moving a Web Interface registrant to 2–24 says that it cancels the Web Interface
+    registration, and does so only once confirmed."""
+    now = _now()
+    year = _web_interface_year(year)
+    organization = _so_organization(request, organization_id)
+    back = _return_to(request, year, organization, default="list")
+    window = rules.window_decision(year, now)
+    if not window:
+        return _window_closed(
+            request,
+            year=year,
+            organization=organization,
+            window=window,
+            title="Organization Size",
+            back=back.url,
+        )
+    registration = selectors.find_registration(organization=organization, year=year)
+    warning = ""
+    if request.method == "POST":
+        form = SizeForm(request.POST)
+        if form.is_valid():
+            size = form.cleaned_data["size"]
+            confirmed = form.cleaned_data["confirm_web_interface_cancellation"]
+            try:
+                with transaction.atomic():
+                    if registration is None:
+                        registration = registration_get_or_create(
+                            organization=organization, year=year, by=request.user
+                        )
+                    was_web_interface = registration.web_interface_status == ProgramStatus.REGISTERED
+                    registration = registration_change_size(
+                        registration=registration,
+                        size=size,
+                        by=request.user,
+                        confirm_web_interface_cancellation=confirmed,
+                    )
+            except ConfirmationRequired as question:
+                warning = question.reason
+                form = SizeForm(initial={"size": size, "confirm_web_interface_cancellation": True})
+            except RegistrationRefused as error:
+                _apply_error(form, error)
+            else:
+                text = f"The organization size of {organization.name} is {Size(size).label} clinicians."
+                if was_web_interface and registration.web_interface_status != ProgramStatus.REGISTERED:
+                    text += (
+                        " Its CMS Web Interface registration was cancelled (registration ID "
+                        f"{registration.registration_id})."
+                    )
+                messages.success(request, text)
+                return redirect(back.url)
+    else:
+        form = SizeForm(initial={"size": registration.size if registration else ""})
+    context = {
+        "year": year,
+        "organization": organization,
+        "registration": registration,
+        "form": form,
+        "warning": warning,
+        "chosen_size": Size(form.initial["size"]).label if warning else "",
+        "back": back,
+    }
+    return render(request, "registrations/size_form.html", context)
+
+
+# --- Contacts ---------------------------------------------------------------------------------------
+
+
+@GET_POST
+def registration_contact_add(request, year, organization_id):
+    """*Add New* / *Add New Contact* [2020 §IV.7, §V]; with no contact yet, the form starts
+    with the user's first and last name [2020 §IV.6]."""
+    now = _now()
+    year = _web_interface_year(year)
+    organization = _so_organization(request, organization_id)
+    back = _return_to(request, year, organization)
+    window = rules.window_decision(year, now)
+    if not window:
+        return _window_closed(
+            request,
+            year=year,
+            organization=organization,
+            window=window,
+            title="Add New Contact",
+            back=back.url,
+        )
+    registration = selectors.find_registration(organization=organization, year=year)
+    first_contact = registration is None or not registration.contacts.all()
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    if registration is None:
+                        registration = registration_get_or_create(
+                            organization=organization, year=year, by=request.user
+                        )
+                    contact = contact_add(registration=registration, by=request.user, **form.cleaned_data)
+            except (RegistrationRefused, ValidationError) as error:
+                _apply_error(form, error)
+            else:
+                messages.success(request, f"{contact.full_name} was added as a contact.")
+                return redirect(back.url)
+    else:
+        form = ContactForm(initial=_prefilled_contact(request.user) if first_contact else None)
+    context = {
+        "year": year,
+        "organization": organization,
+        "registration": registration,
+        "form": form,
+        "back": back,
+        "title": "Contact Information" if first_contact else "Add New Contact",
+        "submit_label": "Update" if first_contact else "Add Contact",
+    }
+    return render(request, "registrations/contact_form.html", context)
+
+
+def _registration_or_404(organization, year):
+    registration = selectors.find_registration(organization=organization, year=year)
+    if registration is None:
+        raise Http404("No registration yet.")
+    return registration
+
+
+@GET_POST
+def registration_contact_edit(request, year, organization_id, contact_id):
+    """*Edit* under a contact [2020 §IV.6, §V Update Existing Contact]."""
+    now = _now()
+    year = _web_interface_year(year)
+    organization = _so_organization(request, organization_id)
+    registration = _registration_or_404(organization, year)
+    contact = selectors.get_contact(registration=registration, pk=contact_id)
+    back = _return_to(request, year, organization)
+    window = rules.window_decision(year, now)
+    if not window:
+        return _window_closed(
+            request, year=year, organization=organization, window=window, title="Edit Contact", back=back.url
+        )
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                contact = contact_update(
+                    registration=registration, contact=contact, by=request.user, **form.cleaned_data
+                )
+            except (RegistrationRefused, ValidationError) as error:
+                _apply_error(form, error)
+            else:
+                messages.success(request, f"The contact information of {contact.full_name} was updated.")
+                return redirect(back.url)
+    else:
+        form = ContactForm(initial=ContactForm.initial_for(contact))
+    context = {
+        "year": year,
+        "organization": organization,
+        "registration": registration,
+        "contact": contact,
+        "form": form,
+        "back": back,
+        "title": "Edit Contact",
+        "submit_label": "Update",
+    }
+    return render(request, "registrations/contact_form.html", context)
+
+
+@GET_POST
+def registration_contact_delete(request, year, organization_id, contact_id):
+    """*Delete* under a contact, with a confirmation; the last contact stays, and the page
+    says why [2020 §V Update Existing Contact]."""
+    now = _now()
+    year = _web_interface_year(year)
+    organization = _so_organization(request, organization_id)
+    registration = _registration_or_404(organization, year)
+    contact = selectors.get_contact(registration=registration, pk=contact_id)
+    back = _return_to(request, year, organization)
+    window = rules.window_decision(year, now)
+    if not window:
+        return _window_closed(
+            request,
+            year=year,
+            organization=organization,
+            window=window,
+            title="Delete Contact",
+            back=back.url,
+        )
+    decision = rules.contact_deletion(contact_count=len(registration.contacts.all()))
+    error = "" if decision else decision.reason
+    if request.method == "POST" and decision:
+        try:
+            contact_delete(registration=registration, contact=contact, by=request.user)
+        except RegistrationRefused as refusal:
+            error = refusal.reason
+        else:
+            messages.success(request, f"{contact.full_name} was removed from the contacts.")
+            return redirect(back.url)
+    context = {
+        "year": year,
+        "organization": organization,
+        "registration": registration,
+        "contact": contact,
+        "error": error,
+        "back": back,
+    }
+    return render(request, "registrations/contact_delete.html", context)
+
+
+# --- Cancel Registration ----------------------------------------------------------------------------
+
+
+@GET_POST
+def registration_cancel_view(request, year, organization_id, program):
+    """*Cancel Registration* → *Continue* / *Cancel* [2020 §VII]. The success message quotes
+    the registration ID, which stays the organization's if it registers again."""
+    now = _now()
+    program = _program(program)
+    year = _web_interface_year(year)
+    organization = _so_organization(request, organization_id)
+    registration = _registration_or_404(organization, year)
+    back_url = _list_url(year, organization)
+    window = rules.window_decision(year, now)
+    if not window:
+        return _window_closed(
+            request,
+            year=year,
+            organization=organization,
+            window=window,
+            title="Cancel Registration",
+            back=back_url,
+        )
+    if registration.status_for(program) == ProgramStatus.NOT_REGISTERED:
+        messages.info(request, f"{organization.name} is not registered for the {program.label}.")
+        return redirect(back_url)
+    error = ""
+    if request.method == "POST":
+        try:
+            registration = registration_cancel(registration=registration, program=program, by=request.user)
+        except RegistrationRefused as refusal:
+            error = refusal.reason
+        else:
+            messages.success(
+                request,
+                f"You have successfully cancelled the {program.label} registration of {organization.name}. "
+                f"Record the registration identification number {registration.registration_id} for your "
+                "records; all contacts receive an e-mail quoting it.",
+            )
+            return redirect(back_url)
+    context = {
+        "year": year,
+        "organization": organization,
+        "registration": registration,
+        "program": program,
+        "error": error,
+        "back_url": back_url,
+    }
+    return render(request, "registrations/cancel.html", context)

@@ -1,0 +1,247 @@
+/*
+ * Auto-save for the Register for CAHPS page [2023 §III.8, §IV]: "Changes made within
+ * the registration form will automatically be saved as the registration is completed
+ * in real time."
+ *
+ * Progressive enhancement. Without this script each group of fields (the size, one
+ * contact) is an ordinary form with its own Save button. With it, a change in a group
+ * posts that form with fetch (the form's own CSRF token goes with it), the Save
+ * buttons are hidden, the registration header (contacts receiving updates, status,
+ * Delete Registration, the summary download) updates in place, and the result is
+ * announced in the page's aria-live region. "+ Add another contact" adds a blank
+ * contact form from a <template>; it is created on the server when a field changes.
+ */
+(function () {
+  "use strict";
+
+  var live = document.querySelector("[data-autosave-status]");
+  if (!live || !window.fetch || !window.FormData) {
+    return;
+  }
+
+  var newContacts = 0;
+
+  document.querySelectorAll("[data-autosave-submit], [data-no-js-only]").forEach(function (element) {
+    element.hidden = true;
+  });
+  document.querySelectorAll("[data-js-only]").forEach(function (element) {
+    element.hidden = false;
+  });
+
+  function announce(text) {
+    // Clear first so that the same words twice are announced twice.
+    live.textContent = "";
+    window.setTimeout(function () {
+      live.textContent = text;
+    }, 50);
+  }
+
+  function fieldOf(form, name) {
+    return form.querySelector('[name="' + name + '"]');
+  }
+
+  function describedBy(input, id, add) {
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    ids = ids.filter(function (value) {
+      return value !== id;
+    });
+    if (add) {
+      ids.push(id);
+    }
+    if (ids.length) {
+      input.setAttribute("aria-describedby", ids.join(" "));
+    } else {
+      input.removeAttribute("aria-describedby");
+    }
+  }
+
+  function showErrors(form, errors) {
+    form.querySelectorAll("[data-error-for]").forEach(function (element) {
+      var name = element.getAttribute("data-error-for");
+      var messages = errors[name] || [];
+      element.textContent = messages.join(" ");
+      // The wrapper carries hidden: .usa-error-message's display would override it.
+      element.parentElement.hidden = messages.length === 0;
+      var input = fieldOf(form, name);
+      if (input) {
+        var group = input.closest("[data-field-group]");
+        if (group) {
+          group.classList.toggle("usa-form-group--error", messages.length > 0);
+        }
+        input.classList.toggle("usa-input--error", messages.length > 0);
+        if (messages.length) {
+          input.setAttribute("aria-invalid", "true");
+        } else {
+          input.removeAttribute("aria-invalid");
+        }
+        describedBy(input, element.id, messages.length > 0);
+      }
+    });
+  }
+
+  function toggleAll(selector, show) {
+    document.querySelectorAll(selector).forEach(function (element) {
+      element.hidden = !show;
+    });
+  }
+
+  function updateHeader(data) {
+    var count = document.querySelector("[data-contact-count]");
+    if (count) {
+      count.textContent = String(data.contact_count);
+    }
+    var status = document.querySelector("[data-cahps-status]");
+    if (status && data.status_html) {
+      // Rendered by the server from the page's own status template.
+      status.innerHTML = data.status_html;
+    }
+    toggleAll("[data-delete-registration]", data.can_delete_registration);
+    toggleAll("[data-summary-link]", data.can_download);
+    document.querySelectorAll("form[data-autosave='contact'] [data-delete-contact]").forEach(function (link) {
+      link.hidden = !data.can_delete_contacts;
+    });
+  }
+
+  function updateContact(form, contact, sent) {
+    if (form.getAttribute("data-autosave") === "new-contact") {
+      // From now on this form edits the contact the server created.
+      form.setAttribute("data-autosave", "contact");
+      form.setAttribute("action", contact.update_url);
+      form.id = "contact-" + contact.id;
+      var link = form.querySelector("[data-delete-contact] a");
+      if (link) {
+        link.setAttribute("href", contact.delete_url);
+      }
+    }
+    form.querySelectorAll("[data-contact-number]").forEach(function (element) {
+      if (contact.number) {
+        element.textContent = String(contact.number);
+      }
+    });
+    // Show the cleaned values (a phone number as (410) 555-0123) in the fields that still
+    // hold what was sent: never over something typed since, nor in the field being typed in.
+    Object.keys(contact.values || {}).forEach(function (name) {
+      var input = fieldOf(form, name);
+      if (input && input !== document.activeElement && input.value === sent.get(name)) {
+        input.value = contact.values[name];
+      }
+    });
+    var missing = form.querySelector("[data-contact-missing]");
+    if (missing) {
+      if (contact.missing.length) {
+        missing.textContent = "This contact counts once these are filled in: " + contact.missing.join(", ") + ".";
+        missing.hidden = false;
+      } else {
+        missing.textContent = "";
+        missing.hidden = true;
+      }
+    }
+  }
+
+  function label(form) {
+    if (form.getAttribute("data-autosave") === "size") {
+      return "Organization Size";
+    }
+    var legend = form.querySelector("[data-contact-legend]");
+    return legend ? legend.textContent.trim() : "Contact";
+  }
+
+  function save(form) {
+    // One request per form at a time: a change made while saving is sent right after,
+    // so a new contact is created once and the last change wins.
+    if (form.dataset.saving === "true") {
+      form.dataset.pending = "true";
+      return;
+    }
+    form.dataset.saving = "true";
+    var token = form.querySelector("[name=csrfmiddlewaretoken]");
+    var body = new FormData(form);
+    fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: {
+        Accept: "application/json",
+        "X-CSRFToken": token ? token.value : "",
+      },
+    })
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") === 0) {
+          return response.json();
+        }
+        // Not an answer of the save itself: the sign-in page after the session ended, or
+        // a refusal page (403/404) for a registration this user cannot change.
+        var ended = response.redirected || response.status === 200;
+        return {
+          saved: false,
+          message: ended
+            ? "your session may have ended. Reload the page to sign in again."
+            : "the change was refused (error " + response.status + "). Reload the page and try again.",
+          errors: {},
+        };
+      })
+      .then(function (data) {
+        showErrors(form, data.errors || {});
+        if (data.saved) {
+          if (data.contact) {
+            updateContact(form, data.contact, body);
+          }
+          updateHeader(data);
+          announce(label(form) + " saved. Contacts receiving updates: " + data.contact_count + ". Status: " + data.status_text + ".");
+        } else {
+          announce(label(form) + " not saved: " + (data.message || "check the fields marked in red."));
+        }
+      })
+      .catch(function () {
+        announce(label(form) + " not saved: the connection failed. Check your connection and change the field again.");
+      })
+      .then(function () {
+        form.dataset.saving = "false";
+        if (form.dataset.pending === "true") {
+          form.dataset.pending = "false";
+          save(form);
+        }
+      });
+  }
+
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-autosave]");
+    if (form) {
+      save(form);
+    }
+  });
+
+  // Enter in a field saves in place instead of leaving the page.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-autosave]");
+    if (form) {
+      event.preventDefault();
+      save(form);
+    }
+  });
+
+  var template = document.getElementById("contact-template");
+  var addLink = document.querySelector("[data-add-contact]");
+  var list = document.querySelector("[data-contacts]");
+  if (template && addLink && list) {
+    addLink.addEventListener("click", function (event) {
+      event.preventDefault();
+      newContacts += 1;
+      var number = list.querySelectorAll("form[data-autosave]").length + 1;
+      var html = template.innerHTML.split("__n__").join(String(newContacts)).split("__number__").join(String(number));
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var form = holder.querySelector("form");
+      list.appendChild(form);
+      form.querySelectorAll("[data-autosave-submit]").forEach(function (button) {
+        button.hidden = true;
+      });
+      var first = form.querySelector("input:not([type=hidden])");
+      if (first) {
+        first.focus();
+      }
+      announce("Contact " + number + " added. Its fields are saved as you fill them in.");
+    });
+  }
+})();

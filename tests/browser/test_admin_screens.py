@@ -1,0 +1,105 @@
+"""The staff pages of Django admin in Chromium: the registration list, a registration with
+its change history, and the role-request queue pass axe-core (WCAG 2.1 A/AA) and the
+Content Security Policy, and are saved as screenshots to look at."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from contacts.services import contact_update
+from organizations.models import Role
+from registrations.admin_groups import REGISTRATION_ADMIN, sync_staff_groups
+from registrations.guide_years import LIKE_2021, open_window_around
+from registrations.models import ProgramStatus, Size, Source
+from registrations.services import registration_change_size
+from tests.browser.helpers import assert_accessible, screenshot
+from tests.factories import (
+    ContactFactory,
+    OrganizationFactory,
+    PerformanceYearFactory,
+    RegistrationFactory,
+    RoleFactory,
+    RoleRequestFactory,
+    UserFactory,
+)
+
+DESKTOP = {"width": 1400, "height": 900}
+
+
+@pytest.fixture
+def registration_admin(transactional_db):
+    # Live-server tests empty the database after each test, the migration's groups included.
+    sync_staff_groups()
+    user = UserFactory(username="reg-admin", first_name="Rita", last_name="Registrar", is_staff=True)
+    user.groups.add(Group.objects.get(name=REGISTRATION_ADMIN))
+    return user
+
+
+@pytest.fixture
+def registration_with_history(registration_admin, practice):
+    year = PerformanceYearFactory(year=2025, **LIKE_2021, **open_window_around(timezone.now()))
+    registration = RegistrationFactory(
+        organization=practice,
+        performance_year=year,
+        size=Size.MEDIUM,
+        web_interface_status=ProgramStatus.REGISTERED,
+        web_interface_source=Source.SECURITY_OFFICIAL,
+    )
+    contact = ContactFactory(registration=registration, first_name="Ada", last_name="Lovelace")
+    registration_change_size(registration=registration, size=Size.LARGE, by=registration_admin)
+    contact_update(
+        registration=registration,
+        contact=contact,
+        by=registration_admin,
+        first_name="Ada",
+        last_name="Lovelace",
+        email="ada.lovelace@example.com",
+        phone=contact.phone,
+    )
+    return registration
+
+
+def test_registration_list(signed_in_page, registration_admin, registration_with_history):
+    page = signed_in_page(registration_admin)
+    page.set_viewport_size(DESKTOP)
+
+    page.goto("/admin/registrations/registration/")
+
+    expect(page.get_by_role("link", name=registration_with_history.registration_id)).to_be_visible()
+    expect(page.get_by_text("TIN ***-**-6789")).to_be_visible()
+    expect(page.get_by_role("link", name="Export 1 as CSV")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "admin-registration-list")
+
+
+def test_registration_page_with_its_history(signed_in_page, registration_admin, registration_with_history):
+    page = signed_in_page(registration_admin)
+    page.set_viewport_size(DESKTOP)
+
+    page.goto(f"/admin/registrations/registration/{registration_with_history.pk}/change/")
+
+    history = page.get_by_role("region", name="Change history (registration, contacts and organization)")
+    expect(history).to_contain_text("Organization size: 25–99 → 100 or more")
+    expect(history).to_contain_text("E-mail:")
+    expect(history).to_contain_text("Rita Registrar (reg-admin)")
+    expect(page.get_by_text("TIN 123456789")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "admin-registration-with-history")
+
+
+def test_role_request_queue(signed_in_page, registration_admin):
+    orphan = OrganizationFactory(name="Shenandoah Rural Clinic")
+    covered = OrganizationFactory(name="Harbor Point Pediatrics")
+    RoleFactory(organization=covered, kind=Role.Kind.SECURITY_OFFICIAL)
+    RoleRequestFactory(organization=orphan, user=UserFactory(first_name="Jordan", last_name="Lee"))
+    RoleRequestFactory(organization=covered, user=UserFactory(first_name="Nora", last_name="Quinn"))
+    page = signed_in_page(registration_admin)
+    page.set_viewport_size(DESKTOP)
+
+    page.goto("/admin/organizations/rolerequest/")
+
+    expect(page.locator(".qpp-no-so")).to_have_text(["None yet"])
+    expect(page.get_by_role("combobox", name="Action")).to_contain_text("Approve the selected requests")
+    assert_accessible(page)
+    screenshot(page, "admin-role-request-queue")

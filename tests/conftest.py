@@ -1,0 +1,134 @@
+"""Personas and fixtures reused across the suite.
+
+The personas mirror the people in SPEC section 1: a Security Official, a
+Staff User, an outsider with no role, and a CMS staff reviewer.
+"""
+
+import pytest
+
+from organizations.models import Role
+from tests.factories import (
+    OrganizationFactory,
+    PerformanceYearFactory,
+    RoleFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def practice(db):
+    return OrganizationFactory(name="Chesapeake Family Medicine", identifier="123456789")
+
+
+@pytest.fixture
+def security_official(practice):
+    user = UserFactory(username="so-user", first_name="Sam", last_name="Official")
+    RoleFactory(user=user, organization=practice, kind=Role.Kind.SECURITY_OFFICIAL)
+    return user
+
+
+@pytest.fixture
+def staff_user(practice):
+    user = UserFactory(username="staff-user", first_name="Stacy", last_name="Staff")
+    RoleFactory(user=user, organization=practice, kind=Role.Kind.STAFF_USER)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider", first_name="Oscar", last_name="Outside")
+
+
+@pytest.fixture
+def staff_reviewer(db):
+    return UserFactory(username="cms-reviewer", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def year_2020(db):
+    return PerformanceYearFactory(year=2020)
+
+
+@pytest.fixture
+def year_2021(db):
+    return PerformanceYearFactory(year=2021)
+
+
+@pytest.fixture
+def year_2023(db):
+    return PerformanceYearFactory(year=2023)
+
+
+def sign_in_with_two_factor(client, user):
+    """Sign ``user`` in on ``client`` as if they had given the password, agreed to
+    the Statement of Truth and entered a one-time code."""
+    from accounts.two_factor import verify_session
+
+    client.force_login(user)
+    session = client.session
+    verify_session(session)
+    session.save()
+    return client
+
+
+@pytest.fixture
+def sign_in(client):
+    """``sign_in(user)`` signs in on the test ``client`` with two-factor passed; returns the client."""
+    return lambda user, *, on=client: sign_in_with_two_factor(on, user)
+
+
+# --- Registration screens: clocks inside and outside the 2021 window [2021 #2] -----------------------
+
+
+@pytest.fixture
+def window_open_2021(time_machine, year_2021):
+    """Performance year 2021 with the clock stopped inside its window (Tue 4 May 2021, noon ET)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2021, 5, 4, 12, 0, tzinfo=ZoneInfo("America/New_York")), tick=False)
+    return year_2021
+
+
+@pytest.fixture
+def window_closed_2021(time_machine, year_2021):
+    """Performance year 2021 with the clock stopped after its window closed (Thu 1 Jul 2021, 9 a.m. ET)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2021, 7, 1, 9, 0, tzinfo=ZoneInfo("America/New_York")), tick=False)
+    return year_2021
+
+
+# --- CAHPS-only screens: clocks inside and outside the 2023 window [2023 §II] ------------------------
+
+
+@pytest.fixture
+def window_open_2023(time_machine, year_2023):
+    """Performance year 2023 (CAHPS only), the clock stopped inside its window (Mon 15 May 2023, noon ET)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2023, 5, 15, 12, 0, tzinfo=ZoneInfo("America/New_York")), tick=False)
+    return year_2023
+
+
+@pytest.fixture
+def window_closed_2023(time_machine, year_2023):
+    """Performance year 2023 with the clock stopped after its window closed (Sat 1 Jul 2023, 9 a.m. ET)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2023, 7, 1, 9, 0, tzinfo=ZoneInfo("America/New_York")), tick=False)
+    return year_2023
+
+
+@pytest.fixture
+def cahps_year_open_now(db):
+    """A year configured like 2023 whose window is open at the real clock (the demo's 2026),
+    for browser tests against the live server."""
+    from django.utils import timezone
+
+    from registrations.guide_years import LIKE_2023, open_window_around
+
+    return PerformanceYearFactory(year=2026, **LIKE_2023, **open_window_around(timezone.now()))

@@ -1,0 +1,103 @@
+"""Manage Access: the user's organizations and roles, and the requests they decide [2020 §III.4]."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from organizations.models import Role, RoleRequest
+from tests.factories import OrganizationFactory, RoleFactory, RoleRequestFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_lists_only_the_organizations_where_the_user_holds_a_role(
+    client, sign_in, security_official, practice
+):
+    OrganizationFactory(name="Someone Else's Clinic")
+    sign_in(security_official)
+
+    page = client.get(reverse("manage_access")).content.decode()
+
+    assert "Connected Organizations" in page
+    assert "Chesapeake Family Medicine" in page
+    assert "***-**-6789" in page
+    assert "123456789" not in page
+    assert "Security Official" in page
+    assert "Someone Else&#x27;s Clinic" not in page
+
+
+def test_user_without_roles_is_pointed_to_connect(client, sign_in, outsider):
+    sign_in(outsider)
+
+    page = client.get(reverse("manage_access")).content.decode()
+
+    assert "You are not connected to any organization yet." in page
+    assert reverse("connect_organization") in page
+
+
+def test_security_official_sees_the_people_with_access_and_staff_user_does_not(
+    client, sign_in, security_official, staff_user
+):
+    sign_in(security_official)
+    page = client.get(reverse("manage_access")).content.decode()
+    assert "People with access" in page
+    assert "staff-user" in page
+
+    sign_in(staff_user)
+    page = client.get(reverse("manage_access")).content.decode()
+    assert "People with access" not in page
+    assert "so-user" not in page
+
+
+def test_security_official_sees_pending_requests_for_their_organization_only(
+    client, sign_in, security_official, practice
+):
+    mine = RoleRequestFactory(organization=practice, user=UserFactory(username="asks-here"))
+    RoleRequestFactory(user=UserFactory(username="asks-elsewhere"))
+    sign_in(security_official)
+
+    page = client.get(reverse("manage_access")).content.decode()
+
+    assert "Requests waiting for your approval" in page
+    assert "asks-here" in page
+    assert reverse("role_request_approve", args=[mine.pk]) in page
+    assert "asks-elsewhere" not in page
+
+
+def test_staff_user_cannot_see_or_decide_requests(client, sign_in, staff_user, practice):
+    request = RoleRequestFactory(organization=practice, user=UserFactory(username="asks-here"))
+    sign_in(staff_user)
+
+    page = client.get(reverse("manage_access")).content.decode()
+    response = client.post(reverse("role_request_approve", args=[request.pk]))
+
+    assert "asks-here" not in page
+    assert response.status_code == 404
+    request.refresh_from_db()
+    assert request.status == RoleRequest.Status.PENDING
+
+
+def test_user_sees_their_own_pending_request(client, sign_in, outsider, practice):
+    RoleRequestFactory(organization=practice, user=outsider, role=Role.Kind.STAFF_USER)
+    sign_in(outsider)
+
+    page = client.get(reverse("manage_access")).content.decode()
+
+    assert "Staff User for Chesapeake Family Medicine — waiting for approval" in page
+
+
+def test_page_runs_a_fixed_number_of_queries(
+    client, sign_in, security_official, django_assert_max_num_queries
+):
+    for _ in range(15):
+        organization = OrganizationFactory()
+        RoleFactory(user=security_official, organization=organization)
+        RoleFactory(organization=organization, kind=Role.Kind.STAFF_USER)
+        RoleRequestFactory(organization=organization)
+    sign_in(security_official)
+
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("manage_access"))
+
+    assert response.status_code == 200
+    assert len(mail.outbox) == 0

@@ -1,0 +1,344 @@
+"""Register and Edit CAHPS Registration: tabs, statuses, filter, search, pages [2023 §III.6–7, §VI]."""
+
+import pytest
+from django.urls import reverse
+
+from organizations.models import Role
+from registrations.models import ProgramStatus, Size, Source
+from tests.factories import (
+    ApmEntityFactory,
+    ContactFactory,
+    OrganizationFactory,
+    RegistrationFactory,
+    RoleFactory,
+    SspAcoFactory,
+    SubgroupFactory,
+    VirtualGroupFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def list_url(year, **params):
+    url = reverse("cahps_registration_list", kwargs={"year": year.year})
+    if params:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode(params)
+    return url
+
+
+def so_of(user, organization):
+    RoleFactory(user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
+    return organization
+
+
+def registered(organization, year, status, *, size=Size.SMALL):
+    registration = RegistrationFactory(
+        organization=organization,
+        performance_year=year,
+        size=size,
+        cahps_status=status,
+        cahps_source=Source.SECURITY_OFFICIAL if status != ProgramStatus.NOT_REGISTERED else Source.NONE,
+    )
+    ContactFactory(registration=registration)
+    return registration
+
+
+def test_only_the_tabs_of_organization_types_the_user_has_are_shown(
+    sign_in, security_official, window_open_2023
+):
+    so_of(security_official, VirtualGroupFactory(name="Blue Ridge Virtual Group"))
+
+    page = sign_in(security_official).get(list_url(window_open_2023)).content.decode()
+
+    assert "Virtual Groups" in page
+    assert "Practices" in page
+    assert "APM Entities" not in page
+    # The guide's order: APM Entities, Virtual Groups, Practices; the first present is selected.
+    assert page.index("Virtual Groups") < page.index("Practices")
+    assert "Blue Ridge Virtual Group" in page
+    assert "Chesapeake Family Medicine" not in page
+
+
+def test_the_practices_tab_lists_practices_with_register_group_for_cahps(
+    sign_in, security_official, practice, window_open_2023
+):
+    so_of(security_official, ApmEntityFactory(name="Capital Oncology Partners"))
+
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="practices"))
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Chesapeake Family Medicine" in page
+    assert "***-**-6789" in page
+    assert "123456789" not in page
+    assert "Register Group for CAHPS" in page
+    assert "Capital Oncology Partners" not in page
+    assert reverse("cahps_register", args=[2023, practice.pk]) in page
+
+
+def test_each_organization_shows_its_cahps_status_complete_incomplete_or_nothing(
+    sign_in, security_official, practice, window_open_2023
+):
+    complete = so_of(security_official, OrganizationFactory(name="Alpha Complete Clinic"))
+    incomplete = so_of(security_official, OrganizationFactory(name="Bravo Incomplete Clinic"))
+    registered(complete, window_open_2023, ProgramStatus.REGISTERED)
+    registered(incomplete, window_open_2023, ProgramStatus.INCOMPLETE)
+
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="practices"))
+    rows = {row.organization.name: row for row in response.context["rows"]}
+
+    assert rows["Alpha Complete Clinic"].status == "complete"
+    assert rows["Bravo Incomplete Clinic"].status == "incomplete"
+    assert rows["Chesapeake Family Medicine"].status == "not_started"
+    page = response.content.decode()
+    assert "status-check.svg" in page and "status-x.svg" in page
+    assert "Download Group CAHPS Registration Summary" in page
+    assert rows["Alpha Complete Clinic"].can_download
+    assert not rows["Bravo Incomplete Clinic"].can_download
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("complete", {"Alpha Complete Clinic"}),
+        ("incomplete", {"Bravo Incomplete Clinic"}),
+        ("not-started", {"Chesapeake Family Medicine", "Delta Deleted Clinic"}),
+        (
+            "",
+            {
+                "Alpha Complete Clinic",
+                "Bravo Incomplete Clinic",
+                "Chesapeake Family Medicine",
+                "Delta Deleted Clinic",
+            },
+        ),
+    ],
+)
+def test_the_list_filters_by_registration_status(
+    sign_in, security_official, practice, window_open_2023, status, expected
+):
+    registered(
+        so_of(security_official, OrganizationFactory(name="Alpha Complete Clinic")),
+        window_open_2023,
+        ProgramStatus.REGISTERED,
+    )
+    registered(
+        so_of(security_official, OrganizationFactory(name="Bravo Incomplete Clinic")),
+        window_open_2023,
+        ProgramStatus.INCOMPLETE,
+    )
+    # Deleted: the registration (and its ID) remain, the status is back to not started [2023 §VII].
+    registered(
+        so_of(security_official, OrganizationFactory(name="Delta Deleted Clinic")),
+        window_open_2023,
+        ProgramStatus.NOT_REGISTERED,
+    )
+
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="practices", status=status))
+
+    assert {row.organization.name for row in response.context["rows"]} == expected
+
+
+def test_a_status_from_another_year_does_not_count(
+    sign_in, security_official, practice, window_open_2023, year_2021
+):
+    registered(practice, year_2021, ProgramStatus.REGISTERED)
+
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="practices", status="complete"))
+
+    assert response.context["rows"] == []
+    assert "No practices match your search." in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["Chesapeake", "chesapeake family", "123456789", "123-45-6789", "6789"])
+def test_search_finds_an_organization_by_name_or_identifier(
+    sign_in, security_official, practice, window_open_2023, query
+):
+    so_of(security_official, OrganizationFactory(name="Harbor Point Pediatrics", identifier="234500001"))
+
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="practices", q=query))
+
+    assert [row.organization.name for row in response.context["rows"]] == ["Chesapeake Family Medicine"]
+
+
+def test_search_by_virtual_group_id_on_its_tab(sign_in, security_official, window_open_2023):
+    so_of(security_official, VirtualGroupFactory(name="Blue Ridge Virtual Group", identifier="VG-10042"))
+    so_of(security_official, VirtualGroupFactory(name="Coastal Virtual Group", identifier="VG-20077"))
+
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="virtual-groups", q="vg-10042"))
+
+    assert [row.organization.name for row in response.context["rows"]] == ["Blue Ridge Virtual Group"]
+
+
+def test_an_unknown_status_filter_shows_every_status(sign_in, security_official, practice, window_open_2023):
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="practices", status="bogus"))
+
+    assert [row.organization.name for row in response.context["rows"]] == ["Chesapeake Family Medicine"]
+
+
+def test_shared_savings_aco_shows_automatically_registered_without_a_button(
+    sign_in, security_official, window_open_2023
+):
+    aco = so_of(security_official, SspAcoFactory(name="Tidewater Accountable Care"))
+
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="apm-entities"))
+    row = response.context["rows"][0]
+
+    assert row.organization == aco
+    assert row.status == "automatic"
+    assert not row.can_register
+    page = response.content.decode()
+    assert "Automatically registered" in page
+    assert "APM Performance Pathway (APP)" in page
+    assert reverse("cahps_register", args=[2023, aco.pk]) not in page
+
+
+def test_subgroups_are_listed_with_the_service_center_explanation(
+    sign_in, security_official, practice, window_open_2023
+):
+    subgroup = so_of(security_official, SubgroupFactory(name="Cardiology Subgroup", parent=practice))
+
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="practices"))
+    page = response.content.decode()
+
+    assert "Cardiology Subgroup" in page
+    assert "subgroup of Chesapeake Family Medicine" in page
+    assert "QPP Service Center completes a subgroup" in page
+    assert "1-866-288-8292" in page
+    assert reverse("cahps_register", args=[2023, subgroup.pk]) not in page
+
+
+def test_outside_the_window_the_list_is_read_only_and_says_when_it_closed(
+    sign_in, security_official, practice, window_closed_2023
+):
+    registered(practice, window_closed_2023, ProgramStatus.REGISTERED)
+
+    page = sign_in(security_official).get(list_url(window_closed_2023, tab="practices")).content.decode()
+
+    assert "closed on Friday, June 30, 2023 at 8:00 p.m. ET" in page
+    assert "Register Group for CAHPS</button>" not in page
+    assert "View CAHPS Registration" in page
+    assert "Download Group CAHPS Registration Summary" in page
+
+
+def test_a_staff_user_without_the_security_official_role_is_refused(sign_in, staff_user, window_open_2023):
+    response = sign_in(staff_user).get(list_url(window_open_2023))
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "You need the Security Official role" in page
+    assert "Chesapeake Family Medicine" not in page
+
+
+def test_organizations_of_other_security_officials_are_never_listed(
+    sign_in, security_official, practice, outsider, window_open_2023
+):
+    so_of(outsider, OrganizationFactory(name="Someone Else's Practice"))
+
+    page = sign_in(security_official).get(list_url(window_open_2023, tab="practices")).content.decode()
+
+    assert "Someone Else" not in page
+
+
+def test_a_year_with_the_web_interface_goes_to_its_own_registration_page(
+    sign_in, security_official, window_open_2021
+):
+    response = sign_in(security_official).get(list_url(window_open_2021))
+
+    assert response.status_code == 302
+    assert response.url == reverse("registration_list", kwargs={"year": 2021})
+
+
+def test_the_registration_entry_sends_a_cahps_only_year_here(sign_in, security_official, window_open_2023):
+    response = sign_in(security_official).get(reverse("registration_home") + "?year=2023")
+
+    assert response.status_code == 302
+    assert response.url == list_url(window_open_2023)
+
+
+def test_three_hundred_organizations_are_paginated_filtered_and_searched(
+    sign_in, security_official, window_open_2023
+):
+    organizations = OrganizationFactory.create_batch(300)
+    Role.objects.bulk_create(
+        [
+            Role(user=security_official, organization=o, kind=Role.Kind.SECURITY_OFFICIAL)
+            for o in organizations
+        ]
+    )
+    for organization in organizations[:40]:
+        registered(organization, window_open_2023, ProgramStatus.REGISTERED)
+    for organization in organizations[40:50]:
+        registered(organization, window_open_2023, ProgramStatus.INCOMPLETE)
+    client = sign_in(security_official)
+
+    first = client.get(list_url(window_open_2023, tab="practices"))
+    complete = client.get(list_url(window_open_2023, tab="practices", status="complete", page=2))
+    incomplete = client.get(list_url(window_open_2023, tab="practices", status="incomplete"))
+    not_started = client.get(list_url(window_open_2023, tab="practices", status="not-started"))
+    target = organizations[123]
+    searched = client.get(list_url(window_open_2023, tab="practices", q=target.identifier))
+
+    assert len(first.context["rows"]) == 25
+    # 300 and the fixture's Chesapeake Family Medicine.
+    assert first.context["page_obj"].paginator.count == 301
+    assert "Showing 1–25 of 301 practices." in first.content.decode()
+    assert complete.context["page_obj"].paginator.count == 40
+    assert len(complete.context["rows"]) == 15
+    assert all(row.status == "complete" for row in complete.context["rows"])
+    assert incomplete.context["page_obj"].paginator.count == 10
+    assert not_started.context["page_obj"].paginator.count == 251
+    assert [row.organization for row in searched.context["rows"]] == [target]
+    # The page links keep the filter: page 2 of the Complete list.
+    assert "status=complete" in complete.content.decode()
+
+
+def test_the_list_runs_a_fixed_number_of_queries_whatever_the_number_of_organizations(
+    sign_in, security_official, window_open_2023, django_assert_max_num_queries
+):
+    client = sign_in(security_official)
+
+    def make(count):
+        organizations = OrganizationFactory.create_batch(count)
+        Role.objects.bulk_create(
+            [
+                Role(user=security_official, organization=o, kind=Role.Kind.SECURITY_OFFICIAL)
+                for o in organizations
+            ]
+        )
+        for organization in organizations[::3]:
+            registered(organization, window_open_2023, ProgramStatus.REGISTERED)
+        organizations.append(so_of(security_official, SubgroupFactory(parent=organizations[0])))
+
+    make(3)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(list_url(window_open_2023, tab="practices", status="complete")).status_code == 200
+    make(300)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(list_url(window_open_2023, tab="practices", status="complete"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(list_url(window_open_2023, tab="practices", q="Practice"))
+
+    assert len(response.context["rows"]) == 25
+
+
+def test_before_the_window_opens_the_list_says_when_it_opens(
+    sign_in, security_official, practice, year_2023, time_machine
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2023, 4, 3, 9, 59, tzinfo=ZoneInfo("America/New_York")), tick=False)
+
+    response = sign_in(security_official).get(list_url(year_2023, tab="practices"))
+
+    page = response.content.decode()
+    assert "opens on Monday, April 3, 2023 at 10:00 a.m. ET" in page
+    assert not response.context["rows"][0].can_register
+    assert "Register Group for CAHPS</button>" not in page

@@ -1,0 +1,81 @@
+"""*Show Details*: view and modify one organization's registration [2020 §V, §VI]."""
+
+import pytest
+from django.urls import reverse
+
+from registrations.models import ProgramStatus, Size, Source
+from tests.factories import ContactFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def detail_url(organization, year=2021):
+    return reverse("registration_detail", kwargs={"year": year, "organization_id": organization.pk})
+
+
+def url(name, organization, **kwargs):
+    return reverse(name, kwargs={"year": 2021, "organization_id": organization.pk, **kwargs})
+
+
+@pytest.fixture
+def registration(practice, window_open_2021):
+    registration = RegistrationFactory(
+        organization=practice,
+        performance_year=window_open_2021,
+        size=Size.MEDIUM,
+        web_interface_status=ProgramStatus.REGISTERED,
+        web_interface_source=Source.SECURITY_OFFICIAL,
+    )
+    ContactFactory(registration=registration, first_name="Ada", last_name="Lovelace")
+    ContactFactory(registration=registration, first_name="Bo", last_name="Diddley")
+    return registration
+
+
+def test_shows_programs_organization_and_contacts_with_their_actions(
+    sign_in, security_official, practice, registration
+):
+    page = sign_in(security_official).get(detail_url(practice)).content.decode()
+
+    assert registration.registration_id in page
+    assert 'Cancel Registration<span class="usa-sr-only"> for the CMS Web Interface' in page
+    assert 'Register<span class="usa-sr-only"> for the CAHPS for MIPS Survey' in page
+    assert url("registration_organization_edit", practice) + "?return_to=details" in page
+    assert url("registration_size", practice) + "?return_to=details" in page
+    assert url("registration_contact_add", practice) + "?return_to=details" in page
+    assert "Add New Contact" in page
+    assert "2 contacts receive updates" in page
+    for contact in registration.contacts.all():
+        assert url("registration_contact_edit", practice, contact_id=contact.pk) in page
+        assert url("registration_contact_delete", practice, contact_id=contact.pk) in page
+
+
+def test_outside_the_window_it_is_a_read_only_summary(
+    sign_in, security_official, practice, window_closed_2021
+):
+    registration = RegistrationFactory(
+        organization=practice,
+        performance_year=window_closed_2021,
+        size=Size.MEDIUM,
+        cahps_status=ProgramStatus.REGISTERED,
+        cahps_source=Source.SECURITY_OFFICIAL,
+    )
+    contact = ContactFactory(registration=registration)
+
+    page = sign_in(security_official).get(detail_url(practice)).content.decode()
+
+    assert (
+        "Registration for performance year 2021 closed on Wednesday, June 30, 2021 at 8:00 p.m. ET." in page
+    )
+    assert contact.email in page
+    for name in ("registration_organization_edit", "registration_size", "registration_contact_add"):
+        assert url(name, practice) not in page
+    assert "Cancel Registration<span" not in page
+    assert "Register<span" not in page
+
+
+def test_an_organization_without_a_registration_says_contacts_come_with_registering(
+    sign_in, security_official, practice, window_open_2021
+):
+    page = sign_in(security_official).get(detail_url(practice)).content.decode()
+
+    assert "has no registration for performance year 2021 yet" in page

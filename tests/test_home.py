@@ -1,0 +1,68 @@
+"""Home: what the portal is for, Sign In for a visitor, Start Registration after
+two-factor, and the registration periods that are open or coming [2020 §I; 2023 §III.5]."""
+
+from datetime import datetime
+
+import pytest
+from django.urls import reverse
+
+from registrations.guide_years import EASTERN
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def march_2021(time_machine):
+    time_machine.move_to(datetime(2021, 3, 15, 9, 0, tzinfo=EASTERN), tick=False)
+
+
+def test_visitor_sees_sign_in_and_register(client):
+    response = client.get(reverse("home"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'href="{reverse("account_login")}"' in page
+    assert f'href="{reverse("account_signup")}"' in page
+    assert "Start Registration" not in page
+
+
+def test_a_coming_period_shows_when_it_opens(client, march_2021, year_2020, year_2021):
+    page = client.get(reverse("home")).content.decode()
+
+    assert (
+        "Performance year 2021</strong>\n    (CMS Web Interface and CAHPS for MIPS Survey):\n"
+        "    Registration for performance year 2021 opens on Thursday, April 1, 2021 at 10:00 a.m. ET."
+    ) in page
+    assert "Performance year 2020" not in page
+
+
+def test_an_open_period_shows_when_it_closes(client, window_open_2021, year_2023):
+    page = client.get(reverse("home")).content.decode()
+
+    assert "Registration is open until Wednesday, June 30, 2021 at 8:00 p.m. ET." in page
+    assert "Performance year 2023</strong>\n    (CAHPS for MIPS Survey)" in page
+
+
+def test_without_any_period_the_page_says_so(client):
+    page = client.get(reverse("home")).content.decode()
+
+    assert "No registration period is open or scheduled at the moment." in page
+
+
+def test_after_two_factor_the_user_is_welcomed_and_offered_start_registration(sign_in, security_official):
+    client = sign_in(security_official)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "Welcome, Sam." in page
+    assert f'<a class="usa-button" href="{reverse("registration_home")}">Start Registration</a>' in page
+    assert 'aria-label="Portal navigation"' in page
+
+
+def test_before_two_factor_home_sends_the_user_on_to_two_factor(client, security_official):
+    client.force_login(security_official)
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/two-factor/")
