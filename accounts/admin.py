@@ -1,19 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from simple_history.admin import SimpleHistoryAdmin
+
+from registrations.admin_history import ReadOnlyHistoryAdmin
 
 from . import services
 from .models import AccountSecurity, TwoFactorDevice, User
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin, SimpleHistoryAdmin):
+class PortalUserAdmin(UserAdmin, ReadOnlyHistoryAdmin):
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active", "last_login"]
     search_fields = ["username", "first_name", "last_name", "email"]
 
 
 @admin.register(TwoFactorDevice)
-class TwoFactorDeviceAdmin(SimpleHistoryAdmin):
+class TwoFactorDeviceAdmin(ReadOnlyHistoryAdmin):
     """Help desk: see a user's devices and remove a lost one after checking who called.
 
     Secrets are never shown. A user left without devices sets up a new one at the

@@ -55,3 +55,28 @@ def test_staff_unlock_two_factor(client, sign_in, staff_reviewer, member):
     )
 
     assert services.lock_status(member) is None
+
+
+def test_old_versions_of_users_and_devices_cannot_be_restored(client, sign_in, staff_reviewer, member):
+    # Restoring an old version would bring back a removed device's secret or an old e-mail address.
+    device = add_app_device(member)
+    member.email = "new-address@example.com"
+    member.save()
+    sign_in(staff_reviewer)
+    old_user = member.history.earliest()
+    old_device = device.history.earliest()
+
+    user_revert = client.post(
+        reverse("admin:accounts_user_simple_history", args=[member.pk, old_user.history_id]),
+        {"username": member.username, "email": "old@example.com"},
+    )
+    device_revert = client.post(
+        reverse("admin:accounts_twofactordevice_simple_history", args=[device.pk, old_device.history_id]),
+        {"name": "restored"},
+    )
+
+    assert user_revert.status_code == 403
+    assert device_revert.status_code == 403
+    member.refresh_from_db()
+    assert member.email == "new-address@example.com"
+    assert TwoFactorDevice.objects.get(pk=device.pk).name == device.name
