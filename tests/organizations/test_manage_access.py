@@ -18,7 +18,8 @@ def test_lists_only_the_organizations_where_the_user_holds_a_role(
 
     page = client.get(reverse("manage_access")).content.decode()
 
-    assert "Connected Organizations" in page
+    assert "Your organizations and who has access" in page
+    assert f'href="{reverse("connected_organizations")}"' in page  # where the statuses are
     assert "Chesapeake Family Medicine" in page
     assert "***-**-6789" in page
     assert "123456789" not in page
