@@ -14,7 +14,18 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 _axe = Axe()
 
 
+def wait_for_animations(page):
+    """Let CSS transitions finish (a modal fading in would otherwise be scanned mid-fade and
+    its colours measured half-transparent)."""
+    page.evaluate(
+        """() => Promise.all(document.getAnimations()
+            .filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+            .map(a => a.finished.catch(() => null)))"""
+    )
+
+
 def axe_violations(page, *, context=None):
+    wait_for_animations(page)
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     return _axe.run(page, context=context, options=options).response["violations"]
 
