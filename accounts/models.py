@@ -77,8 +77,10 @@ class TwoFactorDevice(models.Model):
     @property
     def label(self):
         """How the device reads in the device dropdown."""
-        suffix = f", {self.masked_destination}" if self.masked_destination else ""
-        return f"{self.name} ({self.get_kind_display()}{suffix})"
+        details = [self.get_kind_display(), self.masked_destination]
+        # "Authenticator app", the default name, is not repeated as its kind.
+        details = [detail for detail in details if detail and detail != self.name]
+        return f"{self.name} ({', '.join(details)})" if details else self.name
 
 
 class OneTimeCode(models.Model):

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.forms import STATEMENT_OF_TRUTH
+from accounts.models import TwoFactorDevice
 from accounts.two_factor import is_session_verified
 
 from .conftest import add_app_device, submit_password
@@ -108,3 +109,15 @@ def test_sign_ins_and_failures_are_logged_to_qpp_security(client, member, caplog
 
 def test_sign_in_page_offers_no_remember_me(client):
     assert "Remember Me" not in client.get(reverse("account_login")).content.decode()
+
+
+def test_device_dropdown_reads_plainly(client, member):
+    add_app_device(member, name="Authenticator app")
+    TwoFactorDevice.objects.create(
+        user=member, kind="email", name="Work e-mail", destination="pat@example.com"
+    )
+
+    page = submit_password(client, member, follow=True).content.decode()
+
+    assert ">Authenticator app</option>" in page  # the default name is not repeated as its kind
+    assert ">Work e-mail (E-mail, p***@example.com)</option>" in page
