@@ -9,7 +9,6 @@ leaves an organization without a Security Official.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -20,8 +19,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 
 from registrations.admin_history import ReadOnlyHistoryAdmin
-from registrations.admin_messages import refusal_reason, report_outcomes
-from registrations.exceptions import RegistrationRefused
+from registrations.admin_messages import apply_to_each
 
 from . import services
 from .models import Organization, Role, RoleRequest
@@ -156,15 +154,13 @@ class RoleAdmin(ReadOnlyHistoryAdmin):
 
     @admin.action(description="Remove the selected roles", permissions=["remove"])
     def remove_roles(self, request, queryset):
-        done, refusals = 0, []
-        for role in queryset.select_related("user", "organization"):
-            try:
-                services.role_remove(role=role, by=request.user)
-            except (RegistrationRefused, PermissionDenied) as error:
-                refusals.append((str(role), refusal_reason(error)))
-            else:
-                done += 1
-        report_outcomes(self, request, done=done, refusals=refusals, success="Removed {count} role(s).")
+        apply_to_each(
+            self,
+            request,
+            queryset.select_related("user", "organization"),
+            change=lambda role: services.role_remove(role=role, by=request.user),
+            success="Removed {count} role(s).",
+        )
 
 
 # --- Role requests: the staff queue -------------------------------------------------------------------
@@ -300,19 +296,13 @@ class RoleRequestAdmin(ReadOnlyHistoryAdmin):
 
     @admin.action(description="Approve the selected requests", permissions=["decide"])
     def approve_requests(self, request, queryset):
-        done, refusals = 0, []
-        for role_request in queryset.select_related("user", "organization"):
-            try:
-                services.role_request_approve(role_request=role_request, by=request.user)
-            except (RegistrationRefused, PermissionDenied, ValidationError) as error:
-                refusals.append((str(role_request), refusal_reason(error)))
-            else:
-                done += 1
-        report_outcomes(
+        apply_to_each(
             self,
             request,
-            done=done,
-            refusals=refusals,
+            queryset.select_related("user", "organization"),
+            change=lambda role_request: services.role_request_approve(
+                role_request=role_request, by=request.user
+            ),
             success="Approved {count} request(s); each requester has been told by e-mail.",
         )
 
@@ -322,21 +312,14 @@ class RoleRequestAdmin(ReadOnlyHistoryAdmin):
         role_requests = list(queryset.select_related("user", "organization"))
         form = RejectForm(request.POST if "confirm" in request.POST else None)
         if "confirm" in request.POST and form.is_valid():
-            done, refusals = 0, []
-            for role_request in role_requests:
-                try:
-                    services.role_request_reject(
-                        role_request=role_request, by=request.user, note=form.cleaned_data["decision_note"]
-                    )
-                except (RegistrationRefused, PermissionDenied, ValidationError) as error:
-                    refusals.append((str(role_request), refusal_reason(error)))
-                else:
-                    done += 1
-            report_outcomes(
+            note = form.cleaned_data["decision_note"]
+            apply_to_each(
                 self,
                 request,
-                done=done,
-                refusals=refusals,
+                role_requests,
+                change=lambda role_request: services.role_request_reject(
+                    role_request=role_request, by=request.user, note=note
+                ),
                 success="Rejected {count} request(s); each requester has been told by e-mail.",
             )
             return None

@@ -23,7 +23,7 @@ from contacts.services import contact_add
 from organizations.models import Organization
 
 from . import services
-from .admin_messages import refusal_reason, report_outcomes
+from .admin_messages import apply_to_each, refusal_reason
 from .exceptions import RegistrationRefused
 from .models import PerformanceYear, Program, Registration, Size, Source
 from .rules import status_label
@@ -246,19 +246,14 @@ class RegistrationActionsMixin:
                 action=request.POST.get("action"),
                 action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
             )
-        done, refusals = 0, []
-        for registration in registrations:
-            try:
-                services.registration_cancel(registration=registration, program=program, by=request.user)
-            except (RegistrationRefused, PermissionDenied) as error:
-                refusals.append((registration.registration_id, refusal_reason(error)))
-            else:
-                done += 1
-        report_outcomes(
+        apply_to_each(
             self,
             request,
-            done=done,
-            refusals=refusals,
+            registrations,
+            change=lambda registration: services.registration_cancel(
+                registration=registration, program=program, by=request.user
+            ),
+            label=lambda registration: registration.registration_id,
             success=f"Cancelled the {program.label} registration of {{count}} organization(s). "
             "Their contacts are told by e-mail where the performance year sends e-mails.",
         )
@@ -275,23 +270,22 @@ class RegistrationActionsMixin:
         return self._cancel(request, queryset, Program.CAHPS)
 
     def _mark(self, request, queryset, submitted):
-        done, refusals = 0, []
-        for registration in queryset.select_related("organization", "performance_year"):
-            try:
-                services.registration_mark_web_interface_submitted(
-                    registration=registration, by=request.user, submitted=submitted
-                )
-            except (RegistrationRefused, PermissionDenied) as error:
-                refusals.append((registration.registration_id, refusal_reason(error)))
-            else:
-                done += 1
         success = (
             "Recorded that {count} organization(s) submitted quality data through the CMS Web Interface; "
             "the roll-over registers them automatically for the next year."
             if submitted
             else "Removed the record of a Web Interface data submission from {count} registration(s)."
         )
-        report_outcomes(self, request, done=done, refusals=refusals, success=success)
+        apply_to_each(
+            self,
+            request,
+            queryset.select_related("organization", "performance_year"),
+            change=lambda registration: services.registration_mark_web_interface_submitted(
+                registration=registration, by=request.user, submitted=submitted
+            ),
+            label=lambda registration: registration.registration_id,
+            success=success,
+        )
 
     @admin.action(
         description="Mark: submitted quality data through the CMS Web Interface", permissions=["change"]

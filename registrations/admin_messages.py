@@ -1,7 +1,7 @@
 """How admin actions report what the services did and why they refused."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from .exceptions import RegistrationRefused
 
@@ -31,3 +31,20 @@ def report_outcomes(model_admin, request, *, done, refusals, success):
         model_admin.message_user(
             request, f"{len(refusals) - MAX_LISTED_REFUSALS} more were refused.", messages.ERROR
         )
+
+
+def apply_to_each(model_admin, request, objects, *, change, label=str, success):
+    """Call ``change(obj)`` (a service call) for each selected object and report the outcome.
+
+    A refusal of one object, by the rules, its permissions or its data, is listed with
+    ``label(obj)`` and does not stop the others; each service call is its own transaction.
+    """
+    done, refusals = 0, []
+    for obj in objects:
+        try:
+            change(obj)
+        except (RegistrationRefused, PermissionDenied, ValidationError) as error:
+            refusals.append((label(obj), refusal_reason(error)))
+        else:
+            done += 1
+    report_outcomes(model_admin, request, done=done, refusals=refusals, success=success)

@@ -14,6 +14,7 @@ the pages are read-only and say when it opens or that it closed.
 """
 
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -111,6 +112,45 @@ def _window_closed(request, *, year, organization, window, title, back):
     status = 403 if request.method == "POST" else 200
     context = {"year": year, "organization": organization, "window": window, "title": title, "back": back}
     return render(request, "registrations/window_closed.html", context, status=status)
+
+
+@dataclass(frozen=True)
+class EditPage:
+    """What every page that changes a registration starts from."""
+
+    year: object  # PerformanceYear
+    organization: object  # Organization
+    back: ReturnTo
+
+
+def edit_page(title, *, back="details"):
+    """For a page that changes a registration: resolve the year (404 for a CAHPS-only year),
+    the organization (404 unless the user is its Security Official) and the way back, and
+    outside the window answer read-only instead, refusing a POST [2020 §III.6]. The view is
+    called as ``view(request, page, **other_url_arguments)``."""
+
+    def decorator(view):
+        @GET_POST
+        @wraps(view)
+        def wrapper(request, year, organization_id, **kwargs):
+            year = _web_interface_year(year)
+            organization = _so_organization(request, organization_id)
+            way_back = _return_to(request, year, organization, default=back)
+            window = rules.window_decision(year, _now())
+            if not window:
+                return _window_closed(
+                    request,
+                    year=year,
+                    organization=organization,
+                    window=window,
+                    title=title,
+                    back=way_back.url,
+                )
+            return view(request, EditPage(year, organization, way_back), **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def _apply_error(form, error):
@@ -417,23 +457,10 @@ def registration_detail(request, year, organization_id):
     return render(request, "registrations/detail.html", context)
 
 
-@GET_POST
-def registration_organization_edit(request, year, organization_id):
+@edit_page("Organization Information")
+def registration_organization_edit(request, page):
     """Review Organization Information [2020 §IV.4; §V Update Organization Address]."""
-    now = _now()
-    year = _web_interface_year(year)
-    organization = _so_organization(request, organization_id)
-    back = _return_to(request, year, organization)
-    window = rules.window_decision(year, now)
-    if not window:
-        return _window_closed(
-            request,
-            year=year,
-            organization=organization,
-            window=window,
-            title="Organization Information",
-            back=back.url,
-        )
+    year, organization, back = page.year, page.organization, page.back
     if request.method == "POST":
         form = OrganizationForm(request.POST)
         if form.is_valid():
@@ -478,25 +505,12 @@ def _checked_fields(form):
     return items
 
 
-@GET_POST
-def registration_size(request, year, organization_id):
+@edit_page("Organization Size", back="list")
+def registration_size(request, page):
     """*Edit* next to Size [2020 §V Update Organization Size]: choose the size, then confirm;
     moving a Web Interface registrant to 2–24 says that it cancels the Web Interface
     registration, and does so only once confirmed."""
-    now = _now()
-    year = _web_interface_year(year)
-    organization = _so_organization(request, organization_id)
-    back = _return_to(request, year, organization, default="list")
-    window = rules.window_decision(year, now)
-    if not window:
-        return _window_closed(
-            request,
-            year=year,
-            organization=organization,
-            window=window,
-            title="Organization Size",
-            back=back.url,
-        )
+    year, organization, back = page.year, page.organization, page.back
     registration = selectors.find_registration(organization=organization, year=year)
     warning = ""
     if request.method == "POST":
@@ -548,24 +562,11 @@ def registration_size(request, year, organization_id):
 # --- Contacts ---------------------------------------------------------------------------------------
 
 
-@GET_POST
-def registration_contact_add(request, year, organization_id):
+@edit_page("Add New Contact")
+def registration_contact_add(request, page):
     """*Add New* / *Add New Contact* [2020 §IV.7, §V]; with no contact yet, the form starts
     with the user's first and last name [2020 §IV.6]."""
-    now = _now()
-    year = _web_interface_year(year)
-    organization = _so_organization(request, organization_id)
-    back = _return_to(request, year, organization)
-    window = rules.window_decision(year, now)
-    if not window:
-        return _window_closed(
-            request,
-            year=year,
-            organization=organization,
-            window=window,
-            title="Add New Contact",
-            back=back.url,
-        )
+    year, organization, back = page.year, page.organization, page.back
     registration = selectors.find_registration(organization=organization, year=year)
     first_contact = registration is None or not registration.contacts.all()
     if request.method == "POST":
@@ -604,20 +605,12 @@ def _registration_or_404(organization, year):
     return registration
 
 
-@GET_POST
-def registration_contact_edit(request, year, organization_id, contact_id):
+@edit_page("Edit Contact")
+def registration_contact_edit(request, page, contact_id):
     """*Edit* under a contact [2020 §IV.6, §V Update Existing Contact]."""
-    now = _now()
-    year = _web_interface_year(year)
-    organization = _so_organization(request, organization_id)
+    year, organization, back = page.year, page.organization, page.back
     registration = _registration_or_404(organization, year)
     contact = selectors.get_contact(registration=registration, pk=contact_id)
-    back = _return_to(request, year, organization)
-    window = rules.window_decision(year, now)
-    if not window:
-        return _window_closed(
-            request, year=year, organization=organization, window=window, title="Edit Contact", back=back.url
-        )
     if request.method == "POST":
         form = ContactForm(request.POST)
         if form.is_valid():
@@ -645,26 +638,13 @@ def registration_contact_edit(request, year, organization_id, contact_id):
     return render(request, "registrations/contact_form.html", context)
 
 
-@GET_POST
-def registration_contact_delete(request, year, organization_id, contact_id):
+@edit_page("Delete Contact")
+def registration_contact_delete(request, page, contact_id):
     """*Delete* under a contact, with a confirmation; the last contact stays, and the page
     says why [2020 §V Update Existing Contact]."""
-    now = _now()
-    year = _web_interface_year(year)
-    organization = _so_organization(request, organization_id)
+    year, organization, back = page.year, page.organization, page.back
     registration = _registration_or_404(organization, year)
     contact = selectors.get_contact(registration=registration, pk=contact_id)
-    back = _return_to(request, year, organization)
-    window = rules.window_decision(year, now)
-    if not window:
-        return _window_closed(
-            request,
-            year=year,
-            organization=organization,
-            window=window,
-            title="Delete Contact",
-            back=back.url,
-        )
     decision = rules.contact_deletion(contact_count=len(registration.contacts.all()))
     error = "" if decision else decision.reason
     if request.method == "POST" and decision:
@@ -689,29 +669,16 @@ def registration_contact_delete(request, year, organization_id, contact_id):
 # --- Cancel Registration ----------------------------------------------------------------------------
 
 
-@GET_POST
-def registration_cancel_view(request, year, organization_id, program):
+@edit_page("Cancel Registration", back="list")
+def registration_cancel_view(request, page, program):
     """*Cancel Registration* → *Continue* / *Cancel* [2020 §VII]. The success message quotes
     the registration ID, which stays the organization's if it registers again."""
-    now = _now()
+    year, organization, back = page.year, page.organization, page.back
     program = _program(program)
-    year = _web_interface_year(year)
-    organization = _so_organization(request, organization_id)
     registration = _registration_or_404(organization, year)
-    back_url = _list_url(year, organization)
-    window = rules.window_decision(year, now)
-    if not window:
-        return _window_closed(
-            request,
-            year=year,
-            organization=organization,
-            window=window,
-            title="Cancel Registration",
-            back=back_url,
-        )
     if registration.status_for(program) == ProgramStatus.NOT_REGISTERED:
         messages.info(request, f"{organization.name} is not registered for the {program.label}.")
-        return redirect(back_url)
+        return redirect(back.url)
     error = ""
     if request.method == "POST":
         try:
@@ -725,13 +692,13 @@ def registration_cancel_view(request, year, organization_id, program):
                 f"Record the registration identification number {registration.registration_id} for your "
                 "records; all contacts receive an e-mail quoting it.",
             )
-            return redirect(back_url)
+            return redirect(back.url)
     context = {
         "year": year,
         "organization": organization,
         "registration": registration,
         "program": program,
         "error": error,
-        "back_url": back_url,
+        "back_url": back.url,
     }
     return render(request, "registrations/cancel.html", context)
