@@ -44,7 +44,7 @@ run: install assets
 test: install-test assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install-test
+lint: install-test assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
