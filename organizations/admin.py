@@ -117,6 +117,13 @@ class OrganizationAdmin(ReadOnlyHistoryAdmin):
         # Registrations protect their organization; history keeps the rest. Nothing to delete.
         return False
 
+    def save_model(self, request, obj, form, change):
+        # The form has validated; the service checks permission and immutability again and
+        # records who made the change and why.
+        services.organization_save_by_staff(
+            organization=obj, by=request.user, changed_fields=form.changed_data
+        )
+
     @admin.action(description="Register for a program as the QPP Service Center", permissions=["change"])
     def register_as_service_center(self, request, queryset):
         organizations = list(queryset[:2])

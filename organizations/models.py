@@ -5,7 +5,7 @@ from django.db.models import Q
 from localflavor.us.models import USStateField, USZipCodeField
 from simple_history.models import HistoricalRecords
 
-from .validators import validate_program_identifier, validate_tin
+from .validators import validate_program_identifier, validate_tin, validate_zip_code
 
 
 class Organization(models.Model):
@@ -58,7 +58,7 @@ class Organization(models.Model):
     address_line_2 = models.CharField("address line 2", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     state = USStateField(blank=True)
-    zip_code = USZipCodeField("ZIP code", blank=True)
+    zip_code = USZipCodeField("ZIP code", blank=True, validators=[validate_zip_code])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,3 +10,10 @@ validate_program_identifier = RegexValidator(
     "Use 2 to 20 capital letters, digits or dashes.",
     code="invalid_identifier",
 )
+# The format of localflavor's ZIP code form field, enforced on the model as well so that
+# no path (portal, admin, services) stores a malformed ZIP code.
+validate_zip_code = RegexValidator(
+    r"^\d{5}(?:-\d{4})?$",
+    "Enter a zip code in the format XXXXX or XXXXX-XXXX.",
+    code="invalid_zip",
+)

@@ -42,6 +42,9 @@ def test_identifier_is_read_only_after_creation(admin_client, practice):
     practice.refresh_from_db()
     assert practice.name == "Chesapeake Family Medicine LLC"
     assert practice.identifier == "123456789"
+    latest = practice.history.first()
+    assert latest.history_user.username == "reg-admin"
+    assert latest.history_change_reason == "Corrected by CMS staff: organization name"
 
 
 def test_organizations_without_a_security_official_are_marked_and_filterable(admin_client):
