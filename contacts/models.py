@@ -37,3 +37,9 @@ class Contact(models.Model):
     @property
     def is_complete(self):
         return all([self.first_name, self.last_name, self.email, self.phone])
+
+    @property
+    def edit_token(self):
+        """Changes whenever the row is saved; an edit form sends back the one it was
+        rendered with (``registrations.services.require_unchanged_since``)."""
+        return self.updated_at.isoformat() if self.updated_at else ""

@@ -23,6 +23,7 @@ from registrations.services import (
     notify_modified,
     recompute_cahps_completion,
     require_open_window,
+    require_unchanged_since,
     save_with_history,
 )
 
@@ -48,13 +49,17 @@ def contact_add(*, registration, by, first_name, last_name, email, phone, now=No
     return contact
 
 
-def contact_update(*, registration, contact, by, first_name, last_name, email, phone, now=None):
-    """Edit a contact; the only way to change the last one [2020 §V]."""
+def contact_update(
+    *, registration, contact, by, first_name, last_name, email, phone, edit_token=None, now=None
+):
+    """Edit a contact; the only way to change the last one [2020 §V]. ``edit_token``:
+    the contact's token when the form was rendered; a change saved since is not undone."""
     now = now or timezone.now()
     _authorize(registration=registration, by=by, now=now)
     with transaction.atomic():
         registration = lock_registration(registration)
         contact = _lock_contact(registration, contact)
+        require_unchanged_since(contact, edit_token, what="this contact")
         before = {field: getattr(contact, field) for field in FIELDS}
         _assign(contact, first_name=first_name, last_name=last_name, email=email, phone=phone)
         if before == {field: getattr(contact, field) for field in FIELDS}:

@@ -151,6 +151,12 @@ class Organization(models.Model):
     def has_mailing_address(self):
         return all([self.name, self.address_line_1, self.city, self.state, self.zip_code])
 
+    @property
+    def edit_token(self):
+        """Changes whenever the row is saved; an edit form sends back the one it was
+        rendered with (``registrations.services.require_unchanged_since``)."""
+        return self.updated_at.isoformat() if self.updated_at else ""
+
 
 class Role(models.Model):
     """A user's role for one organization [2020 §II, §III.6]."""

@@ -26,6 +26,7 @@ from registrations.services import (
     is_service_center_staff,
     notify_modified,
     require_open_window,
+    require_unchanged_since,
     save_with_history,
 )
 
@@ -43,9 +44,21 @@ ROLE_REMOVAL_PERMISSION = "organizations.delete_role"
 
 
 def organization_update(
-    *, organization, year, by, name, address_line_1, address_line_2, city, state, zip_code, now=None
+    *,
+    organization,
+    year,
+    by,
+    name,
+    address_line_1,
+    address_line_2,
+    city,
+    state,
+    zip_code,
+    edit_token=None,
+    now=None,
 ):
-    """Update the organization's name and mailing address [2020 §IV.4, §V].
+    """Update the organization's name and mailing address [2020 §IV.4, §V]. ``edit_token``:
+    the organization's token when the form was rendered; a change saved since is not undone.
 
     Raises ``ValidationError`` by field for bad input, having saved nothing. The
     contacts of ``year``'s registration hear of the change when it is registered
@@ -67,6 +80,7 @@ def organization_update(
 
     with transaction.atomic():
         organization = Organization.objects.select_for_update().order_by().get(pk=organization.pk)
+        require_unchanged_since(organization, edit_token, what="the organization information")
         changed = [
             Organization._meta.get_field(field).verbose_name
             for field in EDITABLE_FIELDS

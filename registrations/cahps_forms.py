@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from contacts.validators import normalize_us_phone
+from registrations.forms import EditTokenForm
 from registrations.models import Size
 from registrations.selectors import CAHPS_STATUS_FILTERS
 
@@ -30,7 +31,7 @@ class CahpsSizeForm(forms.Form):
     )
 
 
-class CahpsContactForm(forms.Form):
+class CahpsContactForm(EditTokenForm):
     """One contact who receives updates about the registration [2023 §IV.2].
 
     Field names match ``contacts.services.contact_add`` / ``contact_update``.
@@ -60,6 +61,8 @@ class CahpsContactForm(forms.Form):
             "email": "email",
         }
         for name, field in self.fields.items():
+            if name not in autocomplete:
+                continue  # the hidden edit_token
             field.widget.attrs["autocomplete"] = autocomplete[name]
             # Required for the contact to count, though it may be saved half-filled.
             field.widget.attrs["aria-required"] = "true"

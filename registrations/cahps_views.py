@@ -36,7 +36,7 @@ from organizations.models import Role
 from organizations.selectors import get_organization_for_user
 from registrations import rules, selectors
 from registrations.cahps_forms import CahpsContactForm, CahpsFilterForm, CahpsSizeForm
-from registrations.exceptions import RegistrationRefused
+from registrations.exceptions import EditConflict, RegistrationRefused
 from registrations.models import Program, ProgramStatus, Size
 from registrations.services import (
     registration_cancel,
@@ -428,7 +428,7 @@ def cahps_contact_add(request, year, organization_id):
             bound={NEW_CONTACT: form},
         )
     try:
-        contact = contact_add(registration=page.registration, by=request.user, **form.cleaned_data)
+        contact = contact_add(registration=page.registration, by=request.user, **form.values())
     except (RegistrationRefused, ValidationError) as error:
         errors = _errors_of(error)
         _add_errors(form, errors)
@@ -468,6 +468,22 @@ def cahps_contact_update(request, year, organization_id, contact_id):
     try:
         contact = contact_update(
             registration=page.registration, contact=contact, by=request.user, **form.cleaned_data
+        )
+    except EditConflict as conflict:
+        if _wants_json(request):
+            # The script keeps the old token: every later change of this contact is refused
+            # the same way until the page shows the other change.
+            advice = "Reload the page to see their change, then make yours again."
+        else:
+            form.refresh_edit_token(conflict.edit_token)
+            advice = (
+                "The form still shows what you typed: select Save contact to replace their change "
+                "with yours, or Back to List to keep theirs."
+            )
+        errors = {"__all__": [f"{conflict.reason} {advice}"]}
+        _add_errors(form, errors)
+        return _not_saved(
+            request, year=year, organization=organization, page=page, errors=errors, bound={key: form}
         )
     except (RegistrationRefused, ValidationError) as error:
         errors = _errors_of(error)

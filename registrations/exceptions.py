@@ -26,3 +26,16 @@ class ConfirmationRequired(RegistrationRefused):
     cancels the CMS Web Interface registration [2020 §V]; repeat the call with
     the confirmation flag set once the person agrees.
     """
+
+
+class EditConflict(RegistrationRefused):
+    """Someone else saved the record after the editor's page was loaded.
+
+    Saving would silently undo their change (a lost update [SPEC §8]), so nothing
+    was saved. ``edit_token`` is the record's current token: a form that keeps what
+    its user typed sends it back to save over the other change deliberately.
+    """
+
+    def __init__(self, reason, *, edit_token):
+        super().__init__(reason)
+        self.edit_token = edit_token

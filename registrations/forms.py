@@ -33,6 +33,24 @@ class SizeField(forms.ChoiceField):
         super().__init__(**kwargs)
 
 
+class EditTokenForm(forms.Form):
+    """A form that edits a saved record carries the record's ``edit_token`` from when the page
+    was rendered, so the service can refuse to undo a change saved meanwhile by someone else
+    (``registrations.services.require_unchanged_since``)."""
+
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def values(self):
+        """What the person typed, for the service; the token is passed on its own."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "edit_token"}
+
+    def refresh_edit_token(self, edit_token):
+        """After an ``EditConflict``: keep what was typed and carry the current token, so
+        that saving again replaces the other change deliberately."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("edit_token")] = edit_token
+
+
 class RegisterForm(forms.Form):
     """*Register* on the main registration page: the program and, for an organization
     not registered for anything yet, its size [2020 §IV.1–2]."""
@@ -54,7 +72,7 @@ class SizeForm(forms.Form):
     confirm_web_interface_cancellation = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class OrganizationForm(forms.Form):
+class OrganizationForm(EditTokenForm):
     """Organization Information: what a Security Official can update [2020 §IV.4].
 
     The TIN / virtual group ID / APM Entity ID and the size are not here: the
@@ -105,7 +123,7 @@ class OrganizationForm(forms.Form):
         return {name: getattr(organization, name) for name in cls.base_fields}
 
 
-class ContactForm(forms.Form):
+class ContactForm(EditTokenForm):
     """A contact who receives updates: first and last name, e-mail, phone, all required
     [2020 §IV.6–7]."""
 

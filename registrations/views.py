@@ -31,7 +31,7 @@ from organizations.models import Role
 from organizations.selectors import get_organization_for_user
 from organizations.services import organization_update
 from registrations import rules, selectors
-from registrations.exceptions import ConfirmationRequired, RegistrationRefused
+from registrations.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
 from registrations.forms import ContactForm, OrganizationForm, RegisterForm, SizeForm
 from registrations.models import Program, ProgramStatus, Size
 from registrations.services import (
@@ -43,6 +43,10 @@ from registrations.services import (
 
 SECURITY_OFFICIAL = Role.Kind.SECURITY_OFFICIAL
 ORGANIZATIONS_PER_PAGE = 25
+KEEP_TYPED_AFTER_CONFLICT = (
+    "The form still shows what you typed: save again to replace their change with yours, "
+    "or select Cancel to keep theirs."
+)
 GET_POST = require_http_methods(["GET", "POST"])
 
 
@@ -157,6 +161,10 @@ def _apply_error(form, error):
     """Show a service's refusal next to its field (or at the top of the form)."""
     if isinstance(error, ValidationError):
         form.add_error(None, error)
+        return
+    if isinstance(error, EditConflict):
+        form.refresh_edit_token(error.edit_token)
+        form.add_error(None, f"{error.reason} {KEEP_TYPED_AFTER_CONFLICT}")
         return
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.reason)
@@ -491,7 +499,7 @@ def _checked_fields(form):
     """Each field with whether its green check mark shows: a required field that is filled
     in and has no error [2020 §IV.4]."""
     items = []
-    for bound in form:
+    for bound in form.visible_fields():
         value = bound.value()
         items.append(
             {
@@ -578,7 +586,7 @@ def registration_contact_add(request, page):
                         registration = registration_get_or_create(
                             organization=organization, year=year, by=request.user
                         )
-                    contact = contact_add(registration=registration, by=request.user, **form.cleaned_data)
+                    contact = contact_add(registration=registration, by=request.user, **form.values())
             except (RegistrationRefused, ValidationError) as error:
                 _apply_error(form, error)
             else:
