@@ -9,6 +9,9 @@ from . import views
 admin.site.site_header = "QPP Registration — CMS staff"
 admin.site.site_title = "QPP Registration admin"
 admin.site.index_title = "Review registrations"
+# The registration list has ten columns and a long filter panel; the breadcrumbs and the
+# index lead everywhere the sidebar would.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", views.home, name="home"),

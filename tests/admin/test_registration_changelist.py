@@ -43,13 +43,12 @@ def test_list_shows_the_columns_a_help_desk_agent_reads(agent_client, practice, 
 
     page = response.content.decode()
     headers = [capfirst(str(header["text"])) for header in response.context["result_headers"]]
-    assert headers[-10:] == [
+    assert headers[-9:] == [
         "Registration ID",
         "Organization name",
-        "Kind",
         "Identifier",
         "Year",
-        "Organization size",
+        "Size",
         "Web Interface",
         "CAHPS",
         "How registered",
