@@ -53,7 +53,7 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Registration)
 class RegistrationAdmin(RegistrationActionsMixin, ReadOnlyHistoryAdmin):
-    # The columns fit beside the filters on a 1366-pixel screen: the kind is in the identifier's
+    # The columns fit beside the filters on a 1400-pixel screen: the kind is in the identifier's
     # label (TIN, Virtual Group ID, APM Entity ID, Subgroup ID) and a filter of its own.
     list_display = [
         "registration_id",
