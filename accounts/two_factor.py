@@ -17,6 +17,7 @@ from django.conf import settings
 VERIFIED_KEY = "qpp_2fa_verified"
 SIGNED_IN_AT_KEY = "qpp_signed_in_at"
 SECURITY_STAMP_KEY = "qpp_security_stamp"
+LAST_SEEN_KEY = "qpp_last_seen"
 REAUTHENTICATED_AT_KEY = "qpp_reauthenticated_at"
 PENDING_TOTP_SECRET_KEY = "qpp_pending_totp_secret"  # noqa: S105 - a session key name
 
@@ -49,6 +50,7 @@ def is_session_verified(session) -> bool:
 def mark_signed_in(session, *, security_stamp):
     """Start the clocks of a new sign-in (called when the password is accepted)."""
     session[SIGNED_IN_AT_KEY] = int(time.time())
+    session[LAST_SEEN_KEY] = int(time.time())
     session[SECURITY_STAMP_KEY] = security_stamp
     session.pop(VERIFIED_KEY, None)
     session.pop(REAUTHENTICATED_AT_KEY, None)
@@ -70,6 +72,20 @@ def half_signed_in_expired(session) -> bool:
 def absolute_lifetime_expired(session) -> bool:
     elapsed = seconds_since_sign_in(session)
     return elapsed is None or elapsed > settings.SESSION_ABSOLUTE_HOURS * 3600
+
+
+def idle_expired(session) -> bool:
+    """No request for longer than the idle limit. The session store expires idle sessions
+    too (the cookie's and the row's or cache key's age), but a cache keeps its own clock;
+    this check holds whichever store is configured."""
+    last_seen = session.get(LAST_SEEN_KEY)
+    if not isinstance(last_seen, int):
+        return False  # signed in before this check existed: the store's expiry applies
+    return time.time() - last_seen > settings.SESSION_IDLE_MINUTES * 60
+
+
+def mark_seen(session):
+    session[LAST_SEEN_KEY] = int(time.time())
 
 
 def mark_reauthenticated(session):

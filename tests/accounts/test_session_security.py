@@ -35,6 +35,25 @@ def test_idle_session_is_gone_after_thirty_minutes(client, member, sign_in):
     assert response.url.startswith(reverse("account_login"))
 
 
+def test_the_idle_limit_is_checked_by_the_portal_whatever_the_session_store(
+    client, member, sign_in, settings
+):
+    # A cache (Redis) keeps its own clock; the portal's own check must not depend on it.
+    # Here the store would keep the session 30 minutes, the portal's limit is 10.
+    settings.SESSION_IDLE_MINUTES = 10
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(member)
+    with time_machine.travel(start + timedelta(minutes=9), tick=False):
+        assert client.get(reverse("account_devices")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=9 + 11), tick=False):
+        response = client.get(reverse("account_devices"), follow=True)
+
+    assert response.redirect_chain[0][0] == reverse("account_login")
+    assert "signed out after 10 minutes without activity" in messages_of(response)
+    assert "_auth_user_id" not in client.session
+
+
 def test_session_ends_twelve_hours_after_sign_in_however_active(client, member, sign_in):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
