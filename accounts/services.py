@@ -200,7 +200,7 @@ def _send_text(sender, *, to, body, user):
 
 
 def locked_message(locked_until):
-    until = dateformat.format(timezone.localtime(locked_until), "g:i A")
+    until = dateformat.format(timezone.localtime(locked_until), "g:i a")
     return (
         f"Too many wrong codes: two-factor sign-in is locked until {until} ET. "
         "Try again then, or call the QPP Service Center."
