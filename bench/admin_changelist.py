@@ -15,64 +15,14 @@ only measures. Speed targets live here, never in the test suite.
 """
 
 import argparse
-import logging
-import os
 import random
-import statistics
-import sys
 import time
 import tracemalloc
-from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qpp_registration.settings.test")
-
-import django
+from common import measure, setup
 
 BATCH = 5000
-TARGET_SECONDS = 0.5  # "well under a second" [issue 7]: every page below should beat this
-
-
-def ensure_database(url):
-    """Create the database named in DATABASE_URL when it does not exist yet."""
-    import psycopg2
-    from psycopg2 import sql
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
-    connection.close()
-
-
-def setup():
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit(
-            "Set DATABASE_URL to a PostgreSQL database this benchmark may fill, e.g.\n"
-            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/qpp_bench "
-            ".venv/bin/python bench/admin_changelist.py"
-        )
-    ensure_database(url)
-    django.setup()
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()  # the test client's "testserver" host, locmem e-mail
-    logging.getLogger("qpp").setLevel(logging.WARNING)  # no sign-in lines between the results
-    call_command("migrate", verbosity=0)
 
 
 # --- data ---------------------------------------------------------------------------------------------
@@ -218,30 +168,6 @@ def signed_in_client():
     verify_session(session)  # the one-time code step: /admin/ needs both
     session.save()
     return client
-
-
-def measure(client, label, url, repeat):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    response = client.get(url)  # warm the caches (templates, query plans)
-    assert response.status_code == 200, (url, response.status_code)
-    times = []
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            if response.streaming:
-                b"".join(response.streaming_content)
-            times.append(time.perf_counter() - started)
-    slowest_query = max((float(q["time"]) for q in queries.captured_queries), default=0.0)
-    median = statistics.median(times)
-    flag = "" if median < TARGET_SECONDS else "  <-- over target"
-    print(
-        f"{label:<50} {median * 1000:8.1f} ms {max(times) * 1000:8.1f} ms "
-        f"{len(queries.captured_queries):7d} {slowest_query * 1000:9.1f} ms{flag}"
-    )
-    return median
 
 
 def measure_export(client, label, url):

@@ -37,10 +37,8 @@ def get_organization_for_user(user, pk=None, *, identifier=None, kind=None, role
 
 
 def roles_of_user(user):
-    """The user's roles, organization by organization [2020 §III.4–5]."""
-    return list(
-        Role.objects.filter(user=user).select_related("organization").order_by("organization__name", "pk")
-    )
+    """The user's roles, organization by organization [2020 §III.4–5] (a queryset, to page)."""
+    return Role.objects.filter(user=user).select_related("organization").order_by("organization__name", "pk")
 
 
 def members_of_organizations(organizations, *, excluding_user):

@@ -8,6 +8,7 @@ transaction and e-mail the people concerned after commit.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,11 +19,17 @@ from . import selectors, services
 from .forms import OrganizationSearchForm, RejectRequestForm, RoleRequestForm
 from .models import Role, RoleRequest
 
+ORGANIZATIONS_PER_PAGE = 25
+
 
 @require_http_methods(["GET"])
 def manage_access(request):
     """*Manage Access*: the user's organizations and roles, and the requests they decide."""
-    roles = selectors.roles_of_user(request.user)
+    # A Security Official of hundreds of organizations gets them a page at a time.
+    page_obj = Paginator(selectors.roles_of_user(request.user), ORGANIZATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    roles = list(page_obj)
     official_of = [role.organization for role in roles if role.is_security_official]
     members = selectors.members_of_organizations(official_of, excluding_user=request.user)
     official_counts = selectors.security_official_counts(official_of)
@@ -41,6 +48,7 @@ def manage_access(request):
         "organizations/manage_access.html",
         {
             "connected": connected,
+            "page_obj": page_obj,
             "requests_to_decide": selectors.pending_requests_to_decide(request.user),
             "own_pending": [r for r in own_requests if r.status == RoleRequest.Status.PENDING],
             "own_decided": [r for r in own_requests if r.status != RoleRequest.Status.PENDING][:5],

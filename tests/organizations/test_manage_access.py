@@ -2,6 +2,8 @@
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organizations.models import Role, RoleRequest
@@ -102,3 +104,27 @@ def test_page_runs_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert len(mail.outbox) == 0
+
+
+def test_many_organizations_come_a_page_at_a_time_with_the_same_queries(
+    client, sign_in, security_official, django_assert_max_num_queries
+):
+    for n in range(29):
+        RoleFactory(user=security_official, organization=OrganizationFactory(name=f"Clinic {n:02d}"))
+    sign_in(security_official)
+
+    with CaptureQueriesContext(connection) as first_page_queries:
+        first = client.get(reverse("manage_access")).content.decode()
+    first_page_query_count = len(first_page_queries)  # now: each request resets the query log
+    second = client.get(reverse("manage_access"), {"page": 2}).content.decode()
+
+    # 30 organizations by name: the fixture's Chesapeake Family Medicine, then Clinic 00–28.
+    assert "Showing 1–25 of 30 organizations." in first
+    assert "Chesapeake Family Medicine" in first and "Clinic 23" in first and "Clinic 24" not in first
+    assert "Showing 26–30 of 30 organizations." in second
+    assert "Clinic 24" in second and "Clinic 28" in second and "Clinic 23" not in second
+    assert 'aria-label="Pages of your organizations"' in first
+    for n in range(29, 80):
+        RoleFactory(user=security_official, organization=OrganizationFactory(name=f"Clinic {n:02d}"))
+    with django_assert_max_num_queries(first_page_query_count):
+        client.get(reverse("manage_access"))

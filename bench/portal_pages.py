@@ -1,0 +1,172 @@
+"""Benchmark: a Security Official's pages as the number of their organizations grows.
+
+Makes two Security Officials, one of 30 organizations and one of 1,000 (practices,
+virtual groups, APM Entities; half registered in the open year 2025, a third started in
+the CAHPS-only year 2026), then times each page the guides walk through for both and
+prints the ratio of the two. Lists are paginated and their queries do not depend on the
+number of organizations, so a page should cost about the same for both: a ratio well
+above 1 is a page that grows with the organizations.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/qpp_bench_portal .venv/bin/python bench/portal_pages.py
+
+Options: ``--many`` (default 1000), ``--few`` (default 30), ``--repeat`` (default 5). The
+script replaces its own users' organizations on every run; other data stays.
+"""
+
+import argparse
+import contextlib
+import io
+import random
+
+from common import measure, setup
+
+NAMES = ["Harbor", "Summit", "Prairie", "Lakeside", "Cascade", "Magnolia", "Redwood", "Bayview"]
+KINDS = ["Family Medicine", "Pediatrics", "Cardiology", "Health Partners", "Medical Group"]
+
+
+def load(username, count, rng):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from organizations.models import Organization, Role
+    from registrations.guide_years import LIKE_2021, LIKE_2023, open_window_around
+    from registrations.models import PerformanceYear, ProgramStatus, Registration, Size, Source
+
+    now = timezone.now()
+    year_2025 = PerformanceYear.objects.update_or_create(
+        year=2025, defaults={**LIKE_2021, **open_window_around(now)}
+    )[0]
+    year_2026 = PerformanceYear.objects.update_or_create(
+        year=2026, defaults={**LIKE_2023, **open_window_around(now)}
+    )[0]
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": "Bench", "last_name": "Official"}
+    )
+    prefix = {"bench-so-few": 7, "bench-so-many": 8}[username]
+    # Registrations protect their organization: remove the previous run's in that order.
+    Registration.objects.filter(organization__roles__user=user).delete()
+    Organization.objects.filter(roles__user=user).delete()
+    organizations = []
+    for n in range(count):
+        name = f"{rng.choice(NAMES)} {rng.choice(KINDS)} {username[-4:]} {n}"
+        address = {
+            "address_line_1": f"{n} Main Street",
+            "city": "Baltimore",
+            "state": "MD",
+            "zip_code": "21201",
+        }
+        roll = rng.random()
+        if roll < 0.7:
+            organizations.append(
+                Organization(kind="practice", identifier=f"{prefix}{n:08d}", name=name, **address)
+            )
+        elif roll < 0.85:
+            organizations.append(
+                Organization(kind="virtual_group", identifier=f"VG-{prefix}{n:06d}", name=name, **address)
+            )
+        else:
+            organizations.append(
+                Organization(kind="apm_entity", identifier=f"A{prefix}{n:06d}", name=name, **address)
+            )
+    organizations = Organization.objects.bulk_create(organizations)
+    Role.objects.bulk_create(
+        Role(user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
+        for organization in organizations
+    )
+    registrations = []
+    for organization in organizations:
+        if rng.random() < 0.5:
+            registrations.append(
+                Registration(
+                    organization=organization,
+                    performance_year=year_2025,
+                    size=Size.MEDIUM,
+                    cahps_status=ProgramStatus.REGISTERED,
+                    cahps_source=Source.SECURITY_OFFICIAL,
+                )
+            )
+        if rng.random() < 0.33:
+            registrations.append(
+                Registration(
+                    organization=organization,
+                    performance_year=year_2026,
+                    size=Size.SMALL,
+                    cahps_status=rng.choice([ProgramStatus.REGISTERED, ProgramStatus.INCOMPLETE]),
+                    cahps_source=Source.SECURITY_OFFICIAL,
+                )
+            )
+    Registration.objects.bulk_create(registrations)
+    return user, organizations
+
+
+def signed_in_client(user):
+    from django.test import Client
+
+    from accounts.two_factor import verify_session
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    verify_session(session)
+    session.save()
+    return client
+
+
+def pages(organizations):
+    from registrations.models import Registration
+
+    practice = next(o for o in organizations if o.kind == "practice")
+    started = (
+        Registration.objects.filter(organization__in=organizations, performance_year__year=2026)
+        .order_by("pk")
+        .first()
+        .organization
+    )
+    return [
+        ("Home", "/"),
+        ("Manage Access", "/organizations/"),
+        ("Connected Organizations (2025)", "/organizations/connected/?year=2025"),
+        ("Registration Overview (2025)", "/registration/2025/"),
+        ("Register and Edit CAHPS Registration", "/cahps/2026/?tab=practice"),
+        ("  filtered: Complete", "/cahps/2026/?tab=practice&status=complete"),
+        ("  searched by name", "/cahps/2026/?tab=practice&q=harbor"),
+        ("  searched by TIN", f"/cahps/2026/?tab=practice&q={practice.identifier}"),
+        ("Register for CAHPS", f"/cahps/2026/{started.pk}/"),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--few", type=int, default=30)
+    parser.add_argument("--many", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    setup()
+    rng = random.Random(2026)
+    few_user, few_orgs = load("bench-so-few", args.few, rng)
+    many_user, many_orgs = load("bench-so-many", args.many, rng)
+    few_client, many_client = signed_in_client(few_user), signed_in_client(many_user)
+
+    print(f"\nA Security Official of {args.few} organizations against one of {args.many}:")
+    header = f"{'page':<40} {'few':>9} {'many':>9} {'ratio':>6} {'queries':>15}"
+    print(header)
+    for (label, url_few), (_, url_many) in zip(pages(few_orgs), pages(many_orgs), strict=True):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        results = []
+        for client, url in ((few_client, url_few), (many_client, url_many)):
+            with contextlib.redirect_stdout(io.StringIO()):  # measure() prints its own line
+                median = measure(client, label, url, args.repeat)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            results.append((median, len(queries.captured_queries)))
+        (few_time, few_queries), (many_time, many_queries) = results
+        print(
+            f"{label:<40} {few_time * 1000:6.1f} ms {many_time * 1000:6.1f} ms "
+            f"{many_time / few_time:6.2f} {few_queries:>7} → {many_queries:<5}"
+        )
+
+
+if __name__ == "__main__":
+    main()
