@@ -139,9 +139,8 @@ def require_unchanged_since(stored, edit_token, *, what):
 
     ``stored`` is the locked row; ``edit_token`` is what its ``edit_token`` was when the
     page was rendered (``None`` or empty: no page, e.g. staff in admin or a script, so no
-    check).
-    Without this, the second of two Security Officials editing the same record would
-    silently undo the first one's change [SPEC §8 "never ... a lost update"].
+    check). Without this, the second of two Security Officials editing the same record
+    would silently undo the first one's change [SPEC §8 "never ... a lost update"].
     """
     if not edit_token or edit_token == stored.edit_token:
         return
