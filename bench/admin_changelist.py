@@ -20,7 +20,7 @@ import time
 import tracemalloc
 from urllib.parse import urlencode
 
-from common import measure, setup
+from common import measure, setup, signed_in_client
 
 BATCH = 5000
 
@@ -152,22 +152,14 @@ def load(rows, *, reload):
 # --- measuring ----------------------------------------------------------------------------------------
 
 
-def signed_in_client():
+def admin_client():
     from django.contrib.auth import get_user_model
-    from django.test import Client
 
     user, _ = get_user_model().objects.get_or_create(
         username="bench-admin",
         defaults={"is_staff": True, "is_superuser": True, "email": "bench@example.org"},
     )
-    from accounts.two_factor import verify_session
-
-    client = Client()
-    client.force_login(user)  # the password step (starts the session clocks)
-    session = client.session
-    verify_session(session)  # the one-time code step: /admin/ needs both
-    session.save()
-    return client
+    return signed_in_client(user)
 
 
 def measure_export(client, label, url):
@@ -198,7 +190,7 @@ def run(repeat):
     from contacts.models import Contact
     from registrations.models import PerformanceYear, Registration
 
-    client = signed_in_client()
+    client = admin_client()
     base = "/admin/registrations/registration/"
     year_2021 = PerformanceYear.objects.get(year=2021)
     registrations = Registration.objects.select_related("organization").order_by("pk")

@@ -58,11 +58,29 @@ def setup():
     call_command("migrate", verbosity=0)
 
 
-def measure(client, label, url, repeat):
+def signed_in_client(user):
+    """A test client signed in as ``user`` with the second factor passed, as a code would."""
+    from django.test import Client
+
+    from accounts.two_factor import verify_session
+
+    client = Client()
+    client.force_login(user)  # the password step (starts the session clocks)
+    session = client.session
+    verify_session(session)  # the one-time code step: every page needs both
+    session.save()
+    return client
+
+
+def time_page(client, url, repeat):
+    """Request ``url`` once to warm the caches (templates, query plans), then ``repeat`` times.
+
+    Returns the times in seconds and the queries of the last request.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    response = client.get(url)  # warm the caches (templates, query plans)
+    response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     times = []
     for _ in range(repeat):
@@ -72,11 +90,17 @@ def measure(client, label, url, repeat):
             if response.streaming:
                 b"".join(response.streaming_content)
             times.append(time.perf_counter() - started)
-    slowest_query = max((float(q["time"]) for q in queries.captured_queries), default=0.0)
+    return times, queries.captured_queries
+
+
+def measure(client, label, url, repeat):
+    """Print one line: median and slowest time, query count, slowest query."""
+    times, queries = time_page(client, url, repeat)
+    slowest_query = max((float(q["time"]) for q in queries), default=0.0)
     median = statistics.median(times)
     flag = "" if median < TARGET_SECONDS else "  <-- over target"
     print(
         f"{label:<50} {median * 1000:8.1f} ms {max(times) * 1000:8.1f} ms "
-        f"{len(queries.captured_queries):7d} {slowest_query * 1000:9.1f} ms{flag}"
+        f"{len(queries):7d} {slowest_query * 1000:9.1f} ms{flag}"
     )
     return median

@@ -14,11 +14,10 @@ script replaces its own users' organizations on every run; other data stays.
 """
 
 import argparse
-import contextlib
-import io
 import random
+import statistics
 
-from common import measure, setup
+from common import setup, signed_in_client, time_page
 
 NAMES = ["Harbor", "Summit", "Prairie", "Lakeside", "Cascade", "Magnolia", "Redwood", "Bayview"]
 KINDS = ["Family Medicine", "Pediatrics", "Cardiology", "Health Partners", "Medical Group"]
@@ -57,17 +56,12 @@ def load(username, count, rng):
         }
         roll = rng.random()
         if roll < 0.7:
-            organizations.append(
-                Organization(kind="practice", identifier=f"{prefix}{n:08d}", name=name, **address)
-            )
+            kind, identifier = "practice", f"{prefix}{n:08d}"
         elif roll < 0.85:
-            organizations.append(
-                Organization(kind="virtual_group", identifier=f"VG-{prefix}{n:06d}", name=name, **address)
-            )
+            kind, identifier = "virtual_group", f"VG-{prefix}{n:06d}"
         else:
-            organizations.append(
-                Organization(kind="apm_entity", identifier=f"A{prefix}{n:06d}", name=name, **address)
-            )
+            kind, identifier = "apm_entity", f"A{prefix}{n:06d}"
+        organizations.append(Organization(kind=kind, identifier=identifier, name=name, **address))
     organizations = Organization.objects.bulk_create(organizations)
     Role.objects.bulk_create(
         Role(user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
@@ -97,19 +91,6 @@ def load(username, count, rng):
             )
     Registration.objects.bulk_create(registrations)
     return user, organizations
-
-
-def signed_in_client(user):
-    from django.test import Client
-
-    from accounts.two_factor import verify_session
-
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    verify_session(session)
-    session.save()
-    return client
 
 
 def pages(organizations):
@@ -151,16 +132,10 @@ def main():
     header = f"{'page':<40} {'few':>9} {'many':>9} {'ratio':>6} {'queries':>15}"
     print(header)
     for (label, url_few), (_, url_many) in zip(pages(few_orgs), pages(many_orgs), strict=True):
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         results = []
         for client, url in ((few_client, url_few), (many_client, url_many)):
-            with contextlib.redirect_stdout(io.StringIO()):  # measure() prints its own line
-                median = measure(client, label, url, args.repeat)
-            with CaptureQueriesContext(connection) as queries:
-                client.get(url)
-            results.append((median, len(queries.captured_queries)))
+            times, queries = time_page(client, url, args.repeat)
+            results.append((statistics.median(times), len(queries)))
         (few_time, few_queries), (many_time, many_queries) = results
         print(
             f"{label:<40} {few_time * 1000:6.1f} ms {many_time * 1000:6.1f} ms "
