@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes in parallel (pytest-xdist): one per core; TEST_WORKERS=0 runs them in one.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install install-test assets lint check clean
 
@@ -42,7 +44,7 @@ run: install assets
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test assets
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test assets
 	$(BIN)/ruff check .

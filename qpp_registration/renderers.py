@@ -4,11 +4,107 @@
 ``{{ form.field.as_field_group }}`` renders ``includes/field.html``, the same
 template pages include one field at a time. ``TemplatesSetting`` is needed so
 that Django's form machinery finds the project's ``templates/`` folder.
+
+The plain widgets (``<input>`` of every type, ``<select>`` with its ``<option>``\\ s)
+are written here in Python, byte for byte as Django's own widget templates write them:
+through the template engine each ``<option>`` and each attribute list was an
+``{% include %}``, and the eight *Organization Size* selects of the Registration Overview
+cost a third of the page [issue 10]. ``tests/test_form_renderer.py`` holds the two paths
+equal for every widget kind the portal uses, and checks that Django's templates are still
+the ones copied here. Any other widget (radios, checkboxes in lists, textareas, files)
+still renders through its template.
 """
 
 from django.forms.renderers import TemplatesSetting
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+WIDGETS = "django/forms/widgets/"
+
+# Django's widget templates that are nothing but {% include "django/forms/widgets/input.html" %}.
+INPUT_TEMPLATES = frozenset(
+    WIDGETS + name
+    for name in (
+        "input.html",
+        "text.html",
+        "email.html",
+        "url.html",
+        "number.html",
+        "password.html",
+        "hidden.html",
+        "search.html",
+        "tel.html",
+        "date.html",
+        "datetime.html",
+        "time.html",
+        "color.html",
+        "checkbox.html",
+        "file.html",
+    )
+)
+SELECT_TEMPLATE = WIDGETS + "select.html"
+OPTION_TEMPLATE = WIDGETS + "select_option.html"
+
+
+def _text(value):
+    """``{{ value|stringformat:'s' }}``: the value as text, escaped unless already safe."""
+    return value if isinstance(value, SafeString) else conditional_escape(str(value))
+
+
+def _attrs(attrs):
+    """``django/forms/widgets/attrs.html``."""
+    return "".join(
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_text(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _input(widget):
+    """``django/forms/widgets/input.html``."""
+    value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
+    return (
+        f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+        f"{value}{_attrs(widget['attrs'])}>"
+    )
+
+
+def _option(option):
+    """``django/forms/widgets/select_option.html``."""
+    return (
+        f'<option value="{_text(option["value"])}"{_attrs(option["attrs"])}>'
+        f"{conditional_escape(option['label'])}</option>"
+    )
+
+
+def _select(widget):
+    """``django/forms/widgets/select.html``."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != OPTION_TEMPLATE:
+                return None  # a widget with its own option template: let the template engine draw it
+            # The included option template ends with a newline, which the include keeps.
+            parts.append(f"\n  {_option(option)}\n")
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
 
 
 class PortalFormRenderer(TemplatesSetting):
     form_template_name = "includes/form.html"
     field_template_name = "includes/field.html"
+
+    def render(self, template_name, context, request=None):
+        html = None
+        if template_name in INPUT_TEMPLATES:
+            html = _input(context["widget"])
+        elif template_name == SELECT_TEMPLATE:
+            html = _select(context["widget"])
+        if html is None:
+            return super().render(template_name, context, request=request)
+        # Django's renderer strips what a widget template writes; so does this.
+        return mark_safe(html.strip())  # noqa: S308 - every value above is escaped

@@ -13,6 +13,7 @@ which checks the window and the rules again. Outside the registration window
 the pages are read-only and say when it opens or that it closed.
 """
 
+import hashlib
 from dataclasses import dataclass
 from functools import wraps
 
@@ -276,7 +277,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200):
                 initial={"size": row.size},
                 size_required=row.size_editable,
             )
-        items.append({"row": row, "form": form})
+        items.append({"row": row, "form": form, "version": _card_version(row, form)})
     context = {
         "year": year,
         "window": window,
@@ -286,6 +287,32 @@ def _render_list(request, year, *, page_number, bound=None, status=200):
         **_year_switcher(now, year),
     }
     return render(request, "registrations/registration_list.html", context, status=status)
+
+
+def _card_version(row, form):
+    """A digest of everything one organization's card on the main page is drawn from: the
+    organization's own words, its registration's, the rules' outcome in each program cell,
+    and the Register form (what was typed and the errors, when it comes back with them).
+    The template keys the card's cached HTML on it (with the year and whether the window is
+    open), so a card is drawn again exactly when one of these changes [issue 10]."""
+    organization, registration = row.organization, row.registration
+    drawn_from = (
+        organization.pk,
+        organization.edit_token,
+        organization.name,
+        organization.kind,
+        organization.identifier,
+        registration
+        and (registration.pk, registration.updated_at, registration.registration_id, registration.size),
+        row.size_editable,
+        row.cells,
+        form.prefix,
+        form.fields["size"].required,
+        form.initial,
+        form.data.urlencode() if form.is_bound else None,
+        form.errors.as_json() if form.is_bound else None,
+    )
+    return hashlib.sha256(repr(drawn_from).encode()).hexdigest()
 
 
 @GET_POST

@@ -5,21 +5,25 @@ page links the hashed names."""
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
+from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
 
 PRODUCTION_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
-@pytest.fixture
-def collected(settings, tmp_path):
-    """Run collectstatic with the production storage into a temporary STATIC_ROOT."""
-    settings.STATIC_ROOT = tmp_path
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STORAGE}}
-    call_command("collectstatic", interactive=False, verbosity=0)
-    return tmp_path
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    """Run collectstatic with the production storage into a temporary STATIC_ROOT, once for
+    the module (it compresses every USWDS file: the slowest set-up of the suite)."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    production = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STORAGE}}
+    with override_settings(STATIC_ROOT=root, STORAGES=production):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
 
 
 def test_collectstatic_hashes_the_portal_and_uswds_files(collected):
