@@ -203,12 +203,10 @@ def user_roles(user):
 
 
 def registrations_by_organization(*, organizations, year):
-    """``{organization_id: Registration}`` for ``year`` in one query (with the contact count)."""
-    registrations = (
-        Registration.objects.filter(performance_year=year, organization__in=[o.pk for o in organizations])
-        .annotate(contact_count=Count("contacts"))
-        .order_by()
-    )
+    """``{organization_id: Registration}`` for ``year`` in one query."""
+    registrations = Registration.objects.filter(
+        performance_year=year, organization__in=[o.pk for o in organizations]
+    ).order_by()
     return {registration.organization_id: registration for registration in registrations}
 
 

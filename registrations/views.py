@@ -15,7 +15,7 @@ the pages are read-only and say when it opens or that it closed.
 
 import hashlib
 from dataclasses import dataclass
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -25,6 +25,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from contacts.services import contact_add, contact_delete, contact_update
@@ -269,15 +270,10 @@ def _render_list(request, year, *, page_number, bound=None, status=200):
     rows = selectors.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
     items = []
     for row in rows:
-        if bound is not None and bound[0] == row.organization.pk:
-            form = bound[1]
-        else:
-            form = RegisterForm(
-                prefix=f"org-{row.organization.pk}",
-                initial={"size": row.size},
-                size_required=row.size_editable,
-            )
-        items.append({"row": row, "form": form, "version": _card_version(row, form)})
+        bound_form = bound[1] if bound is not None and bound[0] == row.organization.pk else None
+        # An unbound form is built only when the card is drawn: a cached card needs none.
+        form = bound_form or SimpleLazyObject(partial(_register_form, row))
+        items.append({"row": row, "form": form, "version": _card_version(row, bound_form)})
     context = {
         "year": year,
         "window": window,
@@ -289,10 +285,16 @@ def _render_list(request, year, *, page_number, bound=None, status=200):
     return render(request, "registrations/registration_list.html", context, status=status)
 
 
-def _card_version(row, form):
+def _register_form(row):
+    return RegisterForm(
+        prefix=f"org-{row.organization.pk}", initial={"size": row.size}, size_required=row.size_editable
+    )
+
+
+def _card_version(row, bound_form):
     """A digest of everything one organization's card on the main page is drawn from: the
     organization's own words, its registration's, the rules' outcome in each program cell,
-    and the Register form (what was typed and the errors, when it comes back with them).
+    and a bound Register form (what was typed and the errors, when it comes back with them).
     The template keys the card's cached HTML on it (with the year and whether the window is
     open), so a card is drawn again exactly when one of these changes [issue 10]."""
     organization, registration = row.organization, row.registration
@@ -306,11 +308,8 @@ def _card_version(row, form):
         and (registration.pk, registration.updated_at, registration.registration_id, registration.size),
         row.size_editable,
         row.cells,
-        form.prefix,
-        form.fields["size"].required,
-        form.initial,
-        form.data.urlencode() if form.is_bound else None,
-        form.errors.as_json() if form.is_bound else None,
+        # An unbound form is drawn from the row alone (its size and whether it is editable).
+        bound_form and (sorted(bound_form.data.lists()), bound_form.errors.as_json()),
     )
     return hashlib.sha256(repr(drawn_from).encode()).hexdigest()
 
