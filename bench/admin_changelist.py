@@ -215,7 +215,7 @@ def run(repeat):
         ("search: registration ID", q(q=sample.registration_id)),
         ("search: TIN with dashes", q(q=f"{tin[:3]}-{tin[3:5]}-{tin[5:]}")),
         ("search: organization name (2 words)", q(q="harbor pediatric")),
-        ("search: organization name (rare)", q(q=sample.organization.name)),
+        ("search: organization name (whole name)", q(q=sample.organization.name)),
         ("search: contact e-mail", q(q=email)),
         ("search + filter: name in 2021", q(q="summit", performance_year__id__exact=year_2021.pk)),
         ("registration page with history", f"{base}{sample.pk}/change/"),

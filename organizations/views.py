@@ -8,11 +8,11 @@ transaction and e-mail the people concerned after commit.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from qpp_registration.pagination import FirstPagePaginator
 from registrations.exceptions import RegistrationRefused
 
 from . import selectors, services
@@ -26,20 +26,14 @@ ORGANIZATIONS_PER_PAGE = 25
 def manage_access(request):
     """*Manage Access*: the user's organizations and roles, and the requests they decide."""
     # A Security Official of hundreds of organizations gets them a page at a time.
-    page_obj = Paginator(selectors.roles_of_user(request.user), ORGANIZATIONS_PER_PAGE).get_page(
+    page_obj = FirstPagePaginator(selectors.roles_of_user(request.user), ORGANIZATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     roles = list(page_obj)
     official_of = [role.organization for role in roles if role.is_security_official]
     members = selectors.members_of_organizations(official_of, excluding_user=request.user)
-    official_counts = selectors.security_official_counts(official_of)
     connected = [
-        {
-            "role": role,
-            "organization": role.organization,
-            "members": members.get(role.organization_id, []),
-            "official_count": official_counts.get(role.organization_id, 0),
-        }
+        {"role": role, "organization": role.organization, "members": members.get(role.organization_id, [])}
         for role in roles
     ]
     own_requests = selectors.own_requests(request.user)

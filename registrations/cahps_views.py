@@ -21,7 +21,6 @@ or that it closed; a POST is refused.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -34,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contacts.services import contact_add, contact_delete, contact_update
 from organizations.models import Role
 from organizations.selectors import get_organization_for_user
+from qpp_registration.pagination import FirstPagePaginator
 from registrations import rules, selectors
 from registrations.cahps_forms import CahpsContactForm, CahpsFilterForm, CahpsSizeForm
 from registrations.exceptions import EditConflict, RegistrationRefused
@@ -240,7 +240,7 @@ def cahps_registration_list(request, year):
     organizations = selectors.cahps_organizations(
         request.user, year=year, tab=tab.slug, status=status, query=query
     )
-    page = Paginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
     window = rules.window_decision(year, now)
     rows = selectors.cahps_rows(organizations=page.object_list, year=year, window_open=window.allowed)
     filtered = bool(status or query)

@@ -19,7 +19,6 @@ from functools import partial, wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -32,6 +31,7 @@ from contacts.services import contact_add, contact_delete, contact_update
 from organizations.models import Role
 from organizations.selectors import get_organization_for_user
 from organizations.services import organization_update
+from qpp_registration.pagination import FirstPagePaginator
 from registrations import rules, selectors
 from registrations.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
 from registrations.forms import ContactForm, OrganizationForm, RegisterForm, SizeForm
@@ -215,7 +215,7 @@ def connected_organizations(request):
     year = _requested_year(request, now)
     if year is None:
         return render(request, "registrations/no_years.html")
-    page = Paginator(selectors.user_roles(request.user), ORGANIZATIONS_PER_PAGE).get_page(
+    page = FirstPagePaginator(selectors.user_roles(request.user), ORGANIZATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     rows = selectors.connected_rows(roles=page.object_list, year=year)
@@ -263,7 +263,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200):
     its errors, keeping what was chosen."""
     now = _now()
     organizations = selectors.security_official_organizations(request.user)
-    page = Paginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(page_number)
+    page = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(page_number)
     if not page.object_list:
         return _no_security_official(request)
     window = rules.window_decision(year, now)

@@ -312,20 +312,26 @@ def test_the_list_runs_a_fixed_number_of_queries_whatever_the_number_of_organiza
             registered(organization, window_open_2023, ProgramStatus.REGISTERED)
         organizations.append(so_of(security_official, SubgroupFactory(parent=organizations[0])))
 
-    make(3)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(list_url(window_open_2023, tab="practices", status="complete")).status_code == 200
+    complete = list_url(window_open_2023, tab="practices", status="complete")
+    make(3)
+    with CaptureQueriesContext(connection) as one_page:
+        assert client.get(complete).status_code == 200
+    make(100)  # 35 complete practices: two pages
+    with CaptureQueriesContext(connection) as two_pages:
+        assert client.get(complete).status_code == 200
     make(300)
 
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get(list_url(window_open_2023, tab="practices", status="complete"))
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with django_assert_max_num_queries(len(two_pages.captured_queries)):
+        response = client.get(complete)
+    with django_assert_max_num_queries(len(two_pages.captured_queries)):
         client.get(list_url(window_open_2023, tab="practices", q="Practice"))
 
     assert len(response.context["rows"]) == 25
+    # A list that fits on one page is read without counting it (FirstPagePaginator).
+    assert len(one_page.captured_queries) == len(two_pages.captured_queries) - 1
 
 
 def test_before_the_window_opens_the_list_says_when_it_opens(

@@ -1,0 +1,31 @@
+"""Pagination of the portal's lists of organizations."""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+
+class FirstPagePaginator(Paginator):
+    """Django's paginator, without its ``COUNT(*)`` for a list that fits on one page.
+
+    Most Security Officials hold a few organizations, so their lists have one page. This
+    paginator reads the first page with one row more than a page holds: when that row is not
+    there, the rows read are the whole list, their number is the count and they are page 1,
+    so the list costs one query instead of two [issue 10]. A longer list is counted as
+    usual, and its first page is still the rows already read.
+    """
+
+    @cached_property
+    def _first_rows(self):
+        return list(self.object_list[: self.per_page + 1])
+
+    @cached_property
+    def count(self):
+        if len(self._first_rows) <= self.per_page:
+            return len(self._first_rows)
+        return Paginator.count.func(self)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if number != 1:
+            return super().page(number)
+        return self._get_page(self._first_rows[: self.per_page], number, self)
