@@ -123,6 +123,10 @@ class PortalServer:
 
         django.setup()
         self.seed()
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # the statistics autovacuum keeps in a running database
         self.log = open(f"/tmp/qpp-bench-gunicorn-{self.port}.log", "w")
         self.process = subprocess.Popen(
             [
