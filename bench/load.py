@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server import PortalServer, ensure_tools, load_average, session_cookie
+from server import PortalServer, ensure_tools, load_average, practices, session_cookie
 
 LUA_REPORT = """
 done = function(summary, latency, requests)
@@ -52,17 +52,13 @@ def seed():
     user, _ = get_user_model().objects.get_or_create(
         username="bench-so-25", defaults={"first_name": "Bench", "last_name": "Official"}
     )
-    for n in range(25):
-        organization = Organization.objects.create(
-            kind=Organization.Kind.PRACTICE,
-            identifier=f"9{n:08d}",
-            name=f"Bench Practice {n:02d}",
-            address_line_1=f"{n} Main Street",
-            city="Baltimore",
-            state="MD",
-            zip_code="21201",
-        )
-        Role.objects.create(user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
+    organizations = Organization.objects.bulk_create(
+        practices(25, identifier_prefix="9", name="Bench Practice {:02d}")
+    )
+    Role.objects.bulk_create(
+        Role(user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
+        for organization in organizations
+    )
 
     # The portal's own flow, through the test client, for the two started registrations.
     so = get_user_model().objects.get(username="demo-so")

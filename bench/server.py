@@ -167,6 +167,25 @@ class PortalServer:
             self.log.close()
 
 
+def practices(count, *, identifier_prefix, name):
+    """``count`` unsaved practices with a complete mailing address (what Submit Registration
+    needs [2020 §IV.4]); ``name`` is formatted with the number."""
+    from organizations.models import Organization
+
+    return [
+        Organization(
+            kind=Organization.Kind.PRACTICE,
+            identifier=f"{identifier_prefix}{n:08d}",
+            name=name.format(n),
+            address_line_1=f"{n} Main Street",
+            city="Baltimore",
+            state="MD",
+            zip_code="21201",
+        )
+        for n in range(count)
+    ]
+
+
 def session_cookie(user):
     """A session of ``user`` past the password and the second factor, as a code would leave it,
     made through Django itself (no UI); returns the Cookie header value."""

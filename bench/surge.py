@@ -30,7 +30,7 @@ from urllib.parse import urlencode, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server import PortalServer, ensure_tools, load_average, session_cookie
+from server import PortalServer, ensure_tools, load_average, practices, session_cookie
 
 YEAR = 2025
 STEPS = [
@@ -65,16 +65,7 @@ def seed_officials(count):
             for n in range(count)
         )
         organizations = Organization.objects.bulk_create(
-            Organization(
-                kind=Organization.Kind.PRACTICE,
-                identifier=f"8{n:08d}",
-                name=f"Surge Practice {n:04d}",
-                address_line_1=f"{n} Deadline Avenue",
-                city="Baltimore",
-                state="MD",
-                zip_code="21201",
-            )
-            for n in range(count)
+            practices(count, identifier_prefix="8", name="Surge Practice {:04d}")
         )
         Role.objects.bulk_create(
             Role(user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
