@@ -3,8 +3,9 @@
 A new authenticator secret waits in the session until its first code verifies
 (the healthchecks pattern); an e-mail or text-message device is saved only once
 a code sent to it comes back. Adding a device to an account that has one needs
-a passed second factor and a fresh re-authentication, so a stolen password
-alone never registers the thief's phone.
+a passed second factor and a fresh re-authentication, and the first device of
+an account needs the link e-mailed to its address, so a stolen password alone
+never registers the thief's phone.
 """
 
 from django.conf import settings
@@ -15,10 +16,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from . import otp, services, two_factor
+from . import otp, recovery, services, two_factor
 from .forms import AppDeviceForm, DeviceKindForm, PhoneDeviceForm, RenameDeviceForm, SentCodeDeviceForm
 from .middleware import two_factor_not_required, two_factor_url
 from .models import TwoFactorDevice
+from .recovery_views import remember_new_codes
 from .views import (
     apply_new_stamp,
     code_check_error,
@@ -39,10 +41,15 @@ SETUP_URL_NAMES = {
 
 
 def _device_addition_refused(request):
-    """First setup needs only the password just given; adding another device
-    needs a passed second factor and a fresh re-authentication."""
+    """First setup needs the password and the link e-mailed to the account's
+    address (``accounts.enrolment``): a password alone never enrols a device.
+    Adding another device needs a passed second factor and a fresh
+    re-authentication."""
     if not TwoFactorDevice.objects.filter(user=request.user).exists():
-        return None
+        if request.two_factor_verified or two_factor.is_enrolment_proved(request.session):
+            # Verified without a device: signed in with a recovery code after staff removed them all.
+            return None
+        return redirect(with_next(reverse("two_factor_confirm_email"), request))
     if not request.two_factor_verified:
         return redirect(two_factor_url(request))
     if not two_factor.is_recently_reauthenticated(request.session):
@@ -57,7 +64,10 @@ def _device_saved(request, device, stamp):
         return redirect("account_devices")
     complete_sign_in(request, device)
     messages.success(request, "Two-factor authentication is set up. You are signed in.")
-    return redirect(next_url(request))
+    # The first device comes with recovery codes, for the day it is lost.
+    codes = recovery.recovery_codes_generate(user=request.user)
+    remember_new_codes(request, codes, then=next_url(request))
+    return redirect("account_recovery_codes_show")
 
 
 @two_factor_not_required
@@ -218,7 +228,10 @@ def devices(request):
     return render(
         request,
         "accounts/devices.html",
-        {"devices": TwoFactorDevice.objects.filter(user=request.user)},
+        {
+            "devices": TwoFactorDevice.objects.filter(user=request.user),
+            "recovery_codes_unused": recovery.unused_count(request.user),
+        },
     )
 
 

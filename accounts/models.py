@@ -108,6 +108,52 @@ class OneTimeCode(models.Model):
         return f"code for {self.user} sent {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class RecoveryCode(models.Model):
+    """One of ten single-use codes for the day every device is lost.
+
+    Only a keyed hash is stored (``accounts.recovery``); the codes themselves are
+    shown once, when they are made.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")]
+
+    def __str__(self):
+        return f"recovery code of {self.user} made {self.created_at:%Y-%m-%d}"
+
+
+class EnrolmentLink(models.Model):
+    """A link e-mailed to the account's address: the proof an account without a
+    device needs before it may set one up.
+
+    The key is stored as a keyed hash; a link works once, before ``expires_at``,
+    and only in a session signed in with the same account's password.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key_hash = models.CharField(max_length=128, unique=True)
+    sent_to = models.EmailField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self):
+        return f"enrolment link for {self.user} sent {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class AccountSecurity(models.Model):
     """Per-user security state that must hold across app processes.
 

@@ -2,11 +2,11 @@
 
 import logging
 
-from allauth.account.signals import password_changed, password_reset, password_set
+from allauth.account.signals import email_changed, password_changed, password_reset, password_set
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from . import two_factor
+from . import notices, two_factor
 from .services import security_stamp_of, security_stamp_rotate
 
 logger = logging.getLogger("qpp.security")
@@ -49,3 +49,13 @@ def password_changed_in_session(sender, request, user, **kwargs):
 def password_was_reset(sender, request, user, **kwargs):
     security_stamp_rotate(user=user)
     logger.info("password reset by e-mail link user=%s ip=%s", user.username, _address(request))
+
+
+@receiver(email_changed, dispatch_uid="qpp_email_changed")
+def email_address_changed(sender, request, user, from_email_address, to_email_address, **kwargs):
+    """allauth tells the old address; the new one hears it too."""
+    if from_email_address is not None and from_email_address.email != to_email_address.email:
+        notices.email_address_changed(
+            user=user, old_email=from_email_address.email, new_email=to_email_address.email
+        )
+    logger.info("e-mail address changed user=%s ip=%s", user.username, _address(request))

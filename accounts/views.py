@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
-from . import otp, services, two_factor
+from . import otp, recovery, services, two_factor
 from .forms import (
+    RECOVERY_CODE,
     ReauthenticateForm,
     VerifyForm,
 )
@@ -59,7 +60,10 @@ def complete_sign_in(request, device):
     # A new session key once the second factor passes (ASVS 3.2.1).
     request.session.cycle_key()
     logger.info(
-        "sign-in complete user=%s device=%s ip=%s", request.user.username, device.pk, _client_address(request)
+        "sign-in complete user=%s device=%s ip=%s",
+        request.user.username,
+        getattr(device, "pk", "recovery-code"),
+        _client_address(request),
     )
 
 
@@ -103,7 +107,10 @@ def verify(request):
     action = request.POST.get("action")
     if request.method == "POST":
         form = VerifyForm(request.POST, user=request.user, sending=action == "send")
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data["device"] == RECOVERY_CODE:
+            if response := _sign_in_with_recovery_code(request, form, sending=action == "send"):
+                return response
+        elif form.is_valid():
             device = form.cleaned_data["device"]
             if action == "send":
                 sent = _send_code(request, form, device)
@@ -136,6 +143,27 @@ def verify(request):
             "locked_message": services.locked_message(locked_until) if locked_until else "",
         },
     )
+
+
+def _sign_in_with_recovery_code(request, form, *, sending):
+    if sending:
+        form.add_error("device", "Recovery codes are not sent: type one of yours below and select Verify.")
+        return None
+    check = services.two_factor_attempt(
+        user=request.user,
+        check=lambda: recovery.recovery_code_use(user=request.user, code=form.cleaned_data["code"]),
+    )
+    if not check.accepted:
+        code_check_error(form, check)
+        return None
+    complete_sign_in(request, None)
+    left = recovery.unused_count(request.user)
+    messages.warning(
+        request,
+        f"You signed in with a recovery code; it will not work again, and you have {left} left. "
+        "If you lost your device, add a new one now and make new recovery codes.",
+    )
+    return redirect("two_factor_setup")
 
 
 def _initial_device(request, devices):
