@@ -28,6 +28,7 @@ from .forms import (
 )
 from .middleware import two_factor_not_required
 from .models import TwoFactorDevice
+from .signals import client_address
 
 logger = logging.getLogger("qpp.security")
 
@@ -46,10 +47,6 @@ def with_next(url, request):
     return f"{url}?{urlencode({'next': nxt})}" if nxt else url
 
 
-def _client_address(request):
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def apply_new_stamp(request, stamp):
     """Keep this session alive after a change that ends the user's other sessions."""
     request.session[two_factor.SECURITY_STAMP_KEY] = stamp
@@ -63,7 +60,7 @@ def complete_sign_in(request, device):
         "sign-in complete user=%s device=%s ip=%s",
         request.user.username,
         getattr(device, "pk", "recovery-code"),
-        _client_address(request),
+        client_address(request),
     )
 
 
@@ -226,7 +223,7 @@ def reauthenticate(request):
                 if check.accepted:
                     two_factor.mark_reauthenticated(request.session)
                     logger.info(
-                        "re-authenticated user=%s ip=%s", request.user.username, _client_address(request)
+                        "re-authenticated user=%s ip=%s", request.user.username, client_address(request)
                     )
                     return redirect(next_url(request, "account_devices"))
                 if check.locked:
