@@ -122,6 +122,10 @@ class SessionSecurityMiddleware:
             # Signing in again is what the person is doing already: let the form through.
             return None
         messages.info(request, reason)
+        if log.endswith("not completed in time") and request.method == "GET":
+            # E.g. the enrolment link from the e-mail, opened after the sign-in timed out:
+            # it opens again once the password is given.
+            return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
         return redirect(settings.LOGIN_URL)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -48,9 +48,7 @@ def test_two_factor_gives_the_browser_a_signed_device_cookie(owners_browser):
     assert ":" in cookie.value
 
 
-def test_owners_known_browser_signs_in_while_50_wrong_passwords_arrive_from_elsewhere(
-    owners_browser, member
-):
+def test_owners_known_browser_signs_in_while_50_wrong_passwords_arrive_from_elsewhere(owners_browser, member):
     attack(member, times=50)
 
     response = submit_password(owners_browser, member)
