@@ -76,10 +76,11 @@ class SessionSecurityMiddleware:
     def __call__(self, request):
         request.two_factor_verified = False
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and not self._is_idle_probe(request):
             ended = self._end_if_expired(request, user)
             if ended is not None:
                 return ended
+        if user is not None and user.is_authenticated:
             request.two_factor_verified = two_factor.is_session_verified(request.session)
         response = self.get_response(request)
         user = getattr(request, "user", None)
@@ -89,6 +90,12 @@ class SessionSecurityMiddleware:
                 request, response, user=user, stamp=request.session.get(two_factor.SECURITY_STAMP_KEY)
             )
         return response
+
+    @staticmethod
+    def _is_idle_probe(request):
+        """The idle warning asking how long is left: neither activity nor a reason to end
+        the session by itself (the page reloads when the time is up, and that ends it)."""
+        return request.method == "GET" and request.path == reverse("session_status")
 
     def _end_if_expired(self, request, user):
         session = request.session

@@ -10,6 +10,7 @@ Every value here lives in the session, which is stored in the database or in
 Redis (see ``SESSION_ENGINE``), so it holds across app processes.
 """
 
+import math
 import time
 
 from django.conf import settings
@@ -109,6 +110,16 @@ def idle_expired(session) -> bool:
     if not isinstance(last_seen, int):
         return False  # signed in before this check existed: the store's expiry applies
     return time.time() - last_seen > settings.SESSION_IDLE_MINUTES * 60
+
+
+def idle_seconds_left(session):
+    """0 only once ``idle_expired`` holds, so a page reloaded at 0 is surely signed out."""
+    last_seen = session.get(LAST_SEEN_KEY)
+    if not isinstance(last_seen, int):
+        return settings.SESSION_IDLE_MINUTES * 60
+    if idle_expired(session):
+        return 0
+    return max(math.ceil(last_seen + settings.SESSION_IDLE_MINUTES * 60 - time.time()), 1)
 
 
 def mark_seen(session):

@@ -25,4 +25,5 @@ urlpatterns = [
     path("password/change/", views.password_change, name="account_change_password"),
     path("password/set/", views.password_set, name="account_set_password"),
     path("email/", views.email, name="account_email"),
+    path("session/", views.session_status, name="session_status"),
 ]

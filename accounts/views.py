@@ -15,6 +15,7 @@ from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -266,3 +267,11 @@ def admin_login(request):
 def admin_password_change(request):
     """Staff change their password where everyone does: after password and code again."""
     return redirect("account_change_password")
+
+
+@require_http_methods(["GET", "POST"])
+def session_status(request):
+    """How long the session has before the idle sign-out, for the "Are you still there?"
+    warning. A GET only asks (``accounts.middleware`` does not count it as activity);
+    *Stay signed in* POSTs, which is activity and so starts the idle time again."""
+    return JsonResponse({"seconds_left": two_factor.idle_seconds_left(request.session)})
