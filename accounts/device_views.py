@@ -16,8 +16,15 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from . import otp, recovery, services, two_factor
-from .forms import AppDeviceForm, DeviceKindForm, PhoneDeviceForm, RenameDeviceForm, SentCodeDeviceForm
+from . import otp, passkeys, recovery, services, two_factor
+from .forms import (
+    AppDeviceForm,
+    DeviceKindForm,
+    PasskeyDeviceForm,
+    PhoneDeviceForm,
+    RenameDeviceForm,
+    SentCodeDeviceForm,
+)
 from .middleware import two_factor_not_required, two_factor_url
 from .models import TwoFactorDevice
 from .recovery_views import remember_new_codes
@@ -31,6 +38,7 @@ from .views import (
 )
 
 SETUP_URL_NAMES = {
+    TwoFactorDevice.Kind.PASSKEY: "two_factor_setup_passkey",
     TwoFactorDevice.Kind.AUTHENTICATOR_APP: "two_factor_setup_app",
     TwoFactorDevice.Kind.EMAIL: "two_factor_setup_email",
     TwoFactorDevice.Kind.TEXT_MESSAGE: "two_factor_setup_text",
@@ -135,6 +143,48 @@ def setup_app(request):
             "qr_code": otp.qr_code_data_uri(uri),
             "secret": secret,
             "secret_groups": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        },
+    )
+
+
+@two_factor_not_required
+@require_http_methods(["GET", "POST"])
+def setup_passkey(request):
+    """Passkey: the browser creates it (static/js/passkeys.js); the portal checks it and saves it."""
+    if refused := _device_addition_refused(request):
+        return refused
+    if request.method == "POST":
+        form = PasskeyDeviceForm(request.POST)
+        if form.is_valid():
+            try:
+                credential_id, public_key, sign_count = passkeys.verify_registration(
+                    request, form.cleaned_data["credential"]
+                )
+                device, stamp = services.two_factor_device_create(
+                    user=request.user,
+                    kind=TwoFactorDevice.Kind.PASSKEY,
+                    name=form.cleaned_data["name"],
+                    credential_id=credential_id,
+                    public_key=public_key,
+                    sign_count=sign_count,
+                    by=request.user,
+                )
+            except passkeys.PasskeyRefused as refusal:
+                form.add_error(None, str(refusal))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return _device_saved(request, device, stamp)
+    else:
+        form = PasskeyDeviceForm()
+    return render(
+        request,
+        "accounts/two_factor_setup_passkey.html",
+        {
+            "form": form,
+            # A fresh challenge for every page, so a failed attempt can simply be retried.
+            "passkey_options": passkeys.registration_options(request),
             "next": request.GET.get("next") or request.POST.get("next", ""),
         },
     )

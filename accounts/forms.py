@@ -157,6 +157,10 @@ class VerifyForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "class": "usa-input"}),
     )
 
+    # A passkey's signed answer (navigator.credentials.get(), as JSON), filled in by
+    # static/js/passkeys.js.
+    credential = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20_000)
+
     def __init__(self, *args, user, sending=False, offer_recovery=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.sending = sending
@@ -171,7 +175,16 @@ class VerifyForm(forms.Form):
         if self.sending or "code" in self.errors:
             return cleaned
         raw = cleaned.get("code", "")
-        if cleaned.get("device") == RECOVERY_CODE:
+        device = cleaned.get("device")
+        if isinstance(device, TwoFactorDevice) and device.is_passkey:
+            if not cleaned.get("credential"):
+                self.add_error(
+                    "device",
+                    "Select Verify and follow your browser’s prompts to use your passkey. "
+                    "Passkeys need JavaScript turned on; otherwise choose another device.",
+                )
+            return cleaned
+        if device == RECOVERY_CODE:
             if not raw:
                 self.add_error("code", "Enter one of your recovery codes.")
             elif not recovery.looks_like_recovery_code(raw):
@@ -220,6 +233,11 @@ class DeviceKindForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [
+            (
+                TwoFactorDevice.Kind.PASSKEY,
+                "Passkey (recommended): your computer, phone or security key confirms it is you "
+                "with a fingerprint, face or PIN, and it cannot be used on a fake website",
+            ),
             (TwoFactorDevice.Kind.AUTHENTICATOR_APP, "Authenticator app (for example Google Authenticator)"),
             (TwoFactorDevice.Kind.EMAIL, "E-mail"),
         ]
@@ -241,6 +259,14 @@ class DeviceNameField(forms.CharField):
 class AppDeviceForm(forms.Form):
     name = DeviceNameField(initial="Authenticator app")
     code = CodeField(help_text=f"The {CODE_DIGITS}-digit code your app shows now.")
+
+
+class PasskeyDeviceForm(forms.Form):
+    """A passkey: a name, and the browser's answer to navigator.credentials.create()
+    (as JSON, filled in by static/js/passkeys.js)."""
+
+    name = DeviceNameField(initial="Passkey", help_text="A name you will recognize, e.g. “Work laptop”.")
+    credential = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20_000)
 
 
 class SentCodeDeviceForm(forms.Form):

@@ -200,7 +200,19 @@ def locked_message(locked_until):
     )
 
 
-def two_factor_device_create(*, user, kind, name, by, secret="", destination="", last_timecode=None):
+def two_factor_device_create(
+    *,
+    user,
+    kind,
+    name,
+    by,
+    secret="",
+    destination="",
+    last_timecode=None,
+    credential_id="",
+    public_key=b"",
+    sign_count=0,
+):
     """Save a device once its first code came back; ends the user's other sessions.
 
     Returns ``(device, new_security_stamp)``.
@@ -216,6 +228,9 @@ def two_factor_device_create(*, user, kind, name, by, secret="", destination="",
             secret=secret,
             destination=destination,
             last_timecode=last_timecode,
+            credential_id=credential_id,
+            public_key=public_key,
+            sign_count=sign_count,
             last_used_at=timezone.now(),
         )
         device._history_user = by

@@ -13,6 +13,7 @@ urlpatterns = [
     path("two-factor/setup/", device_views.setup, name="two_factor_setup"),
     path("two-factor/setup/confirm-email/", enrolment_views.confirm_email, name="two_factor_confirm_email"),
     path("two-factor/setup/link/<str:key>/", enrolment_views.enrol_link, name="two_factor_enrol_link"),
+    path("two-factor/setup/passkey/", device_views.setup_passkey, name="two_factor_setup_passkey"),
     path("two-factor/setup/app/", device_views.setup_app, name="two_factor_setup_app"),
     path("two-factor/setup/email/", device_views.setup_email, name="two_factor_setup_email"),
     path("two-factor/setup/text/", device_views.setup_text, name="two_factor_setup_text"),

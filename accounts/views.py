@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
-from . import otp, recovery, services, two_factor
+from . import otp, passkeys, recovery, services, two_factor
 from .forms import (
     RECOVERY_CODE,
     ReauthenticateForm,
@@ -77,11 +77,18 @@ def fresh_reauthentication_required(view_func):
     return wrapper
 
 
-def code_check_error(form, check):
+def code_check_error(form, check, *, passkey=False):
     if check.locked:
         form.add_error(None, services.locked_message(check.locked_until))
+        return
+    tries = "1 more try" if check.attempts_left == 1 else f"{check.attempts_left} more tries"
+    if passkey:
+        form.add_error(
+            "device",
+            "That passkey was not accepted. Use a passkey registered to this account and try again "
+            f"({tries} before two-factor sign-in locks).",
+        )
     else:
-        tries = "1 more try" if check.attempts_left == 1 else f"{check.attempts_left} more tries"
         form.add_error(
             "code",
             "That code is not right, has expired or was already used. "
@@ -120,14 +127,13 @@ def verify(request):
                     )
                     return redirect(url)
             else:
-                check = services.two_factor_attempt(
-                    user=request.user, check=lambda: otp.accept_code(device, form.cleaned_data["code"])
-                )
+                passed = SecondFactor(request, device, form)
+                check = services.two_factor_attempt(user=request.user, check=passed)
                 if check.accepted:
-                    complete_sign_in(request, device)
+                    complete_sign_in(request, passed.device)
                     messages.success(request, "You are signed in.")
                     return redirect(next_url(request))
-                code_check_error(form, check)
+                code_check_error(form, check, passkey=device.is_passkey)
     else:
         form = VerifyForm(user=request.user, initial={"device": _initial_device(request, devices)})
 
@@ -139,8 +145,37 @@ def verify(request):
             "form": form,
             "next": next_url(request),
             "locked_message": services.locked_message(locked_until) if locked_until else "",
+            **_passkey_context(request, devices),
         },
     )
+
+
+class SecondFactor:
+    """The check ``services.two_factor_attempt`` runs: a code from an app, e-mail or text
+    message, or a passkey's signature. Afterwards ``device`` is the device that passed."""
+
+    def __init__(self, request, device, form):
+        self.request, self.chosen, self.form = request, device, form
+        self.device = None
+
+    def __call__(self):
+        if self.chosen.is_passkey:
+            # The browser may answer with any passkey of this account, never another's.
+            self.device = passkeys.accept_passkey(self.request, self.form.cleaned_data["credential"])
+        elif otp.accept_code(self.chosen, self.form.cleaned_data["code"]):
+            self.device = self.chosen
+        return self.device is not None
+
+
+def _passkey_context(request, devices):
+    """What static/js/passkeys.js needs on a page with the device dropdown."""
+    passkey_ids = [device.pk for device in devices if device.is_passkey]
+    if not passkey_ids:
+        return {}
+    return {
+        "passkey_options": passkeys.authentication_options(request),
+        "passkey_device_ids": ",".join(map(str, passkey_ids)),
+    }
 
 
 def _sign_in_with_recovery_code(request, form, *, sending):
@@ -174,6 +209,9 @@ def _initial_device(request, devices):
 
 
 def _send_code(request, form, device):
+    if device.is_passkey:
+        form.add_error("device", "A passkey needs no code: select Verify and follow your browser’s prompts.")
+        return False
     if not device.sends_codes:
         form.add_error(
             "device", "An authenticator app makes its own codes: open the app and type the code it shows."
@@ -213,13 +251,11 @@ def reauthenticate(request):
                     return redirect(url)
             else:
                 password = form.cleaned_data["password"]
+                second_factor = SecondFactor(request, device, form)
                 check = services.two_factor_attempt(
                     user=request.user,
                     # A wrong password counts as a failure and never uses up the code.
-                    check=lambda: (
-                        request.user.check_password(password)
-                        and otp.accept_code(device, form.cleaned_data["code"])
-                    ),
+                    check=lambda: request.user.check_password(password) and second_factor(),
                 )
                 if check.accepted:
                     two_factor.mark_reauthenticated(request.session)
@@ -239,7 +275,7 @@ def reauthenticate(request):
     return render(
         request,
         "accounts/reauthenticate.html",
-        {"form": form, "next": next_url(request, "account_devices")},
+        {"form": form, "next": next_url(request, "account_devices"), **_passkey_context(request, devices)},
     )
 
 

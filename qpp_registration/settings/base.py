@@ -181,6 +181,9 @@ QPP_ENROLMENT_LINK_MINUTES = 30  # a link the user asked for on the setup page
 QPP_TWO_FACTOR_RESET_LINK_HOURS = 72  # a link CMS staff sent with "Reset two-factor"
 QPP_ENROLMENT_MINUTES = 15  # to set up a device once the link was opened
 QPP_RECOVERY_CODE_COUNT = 10
+# Passkeys: the WebAuthn relying-party id, the site's host name unless set (e.g. to the
+# parent domain when several host names serve the portal).
+QPP_WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID")
 # The signed device cookie of a browser that completed two-factor for an account.
 QPP_KNOWN_BROWSER_DAYS = 180
 # "Are you still there?" this many seconds before the idle sign-out.
