@@ -36,6 +36,7 @@ BEFORE_TWO_FACTOR = (PUBLIC - {"home"}) | {
     "two_factor_verify",
     "two_factor_setup",
     "two_factor_confirm_email",
+    "two_factor_setup_passkey",
     "two_factor_setup_app",
     "two_factor_setup_email",
     "two_factor_setup_text",

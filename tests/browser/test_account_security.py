@@ -141,3 +141,22 @@ def test_recovery_code_sign_in_and_new_codes_screens(signed_in_page, page, accou
     page.get_by_role("button", name="Make New Recovery Codes").click()
     expect(page.get_by_role("list", name="Recovery codes").get_by_role("listitem")).to_have_count(10)
     assert_accessible(page)
+
+
+def test_enrolment_link_that_no_longer_works_is_explained(page, transactional_db):
+    confirm_email(UserFactory(username="new-sam", first_name="Sam", last_name="New", email="sam@example.com"))
+    page.goto("/accounts/login/")
+    page.get_by_label("User ID").fill("new-sam")
+    page.locator("#id_password").fill("correct-horse-battery-staple-42")
+    page.locator("label[for=id_statement_of_truth]").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.wait_for_url("**/accounts/two-factor/setup/confirm-email/**")
+
+    response = page.goto("/accounts/two-factor/setup/link/not-a-real-key/")
+
+    assert response.status == 410
+    expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "two-factor-enrolment-link-expired")
+    page.get_by_role("link", name="Send a New Link").click()
+    expect(page.get_by_role("heading", name="Confirm it is your account")).to_be_visible()
