@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
@@ -18,6 +19,26 @@ class AccountAdapter(DefaultAccountAdapter):
         ),
         "username_taken": "That User ID is taken. Choose another one.",
     }
+
+    def pre_authenticate(self, request, **credentials):
+        """A browser that completed two-factor for this User ID before has its own
+        budget of wrong passwords; everyone else shares the usual limits
+        (``accounts.known_browsers``)."""
+        from .known_browsers import throttle_key
+
+        key = throttle_key(request, credentials.get("username"))
+        request.qpp_known_browser_key = key
+        if key is None:
+            return super().pre_authenticate(request, **credentials)
+        self._login_failed_rl_usage = None
+        if not ratelimit.consume(request, action="login_failed_known_browser", key=key, dry_run=True):
+            raise self.validation_error("too_many_login_attempts")
+        return None
+
+    def authentication_failed(self, request, **credentials):
+        key = getattr(request, "qpp_known_browser_key", None)
+        if key is not None:
+            ratelimit.consume(request, action="login_failed_known_browser", key=key)
 
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request

@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
 from registrations.admin_history import ReadOnlyHistoryAdmin
@@ -11,6 +12,34 @@ from .models import AccountSecurity, TwoFactorDevice, User
 class PortalUserAdmin(UserAdmin, ReadOnlyHistoryAdmin):
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active", "last_login"]
     search_fields = ["username", "first_name", "last_name", "email"]
+    actions = ["reset_two_factor"]
+
+    def has_reset_two_factor_permission(self, request):
+        return request.user.has_perm("accounts.delete_twofactordevice")
+
+    @admin.action(
+        description="Reset two-factor (remove devices and recovery codes, e-mail a set-up link)",
+        permissions=["reset_two_factor"],
+    )
+    def reset_two_factor(self, request, queryset):
+        """After the QPP Service Center checked who called: never a silent deviceless account."""
+        base_url = request.build_absolute_uri("/")
+        for user in queryset:
+            sent_to = services.two_factor_reset(user=user, by=request.user, base_url=base_url)
+            if sent_to:
+                self.message_user(
+                    request,
+                    f"Reset two-factor for {user.username}: signed out everywhere; a set-up link valid "
+                    f"{settings.QPP_TWO_FACTOR_RESET_LINK_HOURS} hours went to {sent_to}.",
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request,
+                    f"Reset two-factor for {user.username}, but the account has no confirmed e-mail address: "
+                    "no link was sent. They confirm one at the next sign-in and are then sent a link.",
+                    messages.WARNING,
+                )
 
 
 @admin.register(TwoFactorDevice)
@@ -49,10 +78,15 @@ class TwoFactorDeviceAdmin(ReadOnlyHistoryAdmin):
     @admin.action(description="Remove the selected devices (lost or replaced)", permissions=["remove"])
     def remove_devices(self, request, queryset):
         count = 0
+        base_url = request.build_absolute_uri("/")
         for device in queryset.select_related("user"):
-            services.two_factor_device_reset(device=device, by=request.user)
+            services.two_factor_device_reset(device=device, by=request.user, base_url=base_url)
             count += 1
-        self.message_user(request, f"Removed {count} device(s); their owners were signed out and e-mailed.")
+        self.message_user(
+            request,
+            f"Removed {count} device(s); their owners were signed out and e-mailed. "
+            "Anyone left without a device was sent a link to set up a new one.",
+        )
 
 
 @admin.register(AccountSecurity)

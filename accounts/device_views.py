@@ -3,8 +3,9 @@
 A new authenticator secret waits in the session until its first code verifies
 (the healthchecks pattern); an e-mail or text-message device is saved only once
 a code sent to it comes back. Adding a device to an account that has one needs
-a passed second factor and a fresh re-authentication, so a stolen password
-alone never registers the thief's phone.
+a passed second factor and a fresh re-authentication, and the first device of
+an account needs the link e-mailed to its address, so a stolen password alone
+never registers the thief's phone.
 """
 
 from django.conf import settings
@@ -15,10 +16,18 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from . import otp, services, two_factor
-from .forms import AppDeviceForm, DeviceKindForm, PhoneDeviceForm, RenameDeviceForm, SentCodeDeviceForm
+from . import otp, passkeys, recovery, services, two_factor
+from .forms import (
+    AppDeviceForm,
+    DeviceKindForm,
+    PasskeyDeviceForm,
+    PhoneDeviceForm,
+    RenameDeviceForm,
+    SentCodeDeviceForm,
+)
 from .middleware import two_factor_not_required, two_factor_url
 from .models import TwoFactorDevice
+from .recovery_views import remember_new_codes
 from .views import (
     apply_new_stamp,
     code_check_error,
@@ -29,6 +38,7 @@ from .views import (
 )
 
 SETUP_URL_NAMES = {
+    TwoFactorDevice.Kind.PASSKEY: "two_factor_setup_passkey",
     TwoFactorDevice.Kind.AUTHENTICATOR_APP: "two_factor_setup_app",
     TwoFactorDevice.Kind.EMAIL: "two_factor_setup_email",
     TwoFactorDevice.Kind.TEXT_MESSAGE: "two_factor_setup_text",
@@ -39,10 +49,15 @@ SETUP_URL_NAMES = {
 
 
 def _device_addition_refused(request):
-    """First setup needs only the password just given; adding another device
-    needs a passed second factor and a fresh re-authentication."""
+    """First setup needs the password and the link e-mailed to the account's
+    address (``accounts.enrolment``): a password alone never enrols a device.
+    Adding another device needs a passed second factor and a fresh
+    re-authentication."""
     if not TwoFactorDevice.objects.filter(user=request.user).exists():
-        return None
+        if request.two_factor_verified or two_factor.is_enrolment_proved(request.session):
+            # Verified without a device: signed in with a recovery code after staff removed them all.
+            return None
+        return redirect(with_next(reverse("two_factor_confirm_email"), request))
     if not request.two_factor_verified:
         return redirect(two_factor_url(request))
     if not two_factor.is_recently_reauthenticated(request.session):
@@ -57,7 +72,10 @@ def _device_saved(request, device, stamp):
         return redirect("account_devices")
     complete_sign_in(request, device)
     messages.success(request, "Two-factor authentication is set up. You are signed in.")
-    return redirect(next_url(request))
+    # The first device comes with recovery codes, for the day it is lost.
+    codes = recovery.recovery_codes_generate(user=request.user)
+    remember_new_codes(request, codes, then=next_url(request))
+    return redirect("account_recovery_codes_show")
 
 
 @two_factor_not_required
@@ -125,6 +143,48 @@ def setup_app(request):
             "qr_code": otp.qr_code_data_uri(uri),
             "secret": secret,
             "secret_groups": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        },
+    )
+
+
+@two_factor_not_required
+@require_http_methods(["GET", "POST"])
+def setup_passkey(request):
+    """Passkey: the browser creates it (static/js/passkeys.js); the portal checks it and saves it."""
+    if refused := _device_addition_refused(request):
+        return refused
+    if request.method == "POST":
+        form = PasskeyDeviceForm(request.POST)
+        if form.is_valid():
+            try:
+                credential_id, public_key, sign_count = passkeys.verify_registration(
+                    request, form.cleaned_data["credential"]
+                )
+                device, stamp = services.two_factor_device_create(
+                    user=request.user,
+                    kind=TwoFactorDevice.Kind.PASSKEY,
+                    name=form.cleaned_data["name"],
+                    credential_id=credential_id,
+                    public_key=public_key,
+                    sign_count=sign_count,
+                    by=request.user,
+                )
+            except passkeys.PasskeyRefused as refusal:
+                form.add_error(None, str(refusal))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return _device_saved(request, device, stamp)
+    else:
+        form = PasskeyDeviceForm()
+    return render(
+        request,
+        "accounts/two_factor_setup_passkey.html",
+        {
+            "form": form,
+            # A fresh challenge for every page, so a failed attempt can simply be retried.
+            "passkey_options": passkeys.registration_options(request),
             "next": request.GET.get("next") or request.POST.get("next", ""),
         },
     )
@@ -218,7 +278,10 @@ def devices(request):
     return render(
         request,
         "accounts/devices.html",
-        {"devices": TwoFactorDevice.objects.filter(user=request.user)},
+        {
+            "devices": TwoFactorDevice.objects.filter(user=request.user),
+            "recovery_codes_unused": recovery.unused_count(request.user),
+        },
     )
 
 

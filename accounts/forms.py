@@ -2,8 +2,10 @@ import re
 
 from allauth.account.forms import AddEmailForm, ChangePasswordForm, LoginForm, SignupForm
 from django import forms
+from django.forms.models import ModelChoiceIterator
 
-from .models import TwoFactorDevice
+from . import recovery
+from .models import RecoveryCode, TwoFactorDevice
 from .otp import CODE_DIGITS, normalize_code
 from .sms import text_messages_available
 
@@ -106,9 +108,32 @@ class CodeField(forms.CharField):
         return value
 
 
+# The device dropdown's entry for signing in with a recovery code instead of a device.
+RECOVERY_CODE = "recovery"
+
+
+class DeviceChoiceIterator(ModelChoiceIterator):
+    def __iter__(self):
+        yield from super().__iter__()
+        yield from self.field.extra_choices
+
+    def __len__(self):
+        return super().__len__() + len(self.field.extra_choices)
+
+
 class DeviceChoiceField(forms.ModelChoiceField):
+    """The user's devices, then any ``extra_choices`` (e.g. *Use a recovery code*)."""
+
+    iterator = DeviceChoiceIterator
+    extra_choices = ()
+
     def label_from_instance(self, obj):
         return obj.label
+
+    def to_python(self, value):
+        if value in {key for key, _ in self.extra_choices}:
+            return value
+        return super().to_python(value)
 
 
 class VerifyForm(forms.Form):
@@ -123,17 +148,57 @@ class VerifyForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": "Choose one of your devices."},
     )
-    code = CodeField(required=False)
+    code = forms.CharField(
+        label="One-time code",
+        required=False,
+        max_length=20,
+        help_text=f"The {CODE_DIGITS}-digit code from your device, or one of your recovery codes.",
+        # No numeric keypad: recovery codes have letters too.
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "class": "usa-input"}),
+    )
 
-    def __init__(self, *args, user, sending=False, **kwargs):
+    # A passkey's signed answer (navigator.credentials.get(), as JSON), filled in by
+    # static/js/passkeys.js.
+    credential = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20_000)
+
+    def __init__(self, *args, user, sending=False, offer_recovery=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.sending = sending
         self.fields["device"].queryset = TwoFactorDevice.objects.filter(user=user)
+        if offer_recovery and RecoveryCode.objects.filter(user=user, used_at__isnull=True).exists():
+            self.fields["device"].extra_choices = [(RECOVERY_CODE, "Use a recovery code")]
+        else:
+            self.fields["code"].help_text = f"The {CODE_DIGITS}-digit code from your device."
 
     def clean(self):
         cleaned = super().clean()
-        if not self.sending and not cleaned.get("code") and "code" not in self.errors:
+        if self.sending or "code" in self.errors:
+            return cleaned
+        raw = cleaned.get("code", "")
+        device = cleaned.get("device")
+        if isinstance(device, TwoFactorDevice) and device.is_passkey:
+            if not cleaned.get("credential"):
+                self.add_error(
+                    "device",
+                    "Select Verify and follow your browser’s prompts to use your passkey. "
+                    "Passkeys need JavaScript turned on; otherwise choose another device.",
+                )
+            return cleaned
+        if device == RECOVERY_CODE:
+            if not raw:
+                self.add_error("code", "Enter one of your recovery codes.")
+            elif not recovery.looks_like_recovery_code(raw):
+                self.add_error(
+                    "code", "Enter a recovery code: 10 letters and numbers, for example abcde-23456."
+                )
+            return cleaned
+        code = normalize_code(raw)
+        if not raw:
             self.add_error("code", "Enter the one-time code.")
+        elif len(code) != CODE_DIGITS:
+            self.add_error("code", f"Enter the {CODE_DIGITS}-digit code.")
+        else:
+            cleaned["code"] = code
         return cleaned
 
 
@@ -150,6 +215,8 @@ class ReauthenticateForm(VerifyForm):
     field_order = ["password", "device", "code"]
 
     def __init__(self, *args, **kwargs):
+        # A recovery code is for signing in without a device, not for changing settings.
+        kwargs.setdefault("offer_recovery", False)
         super().__init__(*args, **kwargs)
         self.fields["password"].required = not self.sending
 
@@ -166,6 +233,11 @@ class DeviceKindForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [
+            (
+                TwoFactorDevice.Kind.PASSKEY,
+                "Passkey (recommended): your computer, phone or security key confirms it is you "
+                "with a fingerprint, face or PIN, and it cannot be used on a fake website",
+            ),
             (TwoFactorDevice.Kind.AUTHENTICATOR_APP, "Authenticator app (for example Google Authenticator)"),
             (TwoFactorDevice.Kind.EMAIL, "E-mail"),
         ]
@@ -187,6 +259,14 @@ class DeviceNameField(forms.CharField):
 class AppDeviceForm(forms.Form):
     name = DeviceNameField(initial="Authenticator app")
     code = CodeField(help_text=f"The {CODE_DIGITS}-digit code your app shows now.")
+
+
+class PasskeyDeviceForm(forms.Form):
+    """A passkey: a name, and the browser's answer to navigator.credentials.create()
+    (as JSON, filled in by static/js/passkeys.js)."""
+
+    name = DeviceNameField(initial="Passkey", help_text="A name you will recognize, e.g. “Work laptop”.")
+    credential = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20_000)
 
 
 class SentCodeDeviceForm(forms.Form):

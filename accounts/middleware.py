@@ -12,7 +12,9 @@ and ``MessageMiddleware``. For a signed-in user it:
 3. ends a half-signed-in session (password only) after a few minutes;
 4. sets ``request.two_factor_verified`` (``base.html`` shows the navigation only then);
 5. sends a user who has not passed two-factor to set up a device or to enter a
-   code, whatever they asked for, Django admin included [2020 §III.3].
+   code, whatever they asked for, Django admin included [2020 §III.3];
+6. gives a browser whose session passed two-factor its device cookie
+   (``accounts.known_browsers``), which keeps the sign-in throttle off its owner.
 """
 
 import logging
@@ -24,7 +26,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from . import two_factor
+from . import known_browsers, two_factor
 from .models import TwoFactorDevice
 from .services import security_stamp_of
 
@@ -74,12 +76,26 @@ class SessionSecurityMiddleware:
     def __call__(self, request):
         request.two_factor_verified = False
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and not self._is_idle_probe(request):
             ended = self._end_if_expired(request, user)
             if ended is not None:
                 return ended
+        if user is not None and user.is_authenticated:
             request.two_factor_verified = two_factor.is_session_verified(request.session)
-        return self.get_response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and two_factor.is_session_verified(request.session):
+            # The browser's device cookie, under the stamp this session holds now.
+            known_browsers.remember(
+                request, response, user=user, stamp=request.session.get(two_factor.SECURITY_STAMP_KEY)
+            )
+        return response
+
+    @staticmethod
+    def _is_idle_probe(request):
+        """The idle warning asking how long is left: neither activity nor a reason to end
+        the session by itself (the page reloads when the time is up, and that ends it)."""
+        return request.method == "GET" and request.path == reverse("session_status")
 
     def _end_if_expired(self, request, user):
         session = request.session
@@ -113,6 +129,10 @@ class SessionSecurityMiddleware:
             # Signing in again is what the person is doing already: let the form through.
             return None
         messages.info(request, reason)
+        if log.endswith("not completed in time") and request.method == "GET":
+            # E.g. the enrolment link from the e-mail, opened after the sign-in timed out:
+            # it opens again once the password is given.
+            return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
         return redirect(settings.LOGIN_URL)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -25,10 +25,13 @@ class TwoFactorDevice(models.Model):
     """A verification device a one-time code comes from [2020 §III.3, 2023 §III.4].
 
     An authenticator app holds a TOTP secret; e-mail and text-message devices
-    hold the address or phone number the code is sent to.
+    hold the address or phone number the code is sent to; a passkey (WebAuthn)
+    holds its credential id, public key and signature counter
+    (``accounts.passkeys``, docs/decisions/0004-passkeys.md).
     """
 
     class Kind(models.TextChoices):
+        PASSKEY = "passkey", "Passkey"
         AUTHENTICATOR_APP = "totp", "Authenticator app"
         EMAIL = "email", "E-mail"
         TEXT_MESSAGE = "sms", "Text message"
@@ -41,20 +44,34 @@ class TwoFactorDevice(models.Model):
     # The TOTP time step of the last accepted code: a code for the same or an
     # earlier step is a replay and is refused.
     last_timecode = models.BigIntegerField(null=True, blank=True)
+    # Passkeys: the credential id (base64url), its COSE public key, and the
+    # authenticator's signature counter, which only moves forward.
+    credential_id = models.CharField(max_length=1400, blank=True)
+    public_key = models.BinaryField(blank=True, default=b"")
+    sign_count = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["secret", "last_timecode", "last_used_at"])
+    history = HistoricalRecords(
+        excluded_fields=["secret", "last_timecode", "last_used_at", "public_key", "sign_count"]
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["totp", "email", "sms"]), name="device_kind_valid"),
             models.CheckConstraint(
-                condition=(Q(kind="totp") & ~Q(secret="")) | (~Q(kind="totp") & ~Q(destination="")),
+                condition=Q(kind__in=["passkey", "totp", "email", "sms"]), name="device_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="totp") & ~Q(secret=""))
+                | (Q(kind__in=["email", "sms"]) & ~Q(destination=""))
+                | (Q(kind="passkey") & ~Q(credential_id="")),
                 name="device_has_secret_or_destination",
             ),
             models.UniqueConstraint(fields=["user", "name"], name="device_name_unique_per_user"),
+            models.UniqueConstraint(
+                fields=["credential_id"], condition=~Q(credential_id=""), name="passkey_credential_unique"
+            ),
         ]
 
     def __str__(self):
@@ -62,8 +79,13 @@ class TwoFactorDevice(models.Model):
 
     @property
     def sends_codes(self):
-        """E-mail and text-message devices need *Send Code*; an app makes its own."""
-        return self.kind != self.Kind.AUTHENTICATOR_APP
+        """E-mail and text-message devices need *Send Code*; an app makes its own and a
+        passkey needs none."""
+        return self.kind in {self.Kind.EMAIL, self.Kind.TEXT_MESSAGE}
+
+    @property
+    def is_passkey(self):
+        return self.kind == self.Kind.PASSKEY
 
     @property
     def masked_destination(self):
@@ -106,6 +128,52 @@ class OneTimeCode(models.Model):
 
     def __str__(self):
         return f"code for {self.user} sent {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RecoveryCode(models.Model):
+    """One of ten single-use codes for the day every device is lost.
+
+    Only a keyed hash is stored (``accounts.recovery``); the codes themselves are
+    shown once, when they are made.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")]
+
+    def __str__(self):
+        return f"recovery code of {self.user} made {self.created_at:%Y-%m-%d}"
+
+
+class EnrolmentLink(models.Model):
+    """A link e-mailed to the account's address: the proof an account without a
+    device needs before it may set one up.
+
+    The key is stored as a keyed hash; a link works once, before ``expires_at``,
+    and only in a session signed in with the same account's password.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key_hash = models.CharField(max_length=128, unique=True)
+    sent_to = models.EmailField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self):
+        return f"enrolment link for {self.user} sent {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class AccountSecurity(models.Model):

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import dateformat, timezone
 
+from . import enrolment, notices, recovery
 from .emails import send_email_on_commit
 from .models import AccountSecurity, OneTimeCode, TwoFactorDevice, new_security_stamp
 from .otp import code_lifetime, hash_code, new_sent_code
@@ -97,17 +98,9 @@ def two_factor_attempt(*, user, check):
             logger.warning(
                 "two-factor locked user=%s until=%s", user.username, security.locked_until.isoformat()
             )
-            if user.email:
-                send_email_on_commit(
-                    "accounts/email/two_factor_locked",
-                    to=user.email,
-                    context={
-                        "user": user,
-                        "failures": security.failed_attempts,
-                        "locked_until": security.locked_until,
-                        "minutes": settings.QPP_TWO_FACTOR_LOCKOUT_MINUTES,
-                    },
-                )
+            notices.two_factor_locked(
+                user=user, failures=security.failed_attempts, locked_until=security.locked_until
+            )
         security.save(update_fields=["locked_until"])
         return CodeCheck(
             accepted=False,
@@ -207,16 +200,19 @@ def locked_message(locked_until):
     )
 
 
-def _notify_device_change(*, user, device, action):
-    if user.email:
-        send_email_on_commit(
-            "accounts/email/device_changed",
-            to=user.email,
-            context={"user": user, "device": device, "action": action},
-        )
-
-
-def two_factor_device_create(*, user, kind, name, by, secret="", destination="", last_timecode=None):
+def two_factor_device_create(
+    *,
+    user,
+    kind,
+    name,
+    by,
+    secret="",
+    destination="",
+    last_timecode=None,
+    credential_id="",
+    public_key=b"",
+    sign_count=0,
+):
     """Save a device once its first code came back; ends the user's other sessions.
 
     Returns ``(device, new_security_stamp)``.
@@ -232,13 +228,16 @@ def two_factor_device_create(*, user, kind, name, by, secret="", destination="",
             secret=secret,
             destination=destination,
             last_timecode=last_timecode,
+            credential_id=credential_id,
+            public_key=public_key,
+            sign_count=sign_count,
             last_used_at=timezone.now(),
         )
         device._history_user = by
         device.save()
         security.security_stamp = new_security_stamp()
         security.save(update_fields=["security_stamp"])
-        _notify_device_change(user=user, device=device, action="added")
+        notices.device_changed(user=user, device=device, action="added")
     logger.info("device added user=%s device=%s kind=%s by=%s", user.username, device.pk, kind, by.username)
     return device, security.security_stamp
 
@@ -275,14 +274,15 @@ def two_factor_device_remove(*, device, by):
         device.delete()
         security.security_stamp = new_security_stamp()
         security.save(update_fields=["security_stamp"])
-        _notify_device_change(user=user, device=device, action="removed")
+        notices.device_changed(user=user, device=device, action="removed")
     logger.info("device removed user=%s device=%s by=%s", user.username, device.name, by.username)
     return security.security_stamp
 
 
-def two_factor_device_reset(*, device, by):
-    """CMS staff remove a lost device, even the last one: the user then sets up a
-    new device at the next sign-in. Ends the user's sessions; returns the new stamp."""
+def two_factor_device_reset(*, device, by, base_url):
+    """CMS staff remove a lost device, even the last one. Ends the user's sessions;
+    returns the new stamp. A user left without devices is never left silently: they
+    get an enrolment link (``two_factor_reset``)."""
     user = device.user
     with transaction.atomic():
         security = _security_for_update(user)
@@ -293,6 +293,37 @@ def two_factor_device_reset(*, device, by):
         device.delete()
         security.security_stamp = new_security_stamp()
         security.save(update_fields=["security_stamp"])
-        _notify_device_change(user=user, device=device, action="removed")
+        notices.device_changed(user=user, device=device, action="removed")
+        if not TwoFactorDevice.objects.filter(user=user).exists():
+            _send_reset_link(user=user, by=by, base_url=base_url)
     logger.warning("device removed by staff user=%s device=%s by=%s", user.username, device.name, by.username)
     return security.security_stamp
+
+
+def two_factor_reset(*, user, by, base_url):
+    """*Reset two-factor* in admin, after the QPP Service Center checked who called:
+    every device and recovery code goes, every session ends, the lock lifts, and the
+    user gets an enrolment link that expires. Returns the address the link went to."""
+    with transaction.atomic():
+        security = _security_for_update(user)
+        for device in TwoFactorDevice.objects.select_for_update().filter(user=user):
+            device._history_user = by
+            device.delete()
+        recovery.recovery_codes_discard(user=user)
+        security.security_stamp = new_security_stamp()
+        security.failed_attempts = 0
+        security.locked_until = None
+        security.save(update_fields=["security_stamp", "failed_attempts", "locked_until"])
+        sent_to = _send_reset_link(user=user, by=by, base_url=base_url)
+    logger.warning("two-factor reset by staff user=%s by=%s", user.username, by.username)
+    return sent_to
+
+
+def _send_reset_link(*, user, by, base_url):
+    try:
+        return enrolment.enrolment_link_send(user=user, base_url=base_url, by=by)
+    except enrolment.LinkNotSent:
+        # No confirmed address to send it to: allauth asks for one at the next sign-in
+        # (mandatory e-mail verification), and the setup page then sends the link.
+        logger.warning("two-factor reset without a confirmed e-mail address user=%s", user.username)
+        return None

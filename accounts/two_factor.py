@@ -10,6 +10,7 @@ Every value here lives in the session, which is stored in the database or in
 Redis (see ``SESSION_ENGINE``), so it holds across app processes.
 """
 
+import math
 import time
 
 from django.conf import settings
@@ -20,6 +21,8 @@ SECURITY_STAMP_KEY = "qpp_security_stamp"
 LAST_SEEN_KEY = "qpp_last_seen"
 REAUTHENTICATED_AT_KEY = "qpp_reauthenticated_at"
 PENDING_TOTP_SECRET_KEY = "qpp_pending_totp_secret"  # noqa: S105 - a session key name
+ENROLMENT_PROVED_KEY = "qpp_enrolment_proved"
+NEW_RECOVERY_CODES_KEY = "qpp_new_recovery_codes"
 
 
 def verify_session(session, *, device=None):
@@ -37,6 +40,7 @@ def verify_session(session, *, device=None):
     # Passing the second factor is also a fresh proof of both factors.
     session[REAUTHENTICATED_AT_KEY] = now
     session.pop(PENDING_TOTP_SECRET_KEY, None)
+    session.pop(ENROLMENT_PROVED_KEY, None)
 
 
 def is_session_verified(session) -> bool:
@@ -54,6 +58,26 @@ def mark_signed_in(session, *, security_stamp):
     session[SECURITY_STAMP_KEY] = security_stamp
     session.pop(VERIFIED_KEY, None)
     session.pop(REAUTHENTICATED_AT_KEY, None)
+    session.pop(ENROLMENT_PROVED_KEY, None)
+
+
+def mark_enrolment_proved(session):
+    """The account's e-mail link was opened in this session: a device may be set up."""
+    session[ENROLMENT_PROVED_KEY] = {"user_id": str(session.get("_auth_user_id", "")), "at": int(time.time())}
+
+
+def _enrolment_proved_at(session):
+    proof = session.get(ENROLMENT_PROVED_KEY)
+    if not isinstance(proof, dict) or proof.get("user_id") != str(session.get("_auth_user_id")):
+        return None
+    at = proof.get("at")
+    return at if isinstance(at, int) else None
+
+
+def is_enrolment_proved(session) -> bool:
+    """Password and the e-mail link, within the last few minutes."""
+    at = _enrolment_proved_at(session)
+    return at is not None and time.time() - at <= settings.QPP_ENROLMENT_MINUTES * 60
 
 
 def seconds_since_sign_in(session):
@@ -64,7 +88,11 @@ def seconds_since_sign_in(session):
 
 
 def half_signed_in_expired(session) -> bool:
-    """The password alone keeps a session alive only for a few minutes."""
+    """The password alone keeps a session alive only for a few minutes; once the
+    e-mail link is opened, the time to set up a device counts from then."""
+    proved_at = _enrolment_proved_at(session)
+    if proved_at is not None:
+        return time.time() - proved_at > settings.QPP_ENROLMENT_MINUTES * 60
     elapsed = seconds_since_sign_in(session)
     return elapsed is None or elapsed > settings.QPP_TWO_FACTOR_PENDING_MINUTES * 60
 
@@ -82,6 +110,16 @@ def idle_expired(session) -> bool:
     if not isinstance(last_seen, int):
         return False  # signed in before this check existed: the store's expiry applies
     return time.time() - last_seen > settings.SESSION_IDLE_MINUTES * 60
+
+
+def idle_seconds_left(session):
+    """0 only once ``idle_expired`` holds, so a page reloaded at 0 is surely signed out."""
+    last_seen = session.get(LAST_SEEN_KEY)
+    if not isinstance(last_seen, int):
+        return settings.SESSION_IDLE_MINUTES * 60
+    if idle_expired(session):
+        return 0
+    return max(math.ceil(last_seen + settings.SESSION_IDLE_MINUTES * 60 - time.time()), 1)
 
 
 def mark_seen(session):

@@ -15,18 +15,21 @@ from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
-from . import otp, services, two_factor
+from . import otp, passkeys, recovery, services, two_factor
 from .forms import (
+    RECOVERY_CODE,
     ReauthenticateForm,
     VerifyForm,
 )
 from .middleware import two_factor_not_required
 from .models import TwoFactorDevice
+from .signals import client_address
 
 logger = logging.getLogger("qpp.security")
 
@@ -45,10 +48,6 @@ def with_next(url, request):
     return f"{url}?{urlencode({'next': nxt})}" if nxt else url
 
 
-def _client_address(request):
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def apply_new_stamp(request, stamp):
     """Keep this session alive after a change that ends the user's other sessions."""
     request.session[two_factor.SECURITY_STAMP_KEY] = stamp
@@ -59,7 +58,10 @@ def complete_sign_in(request, device):
     # A new session key once the second factor passes (ASVS 3.2.1).
     request.session.cycle_key()
     logger.info(
-        "sign-in complete user=%s device=%s ip=%s", request.user.username, device.pk, _client_address(request)
+        "sign-in complete user=%s device=%s ip=%s",
+        request.user.username,
+        getattr(device, "pk", "recovery-code"),
+        client_address(request),
     )
 
 
@@ -75,11 +77,18 @@ def fresh_reauthentication_required(view_func):
     return wrapper
 
 
-def code_check_error(form, check):
+def code_check_error(form, check, *, passkey=False):
     if check.locked:
         form.add_error(None, services.locked_message(check.locked_until))
+        return
+    tries = "1 more try" if check.attempts_left == 1 else f"{check.attempts_left} more tries"
+    if passkey:
+        form.add_error(
+            "device",
+            "That passkey was not accepted. Use a passkey registered to this account and try again "
+            f"({tries} before two-factor sign-in locks).",
+        )
     else:
-        tries = "1 more try" if check.attempts_left == 1 else f"{check.attempts_left} more tries"
         form.add_error(
             "code",
             "That code is not right, has expired or was already used. "
@@ -103,7 +112,10 @@ def verify(request):
     action = request.POST.get("action")
     if request.method == "POST":
         form = VerifyForm(request.POST, user=request.user, sending=action == "send")
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data["device"] == RECOVERY_CODE:
+            if response := _sign_in_with_recovery_code(request, form, sending=action == "send"):
+                return response
+        elif form.is_valid():
             device = form.cleaned_data["device"]
             if action == "send":
                 sent = _send_code(request, form, device)
@@ -115,14 +127,13 @@ def verify(request):
                     )
                     return redirect(url)
             else:
-                check = services.two_factor_attempt(
-                    user=request.user, check=lambda: otp.accept_code(device, form.cleaned_data["code"])
-                )
+                passed = SecondFactor(request, device, form)
+                check = services.two_factor_attempt(user=request.user, check=passed)
                 if check.accepted:
-                    complete_sign_in(request, device)
+                    complete_sign_in(request, passed.device)
                     messages.success(request, "You are signed in.")
                     return redirect(next_url(request))
-                code_check_error(form, check)
+                code_check_error(form, check, passkey=device.is_passkey)
     else:
         form = VerifyForm(user=request.user, initial={"device": _initial_device(request, devices)})
 
@@ -134,8 +145,58 @@ def verify(request):
             "form": form,
             "next": next_url(request),
             "locked_message": services.locked_message(locked_until) if locked_until else "",
+            **_passkey_context(request, devices),
         },
     )
+
+
+class SecondFactor:
+    """The check ``services.two_factor_attempt`` runs: a code from an app, e-mail or text
+    message, or a passkey's signature. Afterwards ``device`` is the device that passed."""
+
+    def __init__(self, request, device, form):
+        self.request, self.chosen, self.form = request, device, form
+        self.device = None
+
+    def __call__(self):
+        if self.chosen.is_passkey:
+            # The browser may answer with any passkey of this account, never another's.
+            self.device = passkeys.accept_passkey(self.request, self.form.cleaned_data["credential"])
+        elif otp.accept_code(self.chosen, self.form.cleaned_data["code"]):
+            self.device = self.chosen
+        return self.device is not None
+
+
+def _passkey_context(request, devices):
+    """What static/js/passkeys.js needs on a page with the device dropdown."""
+    passkey_ids = [device.pk for device in devices if device.is_passkey]
+    if not passkey_ids:
+        return {}
+    return {
+        "passkey_options": passkeys.authentication_options(request),
+        "passkey_device_ids": ",".join(map(str, passkey_ids)),
+    }
+
+
+def _sign_in_with_recovery_code(request, form, *, sending):
+    if sending:
+        form.add_error("device", "Recovery codes are not sent: type one of yours below and select Verify.")
+        return None
+    check = services.two_factor_attempt(
+        user=request.user,
+        check=lambda: recovery.recovery_code_use(user=request.user, code=form.cleaned_data["code"]),
+    )
+    if not check.accepted:
+        code_check_error(form, check)
+        return None
+    complete_sign_in(request, None)
+    left = recovery.unused_count(request.user)
+    messages.warning(
+        request,
+        f"You signed in with a recovery code; it will not work again, and you have {left} left. "
+        "If you lost your device, add a new one now and make new recovery codes.",
+    )
+    return redirect("two_factor_setup")
 
 
 def _initial_device(request, devices):
@@ -148,6 +209,9 @@ def _initial_device(request, devices):
 
 
 def _send_code(request, form, device):
+    if device.is_passkey:
+        form.add_error("device", "A passkey needs no code: select Verify and follow your browser’s prompts.")
+        return False
     if not device.sends_codes:
         form.add_error(
             "device", "An authenticator app makes its own codes: open the app and type the code it shows."
@@ -187,18 +251,16 @@ def reauthenticate(request):
                     return redirect(url)
             else:
                 password = form.cleaned_data["password"]
+                second_factor = SecondFactor(request, device, form)
                 check = services.two_factor_attempt(
                     user=request.user,
                     # A wrong password counts as a failure and never uses up the code.
-                    check=lambda: (
-                        request.user.check_password(password)
-                        and otp.accept_code(device, form.cleaned_data["code"])
-                    ),
+                    check=lambda: request.user.check_password(password) and second_factor(),
                 )
                 if check.accepted:
                     two_factor.mark_reauthenticated(request.session)
                     logger.info(
-                        "re-authenticated user=%s ip=%s", request.user.username, _client_address(request)
+                        "re-authenticated user=%s ip=%s", request.user.username, client_address(request)
                     )
                     return redirect(next_url(request, "account_devices"))
                 if check.locked:
@@ -213,7 +275,7 @@ def reauthenticate(request):
     return render(
         request,
         "accounts/reauthenticate.html",
-        {"form": form, "next": next_url(request, "account_devices")},
+        {"form": form, "next": next_url(request, "account_devices"), **_passkey_context(request, devices)},
     )
 
 
@@ -241,3 +303,11 @@ def admin_login(request):
 def admin_password_change(request):
     """Staff change their password where everyone does: after password and code again."""
     return redirect("account_change_password")
+
+
+@require_http_methods(["GET", "POST"])
+def session_status(request):
+    """How long the session has before the idle sign-out, for the "Are you still there?"
+    warning. A GET only asks (``accounts.middleware`` does not count it as activity);
+    *Stay signed in* POSTs, which is activity and so starts the idle time again."""
+    return JsonResponse({"seconds_left": two_factor.idle_seconds_left(request.session)})

@@ -164,7 +164,13 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "QPP Registration: "
 # Wrong passwords: 10 a minute per address, 5 per 5 minutes per User ID (in the shared cache).
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# A browser that completed two-factor for the account before (its signed device cookie)
+# is not held to those limits but to its own, so strangers cannot lock the owner out
+# (see docs/decisions/0005-enrolment-and-throttling.md).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login_failed_known_browser": "5/5m/key"}
+# Client addresses for the per-address limit: the address the last of this many trusted
+# proxies saw (X-Forwarded-For read from the right); 0 means REMOTE_ADDR, no header at all.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Sessions (ASVS 3.3.2): idle limit renewed on every request, plus an absolute
 # limit counted from sign-in by accounts.middleware.
@@ -179,6 +185,18 @@ QPP_REAUTHENTICATION_MINUTES = 5  # password + code again before security settin
 QPP_CODE_LIFETIME_MINUTES = 10  # codes sent by e-mail or text message
 QPP_TWO_FACTOR_MAX_FAILURES = 10  # consecutive wrong codes before the lock
 QPP_TWO_FACTOR_LOCKOUT_MINUTES = 15
+# An account without a device proves its e-mail address before it may set one up.
+QPP_ENROLMENT_LINK_MINUTES = 30  # a link the user asked for on the setup page
+QPP_TWO_FACTOR_RESET_LINK_HOURS = 72  # a link CMS staff sent with "Reset two-factor"
+QPP_ENROLMENT_MINUTES = 15  # to set up a device once the link was opened
+QPP_RECOVERY_CODE_COUNT = 10
+# Passkeys: the WebAuthn relying-party id, the site's host name unless set (e.g. to the
+# parent domain when several host names serve the portal).
+QPP_WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID")
+# The signed device cookie of a browser that completed two-factor for an account.
+QPP_KNOWN_BROWSER_DAYS = 180
+# "Are you still there?" this many seconds before the idle sign-out.
+SESSION_IDLE_WARNING_SECONDS = env_int("SESSION_IDLE_WARNING_SECONDS", 120)
 # Dotted path of the text-message sender (accounts.sms); none means no text-message devices
 # outside development.
 QPP_SMS_SENDER = env_str("QPP_SMS_SENDER")

@@ -90,3 +90,19 @@ def messages_of(response):
     from django.contrib.messages import get_messages
 
     return " ".join(str(message) for message in get_messages(response.wsgi_request))
+
+
+def enrolment_link_from_outbox():
+    """The path of the newest enrolment link e-mailed."""
+    for message in reversed(mail.outbox):
+        found = re.search(r"https?://[^/\s]+(/accounts/two-factor/setup/link/[^/\s]+/)", message.body)
+        if found:
+            return found.group(1)
+    raise AssertionError("No enrolment link was e-mailed.")
+
+
+def prove_email(client, django_capture_on_commit_callbacks):
+    """What a deviceless account does before setting up a device: Send Link, open it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("two_factor_confirm_email"))
+    return client.get(enrolment_link_from_outbox())

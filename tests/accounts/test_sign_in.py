@@ -48,11 +48,13 @@ def test_statement_of_truth_is_asked_again_at_every_sign_in(client, member):
     assert "Statement of Truth" in response.content.decode()
 
 
-def test_sign_in_with_agreement_asks_a_new_user_to_set_up_two_factor(client, member):
+def test_sign_in_with_agreement_asks_a_new_user_to_confirm_the_account_e_mail_first(client, member):
     response = submit_password(client, member, follow=True)
 
-    assert response.redirect_chain[-1][0].startswith(reverse("two_factor_setup"))
-    assert "Set up two-factor authentication" in response.content.decode()
+    assert response.redirect_chain[-1][0].startswith(reverse("two_factor_confirm_email"))
+    page = response.content.decode()
+    assert "Confirm it is your account" in page
+    assert "p***@example.com" in page
     assert client.session["_auth_user_id"] == str(member.pk)
     assert not is_session_verified(client.session)
 

@@ -11,14 +11,23 @@ from accounts import sms
 from accounts.models import AccountSecurity, TwoFactorDevice
 from accounts.two_factor import PENDING_TOTP_SECRET_KEY, is_session_verified
 
-from .conftest import add_app_device, last_emailed_code, last_texted_code, messages_of, submit_password
+from .conftest import (
+    add_app_device,
+    last_emailed_code,
+    last_texted_code,
+    messages_of,
+    prove_email,
+    submit_password,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def first_sign_in(client, member):
+def first_sign_in(client, member, django_capture_on_commit_callbacks):
+    """Password given and the e-mailed enrolment link opened: the device setup pages open."""
     submit_password(client, member)
+    prove_email(client, django_capture_on_commit_callbacks)
     return member
 
 
@@ -83,7 +92,7 @@ def test_wrong_first_code_saves_no_device_and_keeps_the_name(client, first_sign_
     assert AccountSecurity.objects.get(user=first_sign_in).failed_attempts == 1
 
 
-def test_right_first_code_saves_the_app_and_lands_on_home(client, first_sign_in):
+def test_right_first_code_saves_the_app_and_shows_recovery_codes_before_home(client, first_sign_in):
     secret = secret_on_page(client.get(reverse("two_factor_setup_app")))
 
     response = client.post(
@@ -97,8 +106,11 @@ def test_right_first_code_saves_the_app_and_lands_on_home(client, first_sign_in)
     assert device.last_timecode is not None
     assert is_session_verified(client.session)
     assert PENDING_TOTP_SECRET_KEY not in client.session
-    assert response.redirect_chain[-1][0] == reverse("home")
-    assert "Two-factor authentication is set up." in messages_of(response)
+    # The first device comes with ten recovery codes, shown once, then home.
+    assert response.redirect_chain[-1][0] == reverse("account_recovery_codes_show")
+    assert "Two-factor authentication is set up." in response.content.decode()
+    assert len(re.findall(r"<code>[a-z2-9]{5}-[a-z2-9]{5}</code>", response.content.decode())) == 10
+    assert 'href="/"' in response.content.decode()
 
 
 def test_the_code_that_proved_the_setup_cannot_sign_in_again(client, first_sign_in):

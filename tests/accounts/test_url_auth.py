@@ -28,11 +28,15 @@ PUBLIC = {
     "account_reset_password_done",
     "account_reset_password_from_key",
     "account_reset_password_from_key_done",
+    # The enrolment link e-mailed to a deviceless account: anonymous visitors are sent to Sign In.
+    "two_factor_enrol_link",
 }
 # Pages a user who gave only the password may open: the second factor itself.
 BEFORE_TWO_FACTOR = (PUBLIC - {"home"}) | {
     "two_factor_verify",
     "two_factor_setup",
+    "two_factor_confirm_email",
+    "two_factor_setup_passkey",
     "two_factor_setup_app",
     "two_factor_setup_email",
     "two_factor_setup_text",

@@ -55,8 +55,22 @@ def test_first_sign_in_needs_the_statement_of_truth_then_sets_up_an_authenticato
     assert_accessible(page)
     screenshot(page, "sign-in-statement-of-truth-missing")
 
+    mail.outbox.clear()
     fill_sign_in(page, agree=True)
-    page.wait_for_url("**/accounts/two-factor/setup/**")
+    # The password alone sets nothing up: first the link e-mailed to the account's address.
+    page.wait_for_url("**/accounts/two-factor/setup/confirm-email/**")
+    expect(page.get_by_role("heading", name="Confirm it is your account")).to_be_visible()
+    expect(page.get_by_text("d***@example.com").first).to_be_visible()
+    expect(page.get_by_role("navigation", name="Portal navigation")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "two-factor-confirm-email")
+    page.get_by_role("button", name="Send Link").click()
+    expect(page.get_by_text("We sent a link to d***@example.com.")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "two-factor-confirm-email-sent")
+    link = re.search(r"https?://\S+/accounts/two-factor/setup/link/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    page.wait_for_url("**/accounts/two-factor/setup/")
     expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
     expect(page.get_by_role("navigation", name="Portal navigation")).to_have_count(0)
     assert_accessible(page)
@@ -82,13 +96,18 @@ def test_first_sign_in_needs_the_statement_of_truth_then_sets_up_an_authenticato
 
     page.get_by_label("One-time code").fill(totp.now())
     page.get_by_role("button", name="Verify").click()
+    page.wait_for_url("**/accounts/recovery-codes/show/")
+    expect(page.get_by_text("Two-factor authentication is set up.")).to_be_visible()
+    expect(page.get_by_role("list", name="Recovery codes").get_by_role("listitem")).to_have_count(10)
+    assert_accessible(page)
+    screenshot(page, "recovery-codes-after-first-device")
+    page.get_by_role("link", name="I Saved My Codes, Continue").click()
     page.wait_for_url(re.compile(r".*/$"))
     assert (
         page.get_by_role("navigation", name="Portal navigation")
         .get_by_role("link", name="Manage Access")
         .is_visible()
     )
-    expect(page.get_by_text("Two-factor authentication is set up.")).to_be_visible()
     assert TwoFactorDevice.objects.get(user=security_official_account).secret == secret
     screenshot(page, "home-after-two-factor-setup")
 

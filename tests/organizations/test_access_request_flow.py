@@ -52,7 +52,14 @@ def _register_and_set_up(client, capture):
         {"login": "jordan-new", "password": NEW_PASSWORD, "statement_of_truth": "on"},
         follow=True,
     )
-    assert sign_in.redirect_chain[-1][0].startswith(reverse("two_factor_setup"))
+    assert sign_in.redirect_chain[-1][0].startswith(reverse("two_factor_confirm_email"))
+    # The password alone sets up no device: first the link e-mailed to the account's address.
+    with capture(execute=True):
+        client.post(reverse("two_factor_confirm_email"))
+    enrol = re.search(r"https?://[^/]+(/accounts/two-factor/setup/link/[^\s]+/)", mail.outbox[-1].body).group(
+        1
+    )
+    assert client.get(enrol).url == reverse("two_factor_setup")
 
     page = client.get(reverse("two_factor_setup_app")).content.decode()
     secret = re.search(r'data-secret="([A-Z2-7]+)"', page).group(1)
