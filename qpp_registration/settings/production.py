@@ -24,6 +24,7 @@ MAILERS = {
             "username": env_str("EMAIL_HOST_USER", ""),
             "password": env_str("EMAIL_HOST_PASSWORD", ""),
             "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": QPP_EMAIL_TIMEOUT,  # noqa: F405
         },
     }
 }
