@@ -33,6 +33,8 @@ HELP_DESK_PERMISSIONS = [
     # What ``organizations.services`` asks of staff who approve or reject a request; the
     # admin shows requests read-only, so this permission only decides them.
     "organizations.change_rolerequest",
+    # Outgoing e-mail and the task queue page (qpp_registration.admin).
+    "qpp_registration.view_outgoingemail",
 ]
 
 REGISTRATION_ADMIN_PERMISSIONS = [
@@ -45,6 +47,8 @@ REGISTRATION_ADMIN_PERMISSIONS = [
     "contacts.delete_contact",
     "organizations.add_organization",
     "organizations.change_organization",
+    # Retry an e-mail that finally failed.
+    "qpp_registration.change_outgoingemail",
 ]
 
 GROUPS = {HELP_DESK: HELP_DESK_PERMISSIONS, REGISTRATION_ADMIN: REGISTRATION_ADMIN_PERMISSIONS}
@@ -55,7 +59,7 @@ def _ensure_model_permissions(apps):
     from django.contrib.auth.management import create_permissions
     from django.contrib.contenttypes.management import create_contenttypes
 
-    for label in ("registrations", "organizations", "contacts"):
+    for label in ("registrations", "organizations", "contacts", "qpp_registration"):
         app_config = apps.get_app_config(label)
         if getattr(app_config, "models_module", None) is None:
             app_config.models_module = True  # historical app configs have none; the helpers need one
