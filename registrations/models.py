@@ -243,6 +243,8 @@ class ReminderOptOut(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "organization"], name="one_reminder_opt_out_per_user")

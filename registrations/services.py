@@ -31,7 +31,15 @@ from contacts.models import Contact
 from organizations.models import Organization, Role
 from registrations import emails, rules
 from registrations.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
-from registrations.models import PerformanceYear, Program, ProgramStatus, Registration, Size, Source
+from registrations.models import (
+    PerformanceYear,
+    Program,
+    ProgramStatus,
+    Registration,
+    ReminderOptOut,
+    Size,
+    Source,
+)
 
 # What a CMS staff member needs to act on a registration for the QPP Service Center.
 # Help-desk staff who may only look lack it, so they are refused here as in admin.
@@ -381,6 +389,32 @@ def registration_mark_web_interface_submitted(*, registration, by, submitted=Tru
         )
         save_with_history(registration, by=by, reason=reason)
     return registration
+
+
+# --- Deadline reminders ------------------------------------------------------------------------------
+
+
+def reminder_preference_set(*, user, organization, receive):
+    """Turn ``user``'s deadline reminders about ``organization`` on or off (registrations.reminders).
+
+    Only the user's own messages change: the organization's other Security Officials
+    and contacts keep theirs.
+    """
+    if not is_security_official(user, organization):
+        raise PermissionDenied("Only the organization's Security Officials choose its reminders.")
+    with transaction.atomic():
+        if receive:
+            for opt_out in ReminderOptOut.objects.filter(user=user, organization=organization):
+                opt_out._change_reason = "Deadline reminders turned on"
+                opt_out.delete()
+        elif not ReminderOptOut.objects.filter(user=user, organization=organization).exists():
+            opt_out = ReminderOptOut(user=user, organization=organization)
+            opt_out._change_reason = "Deadline reminders turned off"
+            opt_out.save()
+
+
+def receives_reminders(*, user, organization):
+    return not ReminderOptOut.objects.filter(user=user, organization=organization).exists()
 
 
 # --- Automatic Web Interface registration -----------------------------------------------------------

@@ -24,7 +24,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts.services import contact_add, contact_delete, contact_update
 from organizations.models import Role
@@ -35,10 +35,12 @@ from registrations.exceptions import ConfirmationRequired, EditConflict, Registr
 from registrations.forms import ContactForm, OrganizationForm, RegisterForm, SizeForm
 from registrations.models import Program, ProgramStatus, Size
 from registrations.services import (
+    receives_reminders,
     registration_cancel,
     registration_change_size,
     registration_get_or_create,
     registration_submit,
+    reminder_preference_set,
 )
 
 SECURITY_OFFICIAL = Role.Kind.SECURITY_OFFICIAL
@@ -459,6 +461,7 @@ def registration_detail(request, year, organization_id):
         "year": year,
         "organization": organization,
         "detail": detail,
+        "reminders_on": receives_reminders(user=request.user, organization=organization),
         "back_url": _list_url(year, organization),
         "return_key": "details",
     }
@@ -710,3 +713,18 @@ def registration_cancel_view(request, page, program):
         "back_url": back.url,
     }
     return render(request, "registrations/cancel.html", context)
+
+
+@require_POST
+def reminder_preference(request, year, organization_id):
+    """*Stop deadline reminders* / *Send me deadline reminders* on an organization's page."""
+    year = selectors.get_year(year)
+    organization = _so_organization(request, organization_id)
+    receive = request.POST.get("receive") == "on"
+    reminder_preference_set(user=request.user, organization=organization, receive=receive)
+    if receive:
+        messages.success(request, f"You will get deadline reminders for {organization.name} again.")
+    else:
+        messages.success(request, f"You will get no more deadline reminders for {organization.name}.")
+    name = "cahps_registration" if year.is_cahps_only else "registration_detail"
+    return redirect(name, year=year.year, organization_id=organization.pk)

@@ -150,3 +150,29 @@ def test_two_schedulers_and_two_workers_at_once_send_each_reminder_once(
     assert DeadlineReminder.objects.filter(performance_year=year, days_before=3).count() == 3
     assert OutgoingEmail.objects.filter(kind="deadline_reminder").count() == 6
     assert mail_server.recipients() == sorted(expected)
+
+
+def test_a_security_official_turns_their_reminders_off_and_on_from_the_organization_page(
+    sign_in, security_official, practice, window_open_2021
+):
+    client = sign_in(security_official)
+    page = f"/registration/2021/{practice.pk}/"
+    assert "Stop deadline reminders" in client.get(page).content.decode()
+
+    response = client.post(f"{page}reminders/", {"receive": "off"}, follow=True)
+
+    assert f"You will get no more deadline reminders for {practice.name}." in response.content.decode()
+    assert "Send me deadline reminders" in response.content.decode()
+    assert ReminderOptOut.objects.filter(user=security_official, organization=practice).exists()
+
+    client.post(f"{page}reminders/", {"receive": "on"})
+    assert not ReminderOptOut.objects.filter(user=security_official, organization=practice).exists()
+
+
+def test_only_the_organizations_security_official_can_change_its_reminders(
+    sign_in, staff_user, practice, window_open_2021
+):
+    response = sign_in(staff_user).post(f"/registration/2021/{practice.pk}/reminders/", {"receive": "off"})
+
+    assert response.status_code == 404
+    assert not ReminderOptOut.objects.exists()
