@@ -267,5 +267,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "qpp": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The task worker's lines, once each (Django's own "django" logger would print them again).
+        "django.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django_tasks_db": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
