@@ -33,8 +33,9 @@ HELP_DESK_PERMISSIONS = [
     # What ``organizations.services`` asks of staff who approve or reject a request; the
     # admin shows requests read-only, so this permission only decides them.
     "organizations.change_rolerequest",
-    # Outgoing e-mail and the task queue page (qpp_registration.admin).
+    # Outgoing e-mail and the task queue page (qpp_registration.admin); the fall sampling notices.
     "qpp_registration.view_outgoingemail",
+    "registrations.view_samplingnotice",
 ]
 
 REGISTRATION_ADMIN_PERMISSIONS = [
@@ -60,7 +61,10 @@ def _ensure_model_permissions(apps):
     from django.contrib.contenttypes.management import create_contenttypes
 
     for label in ("registrations", "organizations", "contacts", "qpp_registration"):
-        app_config = apps.get_app_config(label)
+        try:
+            app_config = apps.get_app_config(label)
+        except LookupError:
+            continue  # not migrated yet: a later migration syncs the groups again
         if getattr(app_config, "models_module", None) is None:
             app_config.models_module = True  # historical app configs have none; the helpers need one
         create_contenttypes(app_config, apps=apps, verbosity=0)
@@ -84,8 +88,19 @@ def sync_staff_groups(apps=global_apps):
         permissions = []
         for permission_name in permission_names:
             app_label, codename = permission_name.split(".")
+            if not _model_exists(apps, app_label, codename):
+                continue  # an earlier migration: the migration that adds the model syncs again
             permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
         group.permissions.set(permissions)
+
+
+def _model_exists(apps, app_label, codename):
+    """Does the model a permission such as ``view_samplingnotice`` is about exist in ``apps`` yet?"""
+    try:
+        apps.get_model(app_label, codename.split("_", 1)[1])
+    except LookupError:
+        return False
+    return True
 
 
 def remove_staff_groups(apps=global_apps):

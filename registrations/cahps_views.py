@@ -363,6 +363,7 @@ def _render_page(request, page, *, bound=None, status=200):
         "error_form": next(iter(bound.values()), None),
         "delete_message": DELETE_REGISTRATION_MESSAGE,
         "reminders_on": receives_reminders(user=user, organization=page.organization),
+        "sampling_notices": selectors.sampling_notices(page.registration),
     }
     return render(request, "registrations/cahps/register.html", context, status=status)
 

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from qpp_registration.outbox import queue_email
 from registrations.models import Program
-from registrations.rules import format_eastern, status_label
+from registrations.rules import format_eastern, sampling_consequences, status_label
 
 TEMPLATE_DIR = "registrations/email"
 
@@ -98,6 +99,33 @@ def notify_deadline_reminder(*, organization, year, days, missing, link, recipie
         },
         event=event,
     )
+
+
+# --- Fall sampling notices ---------------------------------------------------------------------------
+
+
+def notify_sampling_notice(*, registration, outcome, recipients):
+    """The fall notice that the organization can't report through the Web Interface or
+    administer the CAHPS for MIPS Survey, with what that means (rules.sampling_consequences)."""
+    summary, consequences = sampling_consequences(outcome)
+    _send(
+        "sampling_notice",
+        recipients,
+        {
+            **_registration_context(registration),
+            "program": _program_label(outcome.program),
+            "summary": summary,
+            "consequences": consequences,
+            "link": settings.QPP_PORTAL_URL + registration_page(registration),
+        },
+        event=f"{registration.registration_id}:{outcome.value}",
+    )
+
+
+def registration_page(registration):
+    year = registration.performance_year
+    name = "cahps_registration" if year.is_cahps_only else "registration_detail"
+    return reverse(name, args=[year.year, registration.organization_id])
 
 
 # --- Role request messages --------------------------------------------------------------------------

@@ -252,3 +252,42 @@ class ReminderOptOut(models.Model):
 
     def __str__(self):
         return f"{self.user} — no reminders for {self.organization}"
+
+
+class SamplingOutcome(models.TextChoices):
+    """The fall assignment and sampling results CMS notifies organizations of
+    [2020 "Is it possible for my organization to be unable to report through the CMS Web
+    Interface?"; "Is it possible we won't be able to administer the CAHPS for MIPS Survey?"]."""
+
+    NO_MEDICARE_PATIENTS = "no_medicare_patients", "0 Medicare patients assigned (CMS Web Interface)"
+    CAHPS_SAMPLE_NOT_MET = "cahps_sample_not_met", "Minimum sample not met (CAHPS for MIPS Survey)"
+
+    @property
+    def program(self):
+        return Program.WEB_INTERFACE if self is SamplingOutcome.NO_MEDICARE_PATIENTS else Program.CAHPS
+
+
+class SamplingNotice(models.Model):
+    """A sampling outcome recorded on a registration from a file staff uploaded; its
+    contacts are e-mailed once, however often the file is uploaded."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="sampling_notices")
+    outcome = models.CharField(max_length=30, choices=SamplingOutcome.choices)
+    file_name = models.CharField("uploaded file", max_length=255)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "outcome"], name="one_sampling_notice_per_outcome"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.registration.registration_id}: {self.get_outcome_display()}"

@@ -37,6 +37,8 @@ from registrations.models import (
     ProgramStatus,
     Registration,
     ReminderOptOut,
+    SamplingNotice,
+    SamplingOutcome,
     Size,
     Source,
 )
@@ -415,6 +417,46 @@ def reminder_preference_set(*, user, organization, receive):
 
 def receives_reminders(*, user, organization):
     return not ReminderOptOut.objects.filter(user=user, organization=organization).exists()
+
+
+# --- Fall sampling notices ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SamplingResult:
+    recorded: int  # new notices, their contacts e-mailed
+    already_recorded: int  # in an earlier upload: nothing sent again
+
+
+def sampling_notices_record(*, registrations, outcome, file_name, by):
+    """Record a sampling outcome on each registration and e-mail its contacts, all in one
+    transaction [2020 "Is it possible for my organization to be unable to report through the
+    CMS Web Interface?"; "…administer the CAHPS for MIPS Survey?"].
+
+    A registration that already has this outcome is left alone and nobody is e-mailed again,
+    so uploading the same file twice sends nothing twice.
+    """
+    if not is_service_center_staff(by):
+        raise PermissionDenied("Only CMS staff record sampling results.")
+    outcome = SamplingOutcome(outcome)
+    recorded = already = 0
+    with transaction.atomic():
+        for registration in registrations:
+            registration = lock_registration(registration)
+            if SamplingNotice.objects.filter(registration=registration, outcome=outcome).exists():
+                already += 1
+                continue
+            notice = SamplingNotice(
+                registration=registration, outcome=outcome, file_name=file_name, recorded_by=by
+            )
+            save_with_history(notice, by=by, reason=f"Sampling result uploaded in {file_name}")
+            emails.notify_sampling_notice(
+                registration=registration,
+                outcome=outcome,
+                recipients=emails.contact_recipients(registration.contacts.all()),
+            )
+            recorded += 1
+    return SamplingResult(recorded=recorded, already_recorded=already)
 
 
 # --- Automatic Web Interface registration -----------------------------------------------------------

@@ -462,6 +462,7 @@ def registration_detail(request, year, organization_id):
         "organization": organization,
         "detail": detail,
         "reminders_on": receives_reminders(user=request.user, organization=organization),
+        "sampling_notices": selectors.sampling_notices(detail.registration),
         "back_url": _list_url(year, organization),
         "return_key": "details",
     }

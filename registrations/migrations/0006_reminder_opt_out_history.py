@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organizations', '0002_zip_code_format'),
-        ('registrations', '0005_staff_see_outgoing_email'),
+        ('registrations', '0004_reminders_and_scheduled_rollover'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,5 +1,5 @@
-"""Help desk agents see outgoing e-mail and the task queue; registration admins also retry
-failed e-mail (``registrations.admin_groups``)."""
+"""Help desk agents see outgoing e-mail, the task queue and sampling notices; registration
+admins also retry failed e-mail (``registrations.admin_groups``)."""
 
 from django.db import migrations
 
@@ -13,7 +13,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("qpp_registration", "0001_outbox_and_schedule"),
-        ("registrations", "0004_reminders_and_scheduled_rollover"),
+        ("registrations", "0007_sampling_notices"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
