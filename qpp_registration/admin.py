@@ -23,7 +23,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ["created", "kind", "to", "subject", "status", "attempts", "last_error"]
+    list_display = ["created", "message", "to", "subject", "status", "attempts", "last_error"]
     list_filter = [StatusFilter, "kind"]
     search_fields = ["to", "subject", "key"]
     actions = ["retry"]
@@ -47,6 +47,10 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     @admin.display(description="Queued (ET)", ordering="created_at")
     def created(self, obj):
         return timezone.localtime(obj.created_at).strftime("%b %-d, %Y %-I:%M %p")
+
+    @admin.display(description="Message", ordering="kind")
+    def message(self, obj):
+        return obj.kind.replace("_", " ").capitalize()
 
     def has_add_permission(self, request):
         return False

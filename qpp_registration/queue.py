@@ -26,6 +26,13 @@ class QueueState:
     oldest_email_waiting: datetime | None
     scheduler_last_enqueued: datetime | None
 
+    @property
+    def backend_label(self):
+        return {
+            "DatabaseBackend": "database queue (django-tasks-db)",
+            "RQBackend": "Redis queue (django-tasks-rq)",
+        }.get(self.backend, self.backend)
+
 
 def state():
     now = timezone.now()
@@ -66,14 +73,14 @@ def _is_redis(backend):
 
 def _database_tasks(now):
     from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
     results = DBTaskResult.objects.all()
     ready = results.filter(status=TaskResultStatus.READY)
-    due = ready.filter(run_after__lte=now)
+    due = results.ready()
     return {
         "waiting": due.count(),
-        "scheduled": ready.filter(run_after__gt=now).count(),
+        "scheduled": ready.filter(run_after__gt=now).exclude(run_after=get_date_max()).count(),
         "running": results.filter(status=TaskResultStatus.RUNNING).count(),
         "failed": results.filter(status=TaskResultStatus.FAILED).count(),
         "oldest_waiting": due.aggregate(oldest=Min("enqueued_at"))["oldest"],
