@@ -28,3 +28,8 @@ MAILERS = {
         },
     }
 }
+
+# Links in scheduled e-mails: the portal's public address, by default its first host name.
+_hosts = ALLOWED_HOSTS  # noqa: F405
+_portal_url = env_str("PORTAL_URL") or (f"https://{_hosts[0]}" if _hosts else QPP_PORTAL_URL)  # noqa: F405
+QPP_PORTAL_URL = _portal_url.rstrip("/")
