@@ -1,4 +1,5 @@
-"""/healthz for load balancers: database, cache and task queue reachable, nothing else said."""
+"""Operations: /healthz for load balancers (database, cache and task queue reachable, nothing else
+said) and the system check that refuses an SMTP mailer without a timeout."""
 
 import pytest
 
@@ -30,3 +31,13 @@ def test_healthz_reports_503_when_the_queue_is_unreachable(client, settings):
         "cache": "ok",
         "queue": "unavailable",
     }
+
+
+def test_an_smtp_mailer_without_a_timeout_fails_the_system_check(settings):
+    from django.core import checks
+
+    settings.MAILERS = {
+        "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "x"}}
+    }
+
+    assert [error.id for error in checks.run_checks() if error.id.startswith("qpp.")] == ["qpp.E001"]
