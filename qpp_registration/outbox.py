@@ -46,7 +46,12 @@ def queue_email(message, *, kind, event=None):
     and offset; one row of an uploaded file): a second call with the same ``kind``,
     ``event`` and recipient queues nothing. Without ``event`` every call is an event
     of its own. Returns the number of messages queued.
+
+    Only the subject, the text, the HTML alternative and the sender are kept: a message
+    with attachments, Cc, Bcc or Reply-To is refused rather than sent without them.
     """
+    if message.attachments or message.cc or message.bcc or message.reply_to:
+        raise ValueError("queue_email sends a subject, text and HTML: no attachments, Cc, Bcc or Reply-To.")
     html = next(
         (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"),
         "",
