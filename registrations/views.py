@@ -24,7 +24,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from contacts.services import contact_add, contact_delete, contact_update
 from organizations.models import Role
@@ -716,16 +716,18 @@ def registration_cancel_view(request, page, program):
     return render(request, "registrations/cancel.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reminder_preference(request, year, organization_id):
     """*Stop deadline reminders* / *Send me deadline reminders* on an organization's page."""
     year = selectors.get_year(year)
     organization = _so_organization(request, organization_id)
+    name = "cahps_registration" if year.is_cahps_only else "registration_detail"
+    if request.method != "POST":
+        return redirect(name, year=year.year, organization_id=organization.pk)
     receive = request.POST.get("receive") == "on"
     reminder_preference_set(user=request.user, organization=organization, receive=receive)
     if receive:
         messages.success(request, f"You will get deadline reminders for {organization.name} again.")
     else:
         messages.success(request, f"You will get no more deadline reminders for {organization.name}.")
-    name = "cahps_registration" if year.is_cahps_only else "registration_detail"
     return redirect(name, year=year.year, organization_id=organization.pk)
