@@ -37,11 +37,12 @@ install: $(VENV)/.run-installed
 install-test: $(VENV)/.test-installed
 assets: node_modules/.installed
 
+# The web server, a task worker and the scheduler, stopped together by Ctrl-C (Procfile.dev).
 run: install assets
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PATH="$(abspath $(BIN)):$$PATH" HOST=$(HOST) $(BIN)/honcho --no-colour -f Procfile.dev start -p $(PORT)
 
 test: install-test assets
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

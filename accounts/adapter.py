@@ -3,13 +3,14 @@ from allauth.core import context as allauth_context
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
-from django.db import transaction
 from django.urls import reverse
+
+from qpp_registration.outbox import queue_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth, the portal's way: the User ID wording, and e-mails that leave only
-    after the request commits."""
+    """allauth, the portal's way: the User ID wording, and e-mails queued with the
+    change that caused them."""
 
     error_messages = {
         **DefaultAccountAdapter.error_messages,
@@ -49,10 +50,10 @@ class AccountAdapter(DefaultAccountAdapter):
             "service_center": settings.QPP_SERVICE_CENTER,
         }
         ctx.update(context)
-        # Rendered now, while the request is at hand; sent once the sign-up or
-        # password change that caused it has committed.
+        # Rendered now, while the request is at hand; queued in the sign-up's or
+        # password change's transaction and sent by the worker once it commits.
         message = self.render_mail(template_prefix, email, ctx)
-        transaction.on_commit(message.send)
+        queue_email(message, kind=template_prefix.rpartition("/")[2])
 
     def get_password_change_redirect_url(self, request):
         return reverse("account_devices")

@@ -1,9 +1,10 @@
-"""E-mails from templates, sent only once the change that caused them commits."""
+"""E-mails from templates, queued with the change that caused them and sent by the worker."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
+
+from qpp_registration.outbox import queue_email
 
 
 def render_email(template, *, to, context):
@@ -21,5 +22,5 @@ def render_email(template, *, to, context):
 
 
 def send_email_on_commit(template, *, to, context):
-    message = render_email(template, to=to, context=context)
-    transaction.on_commit(message.send)
+    """Queue the message in the current transaction (``qpp_registration.outbox.queue_email``)."""
+    queue_email(render_email(template, to=to, context=context), kind=template.rpartition("/")[2])

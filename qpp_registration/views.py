@@ -1,9 +1,20 @@
+import logging
+
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
+from qpp_registration import queue
 from registrations.models import PerformanceYear
 from registrations.rules import WindowState, window_decision, window_state
+
+logger = logging.getLogger("qpp.health")
 
 
 @login_not_required
@@ -20,3 +31,41 @@ def home(request):
         for year in PerformanceYear.objects.filter(window_closes__gt=now).order_by("window_opens")
     ]
     return render(request, "home.html", {"periods": periods})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers: 200 when the database, the cache and the task queue answer,
+    503 naming the one that does not. Says nothing else (no versions, hosts or errors)."""
+    checks = {}
+    for name, check in (
+        ("database", _check_database),
+        ("cache", _check_cache),
+        ("queue", queue.check_reachable),
+    ):
+        try:
+            check()
+        except Exception:
+            logger.exception("Health check failed: %s", name)
+            checks[name] = "unavailable"
+        else:
+            checks[name] = "ok"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_cache():
+    key = f"healthz:{get_random_string(12)}"
+    cache.set(key, "1", timeout=10)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not return what was stored")
+    cache.delete(key)

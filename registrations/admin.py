@@ -27,6 +27,7 @@ from .admin_forms import ContactInlineFormSet, RegistrationForm
 from .admin_history import ReadOnlyHistoryAdmin, registration_history
 from .admin_messages import refusal_reason
 from .admin_paginator import EstimatedCountPaginator
+from .admin_sampling import SamplingNoticeAdmin  # noqa: F401 - registers the sampling notices
 from .admin_search import search_registrations
 from .admin_years import PerformanceYearAdmin
 from .exceptions import RegistrationRefused

@@ -33,6 +33,9 @@ HELP_DESK_PERMISSIONS = [
     # What ``organizations.services`` asks of staff who approve or reject a request; the
     # admin shows requests read-only, so this permission only decides them.
     "organizations.change_rolerequest",
+    # Outgoing e-mail and the task queue page (qpp_registration.admin); the fall sampling notices.
+    "qpp_registration.view_outgoingemail",
+    "registrations.view_samplingnotice",
 ]
 
 REGISTRATION_ADMIN_PERMISSIONS = [
@@ -45,6 +48,8 @@ REGISTRATION_ADMIN_PERMISSIONS = [
     "contacts.delete_contact",
     "organizations.add_organization",
     "organizations.change_organization",
+    # Retry an e-mail that finally failed.
+    "qpp_registration.change_outgoingemail",
 ]
 
 GROUPS = {HELP_DESK: HELP_DESK_PERMISSIONS, REGISTRATION_ADMIN: REGISTRATION_ADMIN_PERMISSIONS}
@@ -55,8 +60,11 @@ def _ensure_model_permissions(apps):
     from django.contrib.auth.management import create_permissions
     from django.contrib.contenttypes.management import create_contenttypes
 
-    for label in ("registrations", "organizations", "contacts"):
-        app_config = apps.get_app_config(label)
+    for label in ("registrations", "organizations", "contacts", "qpp_registration"):
+        try:
+            app_config = apps.get_app_config(label)
+        except LookupError:
+            continue  # not migrated yet: a later migration syncs the groups again
         if getattr(app_config, "models_module", None) is None:
             app_config.models_module = True  # historical app configs have none; the helpers need one
         create_contenttypes(app_config, apps=apps, verbosity=0)
@@ -80,8 +88,19 @@ def sync_staff_groups(apps=global_apps):
         permissions = []
         for permission_name in permission_names:
             app_label, codename = permission_name.split(".")
+            if not _model_exists(apps, app_label, codename):
+                continue  # an earlier migration: the migration that adds the model syncs again
             permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
         group.permissions.set(permissions)
+
+
+def _model_exists(apps, app_label, codename):
+    """Does the model a permission such as ``view_samplingnotice`` is about exist in ``apps`` yet?"""
+    try:
+        apps.get_model(app_label, codename.split("_", 1)[1])
+    except LookupError:
+        return False
+    return True
 
 
 def remove_staff_groups(apps=global_apps):

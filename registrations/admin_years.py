@@ -34,6 +34,7 @@ class PerformanceYearForm(forms.ModelForm):
             "offers_summary_download",
             "ssp_acos_automatically_registered",
             "subgroups_registered_by_service_center",
+            "rolls_over_at_opening",
         ]
         help_texts = {
             "window_opens": "Eastern Time (ET). The guides open registration at 10:00 a.m. ET [2020 §I].",
@@ -79,6 +80,7 @@ class PerformanceYearAdmin(ReadOnlyHistoryAdmin):
                     "offers_summary_download",
                     "ssp_acos_automatically_registered",
                     "subgroups_registered_by_service_center",
+                    "rolls_over_at_opening",
                 ]
             },
         ),

@@ -39,6 +39,7 @@ from registrations.cahps_forms import CahpsContactForm, CahpsFilterForm, CahpsSi
 from registrations.exceptions import EditConflict, RegistrationRefused
 from registrations.models import Program, ProgramStatus, Size
 from registrations.services import (
+    receives_reminders,
     registration_cancel,
     registration_change_size,
     registration_get_or_create,
@@ -361,6 +362,8 @@ def _render_page(request, page, *, bound=None, status=200):
         "list_url": _list_url(page.year, page.organization),
         "error_form": next(iter(bound.values()), None),
         "delete_message": DELETE_REGISTRATION_MESSAGE,
+        "reminders_on": receives_reminders(user=user, organization=page.organization),
+        "sampling_notices": selectors.sampling_notices(page.registration),
     }
     return render(request, "registrations/cahps/register.html", context, status=status)
 

@@ -3,8 +3,9 @@
 Each function renders ``templates/registrations/email/<name>_subject.txt``,
 ``<name>.txt`` and ``<name>.html`` at once — so the message describes exactly
 what the calling transaction did — and sends after that transaction commits
-(``transaction.on_commit``): a change that rolls back never tells anyone it
-happened. Every recipient gets a message of their own, so no contact sees the
+(queued in that transaction, ``qpp_registration.outbox``): a change that rolls
+back never tells anyone it happened, and one that commits is never left untold.
+Every recipient gets a message of their own, so no contact sees the
 other contacts' addresses.
 
 Registration e-mails go to every contact of the registration and quote the
@@ -12,19 +13,16 @@ registration ID, the organization, its masked identifier, the performance year
 and the program [2020 §II Prepare, §IV.8, §VII].
 """
 
-import logging
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
+from qpp_registration.outbox import queue_email
 from registrations.models import Program
-from registrations.rules import status_label
-
-logger = logging.getLogger("qpp.emails")
+from registrations.rules import format_eastern, sampling_consequences, status_label
 
 TEMPLATE_DIR = "registrations/email"
 
@@ -78,6 +76,56 @@ def notify_registration_modified(*, registration, changes, recipients):
     ``changes`` are sentences saying what changed, e.g. "Organization size changed to 2–24."
     """
     _send("registration_modified", recipients, {**_registration_context(registration), "changes": changes})
+
+
+# --- Deadline reminders ----------------------------------------------------------------------------
+
+
+def notify_deadline_reminder(*, organization, year, days, missing, link, recipients, event):
+    """A registration window closes in ``days`` day(s) and ``missing`` is still to do
+    (registrations.reminders). ``event`` makes a repeated call send nothing twice."""
+    _send(
+        "deadline_reminder",
+        recipients,
+        {
+            "organization_name": organization.name,
+            "identifier_label": organization.identifier_label,
+            "masked_identifier": organization.masked_identifier,
+            "performance_year": year.year,
+            "days": days,
+            "closes": format_eastern(year.window_closes),
+            "missing": missing,
+            "link": link,
+        },
+        event=event,
+    )
+
+
+# --- Fall sampling notices ---------------------------------------------------------------------------
+
+
+def notify_sampling_notice(*, registration, outcome, recipients):
+    """The fall notice that the organization can't report through the Web Interface or
+    administer the CAHPS for MIPS Survey, with what that means (rules.sampling_consequences)."""
+    summary, consequences = sampling_consequences(outcome)
+    _send(
+        "sampling_notice",
+        recipients,
+        {
+            **_registration_context(registration),
+            "program": _program_label(outcome.program),
+            "summary": summary,
+            "consequences": consequences,
+            "link": settings.QPP_PORTAL_URL + registration_page(registration),
+        },
+        event=f"{registration.registration_id}:{outcome.value}",
+    )
+
+
+def registration_page(registration):
+    year = registration.performance_year
+    name = "cahps_registration" if year.is_cahps_only else "registration_detail"
+    return reverse(name, args=[year.year, registration.organization_id])
 
 
 # --- Role request messages --------------------------------------------------------------------------
@@ -143,25 +191,12 @@ def _render(name, context):
     return subject, text, html
 
 
-def _send(name, recipients, context):
+def _send(name, recipients, context, *, event=None):
     base = {**context, "service_center": settings.QPP_SERVICE_CENTER}
-    messages = []
     for recipient in recipients:
         if not recipient.email:
             continue
         subject, text, html = _render(name, {**base, "recipient_name": recipient.name})
         message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
         message.attach_alternative(html, "text/html")
-        messages.append(message)
-    if messages:
-        # The change is already committed when this runs, so a mail server outage is
-        # logged rather than shown to the person as a failed registration.
-        transaction.on_commit(partial(_deliver, name, messages), robust=True)
-
-
-def _deliver(name, messages):
-    try:
-        mailers.default.send_messages(messages)
-    except Exception:
-        # Logged for operators; the change itself is committed and stays.
-        logger.exception("Could not send %d %s e-mail(s).", len(messages), name)
+        queue_email(message, kind=name, event=event)

@@ -70,6 +70,14 @@ class PerformanceYear(models.Model):
         default=False,
         help_text="From 2021, SSP ACOs are registered automatically (APP) [2021 #5, #6].",
     )
+    rolls_over_at_opening = models.BooleanField(
+        "roll over Web Interface registrations when the window opens",
+        default=False,
+        help_text=(
+            "The scheduler registers last year's Web Interface submitters automatically once, "
+            "when this year's window opens (as rollover_web_interface would)."
+        ),
+    )
     subgroups_registered_by_service_center = models.BooleanField(
         default=False,
         help_text="Subgroups exist (MVPs) and the Service Center registers them [2023 §I].",
@@ -205,3 +213,81 @@ class Registration(models.Model):
     @property
     def is_registered_for_any(self):
         return ProgramStatus.REGISTERED in (self.web_interface_status, self.cahps_status)
+
+
+class DeadlineReminder(models.Model):
+    """A deadline reminder sent to an organization: one per year and number of days before
+    the window closes, however many schedulers or workers run."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    performance_year = models.ForeignKey(PerformanceYear, on_delete=models.CASCADE, related_name="+")
+    days_before = models.PositiveSmallIntegerField()
+    recipients = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "performance_year", "days_before"], name="one_reminder_per_offset"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.performance_year.year}: {self.days_before} day(s) before"
+
+
+class ReminderOptOut(models.Model):
+    """A user who asked for no more deadline reminders about an organization."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_reminder_opt_out_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — no reminders for {self.organization}"
+
+
+class SamplingOutcome(models.TextChoices):
+    """The fall assignment and sampling results CMS notifies organizations of
+    [2020 "Is it possible for my organization to be unable to report through the CMS Web
+    Interface?"; "Is it possible we won't be able to administer the CAHPS for MIPS Survey?"]."""
+
+    NO_MEDICARE_PATIENTS = "no_medicare_patients", "0 Medicare patients assigned (CMS Web Interface)"
+    CAHPS_SAMPLE_NOT_MET = "cahps_sample_not_met", "Minimum sample not met (CAHPS for MIPS Survey)"
+
+    @property
+    def program(self):
+        return Program.WEB_INTERFACE if self is SamplingOutcome.NO_MEDICARE_PATIENTS else Program.CAHPS
+
+
+class SamplingNotice(models.Model):
+    """A sampling outcome recorded on a registration from a file staff uploaded; its
+    contacts are e-mailed once, however often the file is uploaded."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="sampling_notices")
+    outcome = models.CharField(max_length=30, choices=SamplingOutcome.choices)
+    file_name = models.CharField("uploaded file", max_length=255)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "outcome"], name="one_sampling_notice_per_outcome"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.registration.registration_id}: {self.get_outcome_display()}"

@@ -14,7 +14,15 @@ from django.shortcuts import get_object_or_404
 from contacts.models import Contact
 from organizations.models import Organization, Role
 from registrations import rules
-from registrations.models import PerformanceYear, Program, ProgramStatus, Registration, Size, Source
+from registrations.models import (
+    PerformanceYear,
+    Program,
+    ProgramStatus,
+    Registration,
+    SamplingOutcome,
+    Size,
+    Source,
+)
 from registrations.rules import WindowState
 
 # URL slugs of the programs: /registration/2021/<org>/web-interface/submit/
@@ -691,3 +699,26 @@ def cahps_completion(registration):
     return CahpsCompletion(
         at=completed.history_date, by=completed.history_user or registration.cahps_registered_by
     )
+
+
+# --- Fall sampling notices ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SamplingNoticeView:
+    program: str
+    summary: str
+    consequences: list
+    recorded_at: object
+
+
+def sampling_notices(registration):
+    """The sampling results recorded on ``registration``, with what each means."""
+    if registration is None:
+        return []
+    views = []
+    for notice in registration.sampling_notices.order_by("outcome"):
+        outcome = SamplingOutcome(notice.outcome)
+        summary, consequences = rules.sampling_consequences(outcome)
+        views.append(SamplingNoticeView(outcome.program.label, summary, consequences, notice.recorded_at))
+    return views

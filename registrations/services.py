@@ -31,7 +31,17 @@ from contacts.models import Contact
 from organizations.models import Organization, Role
 from registrations import emails, rules
 from registrations.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
-from registrations.models import PerformanceYear, Program, ProgramStatus, Registration, Size, Source
+from registrations.models import (
+    PerformanceYear,
+    Program,
+    ProgramStatus,
+    Registration,
+    ReminderOptOut,
+    SamplingNotice,
+    SamplingOutcome,
+    Size,
+    Source,
+)
 
 # What a CMS staff member needs to act on a registration for the QPP Service Center.
 # Help-desk staff who may only look lack it, so they are refused here as in admin.
@@ -381,6 +391,72 @@ def registration_mark_web_interface_submitted(*, registration, by, submitted=Tru
         )
         save_with_history(registration, by=by, reason=reason)
     return registration
+
+
+# --- Deadline reminders ------------------------------------------------------------------------------
+
+
+def reminder_preference_set(*, user, organization, receive):
+    """Turn ``user``'s deadline reminders about ``organization`` on or off (registrations.reminders).
+
+    Only the user's own messages change: the organization's other Security Officials
+    and contacts keep theirs.
+    """
+    if not is_security_official(user, organization):
+        raise PermissionDenied("Only the organization's Security Officials choose its reminders.")
+    with transaction.atomic():
+        if receive:
+            for opt_out in ReminderOptOut.objects.filter(user=user, organization=organization):
+                opt_out._change_reason = "Deadline reminders turned on"
+                opt_out.delete()
+        elif not ReminderOptOut.objects.filter(user=user, organization=organization).exists():
+            opt_out = ReminderOptOut(user=user, organization=organization)
+            opt_out._change_reason = "Deadline reminders turned off"
+            opt_out.save()
+
+
+def receives_reminders(*, user, organization):
+    return not ReminderOptOut.objects.filter(user=user, organization=organization).exists()
+
+
+# --- Fall sampling notices ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SamplingResult:
+    recorded: int  # new notices, their contacts e-mailed
+    already_recorded: int  # in an earlier upload: nothing sent again
+
+
+def sampling_notices_record(*, registrations, outcome, file_name, by):
+    """Record a sampling outcome on each registration and e-mail its contacts, all in one
+    transaction [2020 "Is it possible for my organization to be unable to report through the
+    CMS Web Interface?"; "…administer the CAHPS for MIPS Survey?"].
+
+    A registration that already has this outcome is left alone and nobody is e-mailed again,
+    so uploading the same file twice sends nothing twice.
+    """
+    if not is_service_center_staff(by):
+        raise PermissionDenied("Only CMS staff record sampling results.")
+    outcome = SamplingOutcome(outcome)
+    recorded = already = 0
+    with transaction.atomic():
+        for registration in registrations:
+            registration = lock_registration(registration)
+            if SamplingNotice.objects.filter(registration=registration, outcome=outcome).exists():
+                already += 1
+                continue
+            notice = SamplingNotice(
+                registration=registration, outcome=outcome, file_name=file_name, recorded_by=by
+            )
+            save_with_history(notice, by=by, reason=f"Sampling result uploaded in {file_name}")
+            emails.notify_sampling_notice(
+                registration=registration,
+                outcome=outcome,
+                recipients=emails.contact_recipients(registration.contacts.all()),
+            )
+            recorded += 1
+    return SamplingResult(recorded=recorded, already_recorded=already)
 
 
 # --- Automatic Web Interface registration -----------------------------------------------------------

@@ -37,10 +37,12 @@ from registrations.exceptions import ConfirmationRequired, EditConflict, Registr
 from registrations.forms import ContactForm, OrganizationForm, RegisterForm, SizeForm
 from registrations.models import Program, ProgramStatus, Size
 from registrations.services import (
+    receives_reminders,
     registration_cancel,
     registration_change_size,
     registration_get_or_create,
     registration_submit,
+    reminder_preference_set,
 )
 
 SECURITY_OFFICIAL = Role.Kind.SECURITY_OFFICIAL
@@ -485,6 +487,8 @@ def registration_detail(request, year, organization_id):
         "year": year,
         "organization": organization,
         "detail": detail,
+        "reminders_on": receives_reminders(user=request.user, organization=organization),
+        "sampling_notices": selectors.sampling_notices(detail.registration),
         "back_url": _list_url(year, organization),
         "return_key": "details",
     }
@@ -736,3 +740,20 @@ def registration_cancel_view(request, page, program):
         "back_url": back.url,
     }
     return render(request, "registrations/cancel.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def reminder_preference(request, year, organization_id):
+    """*Stop deadline reminders* / *Send me deadline reminders* on an organization's page."""
+    year = selectors.get_year(year)
+    organization = _so_organization(request, organization_id)
+    name = "cahps_registration" if year.is_cahps_only else "registration_detail"
+    if request.method != "POST":
+        return redirect(name, year=year.year, organization_id=organization.pk)
+    receive = request.POST.get("receive") == "on"
+    reminder_preference_set(user=request.user, organization=organization, receive=receive)
+    if receive:
+        messages.success(request, f"You will get deadline reminders for {organization.name} again.")
+    else:
+        messages.success(request, f"You will get no more deadline reminders for {organization.name}.")
+    return redirect(name, year=year.year, organization_id=organization.pk)

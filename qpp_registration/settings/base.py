@@ -8,6 +8,7 @@ insecure value: ``SECRET_KEY`` and ``DEBUG`` are decided by those modules.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from qpp_registration.static_headers import add_security_headers
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "django.forms",
     "localflavor",
     "simple_history",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "accounts",
@@ -125,6 +127,41 @@ FRAGMENT_CACHE = {
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
 CACHES["fragments"] = FRAGMENT_CACHE
+
+# Background work (django.tasks): see docs/decisions/0006-background-tasks.md.
+# "database" (the default) keeps the queue in the database, written in the same
+# transaction as the change that caused each task; "redis" keeps it in Redis (RQ).
+TASK_BACKEND = env_str("TASK_BACKEND", "database")
+if TASK_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASK_BACKEND == "redis":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        "default": {
+            "URL": env_str("TASK_REDIS_URL") or env_str("REDIS_URL", required=True),
+            "DEFAULT_TIMEOUT": 600,
+        }
+    }
+else:
+    raise ImproperlyConfigured(f"TASK_BACKEND must be database or redis, not {TASK_BACKEND!r}.")
+
+# E-mail delivery (qpp_registration.outbox): attempts before a message is shown to staff as
+# failed, the first retry delay (doubling each time, at most an hour), how long a worker may
+# hold a message it is sending, and how overdue a waiting message is before the sweep
+# enqueues it again.
+QPP_EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 8)
+QPP_EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 30)
+QPP_EMAIL_CLAIM_SECONDS = env_int("EMAIL_CLAIM_SECONDS", 300)
+QPP_EMAIL_SWEEP_GRACE_SECONDS = env_int("EMAIL_SWEEP_GRACE_SECONDS", 300)
+# Seconds before an unanswering mail server counts as a failed attempt; never infinite.
+QPP_EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+
+# Deadline reminders: days before a window closes, sent at this hour (ET) [registrations.reminders].
+QPP_REMINDER_DAYS = [int(days) for days in env_list("REMINDER_DAYS", ["14", "3", "1"])]
+QPP_REMINDER_HOUR = env_int("REMINDER_HOUR", 10)
+# The portal's address, for links in e-mails sent with no request at hand (reminders).
+QPP_PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -257,5 +294,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "qpp": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The task worker's lines, once each (Django's own "django" logger would print them again).
+        "django.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django_tasks_db": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -32,9 +32,15 @@ MAILERS = {
                 "username": env_str("EMAIL_HOST_USER", ""),
                 "password": env_str("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "timeout": QPP_EMAIL_TIMEOUT,  # noqa: F405
             }
             if _EMAIL_BACKEND == _SMTP_BACKEND
             else {}
         ),
     }
 }
+
+# Links in scheduled e-mails: the portal's public address, by default its first host name.
+_hosts = ALLOWED_HOSTS  # noqa: F405
+_portal_url = env_str("PORTAL_URL") or (f"https://{_hosts[0]}" if _hosts else QPP_PORTAL_URL)  # noqa: F405
+QPP_PORTAL_URL = _portal_url.rstrip("/")

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 # from e-mailed links.
 PUBLIC = {
     "home",
+    "healthz",
     "account_login",
     "account_logout",
     "account_signup",

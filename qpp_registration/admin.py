@@ -1,0 +1,95 @@
+"""Staff's view of background work: every outgoing e-mail (failures with their error and
+*Retry*) and a page of the task queue's state."""
+
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from . import outbox, queue
+from .models import OutgoingEmail
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return OutgoingEmail.Status.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    list_display = ["created", "message", "to", "subject", "status", "attempts", "last_error"]
+    list_filter = [StatusFilter, "kind"]
+    search_fields = ["to", "subject", "key"]
+    actions = ["retry"]
+    fields = [
+        "kind",
+        "to",
+        "from_email",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "due_at",
+        "sent_at",
+        "key",
+        "body",
+    ]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    @admin.display(description="Queued (ET)", ordering="created_at")
+    def created(self, obj):
+        return timezone.localtime(obj.created_at).strftime("%b %-d, %Y %-I:%M %p")
+
+    @admin.display(description="Message", ordering="kind")
+    def message(self, obj):
+        return obj.kind.replace("_", " ").capitalize()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("qpp_registration.change_outgoingemail")
+
+    @admin.action(description="Retry the selected failed e-mails", permissions=["retry"])
+    def retry(self, request, queryset):
+        count = outbox.retry(queryset)
+        skipped = queryset.count() - count
+        self.message_user(request, f"Queued {count} failed e-mail(s) to be sent again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request, f"{skipped} selected e-mail(s) had not failed and were left alone.", messages.WARNING
+            )
+
+    def get_urls(self):
+        return [
+            path("queue/", self.admin_site.admin_view(self.queue_view), name="qpp_task_queue"),
+            *super().get_urls(),
+        ]
+
+    def queue_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionError
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Task queue",
+            "opts": self.model._meta,
+            "state": queue.state(),
+            "now": timezone.now(),
+            "failed_url": reverse("admin:qpp_registration_outgoingemail_changelist") + "?status=failed",
+            "waiting_url": reverse("admin:qpp_registration_outgoingemail_changelist") + "?status=queued",
+        }
+        return TemplateResponse(request, "admin/qpp_registration/outgoingemail/queue.html", context)

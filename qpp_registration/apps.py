@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "qpp_registration"
+    verbose_name = "Background work"
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks

@@ -1,0 +1,177 @@
+"""Deadline reminders: e-mail before a registration window closes.
+
+At each configured number of days before a window closes (``QPP_REMINDER_DAYS``,
+default 14, 3 and 1) at ``QPP_REMINDER_HOUR`` ET (10 a.m.), the Security Officials and
+contacts of two kinds of organization are reminded:
+
+- those whose registration for the year is started but not complete, and
+- those registered last year but not yet this year.
+
+Each organization gets each reminder once: the ``DeadlineReminder`` row, unique per
+organization, year and offset, is written in the same transaction as the queued
+messages, so a second scheduler or a task run twice finds it and sends nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from organizations.models import Role
+from registrations import rules
+from registrations.emails import Recipient, contact_recipients, notify_deadline_reminder
+from registrations.models import (
+    DeadlineReminder,
+    PerformanceYear,
+    ProgramStatus,
+    Registration,
+    ReminderOptOut,
+)
+
+EASTERN = ZoneInfo("America/New_York")
+
+
+def due_days(year, now, *, days=None, hour=None):
+    """The offset (days before closing) whose reminder is due at ``now``, or None.
+
+    Only the latest offset whose moment has passed is due, so a scheduler that was
+    down for a while sends one reminder, not a burst of stale ones; a moment before
+    the window opened sends nothing.
+    """
+    days = settings.QPP_REMINDER_DAYS if days is None else days
+    hour = settings.QPP_REMINDER_HOUR if hour is None else hour
+    if not (year.window_opens <= now < year.window_closes):
+        return None
+    closing_day = timezone.localtime(year.window_closes, EASTERN).date()
+    due = None
+    for offset in sorted(set(days), reverse=True):
+        moment = datetime.combine(closing_day - timedelta(days=offset), time(hour), tzinfo=EASTERN)
+        if year.window_opens <= moment <= now:
+            due = offset
+    return due
+
+
+@dataclass(frozen=True)
+class Target:
+    organization: object
+    registration: object  # this year's, or None
+    last_year: object  # last year's registration, when the organization registered then
+    missing: str
+
+
+def targets(year):
+    """Organizations to remind for ``year``, with what each still has to do."""
+    this_year = {
+        r.organization_id: r
+        for r in Registration.objects.filter(performance_year=year)
+        .select_related("organization")
+        .prefetch_related("contacts")
+    }
+    found = []
+    for registration in this_year.values():
+        if registration.is_registered_for_any and registration.cahps_status != ProgramStatus.INCOMPLETE:
+            continue
+        found.append(Target(registration.organization, registration, None, _missing(year, registration)))
+    last_year = (
+        Registration.objects.filter(performance_year__year=year.year - 1)
+        .exclude(organization_id__in=[pk for pk, r in this_year.items() if r.is_registered_for_any])
+        .exclude(organization_id__in=[t.organization.pk for t in found])
+        .select_related("organization")
+        .prefetch_related("contacts")
+    )
+    for registration in last_year:
+        if registration.is_registered_for_any:
+            missing = (
+                f"{registration.organization.name} registered for performance year {year.year - 1} "
+                f"but has not registered for {year.year}."
+            )
+            found.append(Target(registration.organization, None, registration, missing))
+    return sorted(found, key=lambda target: (target.organization.name, target.organization.pk))
+
+
+def _missing(year, registration):
+    contacts = list(registration.contacts.all())
+    problems = []
+    if not registration.size:
+        problems.append("Choose the organization size.")
+    readiness = rules.submission_readiness(organization=registration.organization, contacts=contacts)
+    if not readiness:
+        problems.append(readiness.reason)
+    if year.is_cahps_only:
+        problems.append("The CAHPS for MIPS Survey registration is Incomplete until both are done.")
+    elif not problems:
+        problems.append("Choose a program and select Register: the organization is not registered yet.")
+    else:
+        problems.append("Then choose a program and select Register.")
+    return " ".join(problems)
+
+
+def recipients(target):
+    """Security Officials and contacts, one message per address, less those who opted out."""
+    opted_out = {
+        email.lower()
+        for email in ReminderOptOut.objects.filter(organization=target.organization).values_list(
+            "user__email", flat=True
+        )
+        if email
+    }
+    officials = [
+        Recipient(name=role.user.get_full_name() or role.user.username, email=role.user.email)
+        for role in Role.objects.filter(
+            organization=target.organization, kind=Role.Kind.SECURITY_OFFICIAL, user__is_active=True
+        ).select_related("user")
+        if role.user.email
+    ]
+    registration = target.registration or target.last_year
+    everyone = officials + contact_recipients(registration.contacts.all())
+    seen = set()
+    result = []
+    for recipient in everyone:
+        address = recipient.email.lower()
+        if address in seen or address in opted_out:
+            continue
+        seen.add(address)
+        result.append(recipient)
+    return result
+
+
+def organization_url(year, organization):
+    name = "cahps_registration" if year.is_cahps_only else "registration_detail"
+    return settings.QPP_PORTAL_URL + reverse(name, args=[year.year, organization.pk])
+
+
+def send_deadline_reminders(now=None):
+    """Queue every reminder due now; returns how many organizations were reminded."""
+    now = now or timezone.now()
+    reminded = 0
+    for year in PerformanceYear.objects.filter(window_opens__lte=now, window_closes__gt=now):
+        days = due_days(year, now)
+        if days is None:
+            continue
+        for target in targets(year):
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        reminder = DeadlineReminder.objects.create(
+                            organization=target.organization, performance_year=year, days_before=days
+                        )
+                except IntegrityError:
+                    continue  # already sent by another scheduler or an earlier run
+                people = recipients(target)
+                notify_deadline_reminder(
+                    organization=target.organization,
+                    year=year,
+                    days=days,
+                    missing=target.missing,
+                    link=organization_url(year, target.organization),
+                    recipients=people,
+                    event=f"{target.organization.pk}:{year.year}:{days}",
+                )
+                reminder.recipients = len(people)
+                reminder.save(update_fields=["recipients"])
+            reminded += 1
+    return reminded

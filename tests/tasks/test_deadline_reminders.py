@@ -1,0 +1,178 @@
+"""Deadline reminders: who gets them, what they say, when, and only once."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from organizations.models import Role
+from qpp_registration.models import OutgoingEmail
+from registrations import reminders
+from registrations.models import DeadlineReminder, ProgramStatus, ReminderOptOut, Size, Source
+from tests.factories import (
+    ContactFactory,
+    OrganizationFactory,
+    PerformanceYearFactory,
+    RegistrationFactory,
+    RoleFactory,
+    UserFactory,
+)
+from tests.tasks.conftest import manage, worker_args
+
+EASTERN = ZoneInfo("America/New_York")
+# 2021 closes Wednesday 30 June 2021 at 8 p.m. ET [2021 #2].
+DAY_14 = datetime(2021, 6, 16, 10, 0, tzinfo=EASTERN)
+DAY_3 = datetime(2021, 6, 27, 10, 0, tzinfo=EASTERN)
+DAY_1 = datetime(2021, 6, 29, 10, 0, tzinfo=EASTERN)
+
+
+@pytest.mark.parametrize(
+    ("moment", "days"),
+    [
+        (DAY_14 - timedelta(minutes=1), None),
+        (DAY_14, 14),
+        (DAY_3 - timedelta(minutes=1), 14),
+        (DAY_3 + timedelta(hours=5), 3),
+        (DAY_1, 1),
+        (datetime(2021, 6, 30, 20, 0, tzinfo=EASTERN), None),  # closed
+    ],
+)
+def test_the_reminder_due_is_the_latest_offset_passed_at_10_am_et(db, moment, days):
+    year = PerformanceYearFactory(year=2021)
+    assert reminders.due_days(year, moment) == days
+
+
+@pytest.fixture
+def organizations_to_remind(db):
+    """An incomplete 2021 registration, one registered in 2020 only, and one registered in 2021."""
+    PerformanceYearFactory(year=2020)
+    year = PerformanceYearFactory(year=2021)
+    incomplete = OrganizationFactory(name="Annapolis Clinic")
+    so = UserFactory(username="annapolis-so", first_name="Ann", last_name="Lee", email="ann@example.com")
+    RoleFactory(user=so, organization=incomplete, kind=Role.Kind.SECURITY_OFFICIAL)
+    RegistrationFactory(organization=incomplete, performance_year=year, size="")
+
+    lapsed = OrganizationFactory(name="Baltimore Group")
+    last_year = RegistrationFactory(
+        organization=lapsed,
+        performance_year__year=2020,
+        size=Size.MEDIUM,
+        cahps_status=ProgramStatus.REGISTERED,
+        cahps_source=Source.SECURITY_OFFICIAL,
+    )
+    ContactFactory(registration=last_year, first_name="Bo", last_name="Ray", email="bo@example.com")
+
+    done = OrganizationFactory(name="Columbia Practice")
+    RegistrationFactory(
+        organization=done,
+        performance_year=year,
+        size=Size.MEDIUM,
+        cahps_status=ProgramStatus.REGISTERED,
+        cahps_source=Source.SECURITY_OFFICIAL,
+    )
+    return {"incomplete": incomplete, "lapsed": lapsed, "so": so, "year": year}
+
+
+def test_reminders_go_to_incomplete_and_lapsed_organizations_once_per_offset(
+    organizations_to_remind, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(DAY_3, tick=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.send_deadline_reminders() == 2
+        assert reminders.send_deadline_reminders() == 0  # the same offset again: nothing
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["ann@example.com", "bo@example.com"]
+    by_address = {m.to[0]: m for m in mail.outbox}
+    ann = by_address["ann@example.com"]
+    assert ann.subject == "Registration for performance year 2021 closes in 3 days: Annapolis Clinic"
+    assert "Wednesday, June 30, 2021 at 8:00 p.m. ET" in ann.body
+    assert "Choose the organization size." in ann.body
+    organization = organizations_to_remind["incomplete"]
+    assert f"/registration/2021/{organization.pk}/" in ann.body
+    html = ann.alternatives[0][0]
+    assert f'href="http://127.0.0.1:8000/registration/2021/{organization.pk}/"' in html
+    assert "registered for performance year 2020 but has not registered for 2021" in (
+        by_address["bo@example.com"].body
+    )
+
+    time_machine.move_to(DAY_1, tick=False)
+    assert reminders.send_deadline_reminders() == 2
+    assert DeadlineReminder.objects.filter(days_before=1).count() == 2
+
+
+def test_a_user_who_turned_reminders_off_gets_none(
+    organizations_to_remind, time_machine, django_capture_on_commit_callbacks
+):
+    ReminderOptOut.objects.create(
+        user=organizations_to_remind["so"], organization=organizations_to_remind["incomplete"]
+    )
+    time_machine.move_to(DAY_3, tick=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.send_deadline_reminders()
+
+    assert [m.to[0] for m in mail.outbox] == ["bo@example.com"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_schedulers_and_two_workers_at_once_send_each_reminder_once(
+    database_tasks, mail_server, process_env
+):
+    """Real processes on real time: a window closing in two days makes the 3-day reminder due."""
+    mail_server.start()
+    now = timezone.now()
+    year = PerformanceYearFactory(
+        year=2031, window_opens=now - timedelta(days=20), window_closes=now + timedelta(days=2)
+    )
+    expected = []
+    for n in range(3):
+        organization = OrganizationFactory(name=f"Practice {n}")
+        registration = RegistrationFactory(organization=organization, performance_year=year, size="")
+        for m in range(2):
+            address = f"contact-{n}-{m}@example.com"
+            ContactFactory(registration=registration, email=address)
+            expected.append(address)
+    # A reminder task already queued as well, as if a third scheduler had been there first.
+    from registrations.tasks import send_deadline_reminders
+
+    send_deadline_reminders.enqueue()
+
+    schedulers = [manage("run_scheduler", "--once", env=process_env) for _ in range(2)]
+    for scheduler in schedulers:
+        assert scheduler.wait(timeout=120) == 0, scheduler.communicate()[0]
+    workers = [manage(*worker_args(), env=process_env) for _ in range(2)]
+    for worker in workers:
+        assert worker.wait(timeout=180) == 0, worker.communicate()[0]
+
+    assert DeadlineReminder.objects.filter(performance_year=year, days_before=3).count() == 3
+    assert OutgoingEmail.objects.filter(kind="deadline_reminder").count() == 6
+    assert mail_server.recipients() == sorted(expected)
+
+
+def test_a_security_official_turns_their_reminders_off_and_on_from_the_organization_page(
+    sign_in, security_official, practice, window_open_2021
+):
+    client = sign_in(security_official)
+    page = f"/registration/2021/{practice.pk}/"
+    assert "Stop deadline reminders" in client.get(page).content.decode()
+
+    response = client.post(f"{page}reminders/", {"receive": "off"}, follow=True)
+
+    assert f"You will get no more deadline reminders for {practice.name}." in response.content.decode()
+    assert "Send me deadline reminders" in response.content.decode()
+    assert ReminderOptOut.objects.filter(user=security_official, organization=practice).exists()
+
+    client.post(f"{page}reminders/", {"receive": "on"})
+    assert not ReminderOptOut.objects.filter(user=security_official, organization=practice).exists()
+
+
+def test_only_the_organizations_security_official_can_change_its_reminders(
+    sign_in, staff_user, practice, window_open_2021
+):
+    response = sign_in(staff_user).post(f"/registration/2021/{practice.pk}/reminders/", {"receive": "off"})
+
+    assert response.status_code == 404
+    assert not ReminderOptOut.objects.exists()
