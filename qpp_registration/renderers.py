@@ -5,7 +5,8 @@
 template pages include one field at a time. ``TemplatesSetting`` is needed so
 that Django's form machinery finds the project's ``templates/`` folder.
 
-The plain widgets (``<input>`` of every type, ``<select>`` with its ``<option>``\\ s)
+The plain widgets (``<input>`` of every type, ``<select>`` with its ``<option>``\\ s, and
+each radio or checkbox of a list drawn one by one)
 are written here in Python, byte for byte as Django's own widget templates write them:
 through the template engine each ``<option>`` and each attribute list was an
 ``{% include %}``, and the eight *Organization Size* selects of the Registration Overview
@@ -44,6 +45,10 @@ INPUT_TEMPLATES = frozenset(
 )
 SELECT_TEMPLATE = WIDGETS + "select.html"
 OPTION_TEMPLATE = WIDGETS + "select_option.html"
+# One radio or checkbox of a list, as ``BoundWidget.tag()`` renders it (includes/field.html).
+CHOICE_OPTION_TEMPLATES = frozenset(
+    WIDGETS + name for name in ("input_option.html", "radio_option.html", "checkbox_option.html")
+)
 
 
 def _text(value):
@@ -67,6 +72,17 @@ def _input(widget):
         f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
         f"{value}{_attrs(widget['attrs'])}>"
     )
+
+
+def _choice_option(widget):
+    """``django/forms/widgets/input_option.html`` (what ``radio_option.html`` and
+    ``checkbox_option.html`` include): the input, in its label when ``wrap_label``."""
+    if not widget.get("wrap_label"):
+        return _input(widget)
+    target = widget["attrs"].get("id")
+    label_for = f' for="{conditional_escape(target)}"' if target else ""
+    # The included input template ends with a newline, kept inside the label.
+    return f"<label{label_for}>{_input(widget)}\n {conditional_escape(widget['label'])}</label>"
 
 
 def _option(option):
@@ -104,6 +120,8 @@ class PortalFormRenderer(TemplatesSetting):
             html = _input(context["widget"])
         elif template_name == SELECT_TEMPLATE:
             html = _select(context["widget"])
+        elif template_name in CHOICE_OPTION_TEMPLATES:
+            html = _choice_option(context["widget"])
         if html is None:
             return super().render(template_name, context, request=request)
         # Django's renderer strips what a widget template writes; so does this.

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from accounts import forms as account_forms
 from organizations import forms as organization_forms
 from qpp_registration.renderers import INPUT_TEMPLATES, SELECT_TEMPLATE, PortalFormRenderer
+from qpp_registration.templatetags.portal import field_kind, uswds_options
 from registrations import cahps_forms
 from registrations import forms as registration_forms
 from tests.factories import UserFactory
@@ -38,6 +39,10 @@ class Everything(forms.Form):
     choice = forms.ChoiceField(choices=[("", "- Select -"), ("a", "A & B"), ("<", HOSTILE)])
     grouped = forms.ChoiceField(choices=[("Group <1>", [("1", "One"), ("2", "Two")]), ("3", "Three")])
     multiple = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y")], required=False)
+    radios = forms.ChoiceField(choices=[("a", "A <&>"), ("b", "B")], widget=forms.RadioSelect)
+    boxes = forms.MultipleChoiceField(
+        choices=[("x", "X"), ("<", HOSTILE)], widget=forms.CheckboxSelectMultiple, required=False
+    )
     integers = forms.TypedChoiceField(choices=[(1, 1), (2, "two")], coerce=int)
     safe = forms.CharField(widget=forms.TextInput(attrs={"title": mark_safe("<b>already safe</b>")}))
     disabled = forms.CharField(disabled=True, required=False)
@@ -85,8 +90,16 @@ def _arguments(form_class, rf):
 
 
 def _widget_html(form, renderer):
+    """Each field's widget, and each radio or checkbox of a list drawn one by one as
+    includes/field.html draws them (``uswds_options``), with and without its label."""
     form.renderer = renderer
-    return {name: str(form[name].as_widget()) for name in form.fields}
+    html = {name: str(form[name].as_widget()) for name in form.fields}
+    for name in form.fields:
+        if field_kind(form[name]) == "choices":
+            options = uswds_options(form[name])
+            html[f"{name} options"] = [str(option.tag()) for option in options]
+            html[f"{name} labelled options"] = [str(option.tag(wrap_label=True)) for option in options]
+    return html
 
 
 PROJECT_FORMS = list(_project_forms())
@@ -115,6 +128,7 @@ def test_the_fast_path_covers_the_select_and_input_widgets():
     )
     try:
         str(form["choice"].as_widget()), str(form["text"].as_widget()), str(form["grouped"].as_widget())
+        [str(option.tag(wrap_label=True)) for option in uswds_options(form["radios"])]
     finally:
         TemplatesSetting.render = original
     assert calls == []
@@ -142,6 +156,14 @@ def test_the_copied_widget_templates_are_still_djangos():
     assert (widgets / "select_option.html").read_text() == (
         "<option value=\"{{ widget.value|stringformat:'s' }}\""
         '{% include "django/forms/widgets/attrs.html" %}>{{ widget.label }}</option>\n'
+    )
+    include_option = '{% include "django/forms/widgets/input_option.html" %}\n'
+    assert (widgets / "radio_option.html").read_text() == include_option
+    assert (widgets / "checkbox_option.html").read_text() == include_option
+    assert (widgets / "input_option.html").read_text() == (
+        '{% if widget.wrap_label %}<label{% if widget.attrs.id %} for="{{ widget.attrs.id }}"{% endif %}>'
+        '{% endif %}{% include "django/forms/widgets/input.html" %}{% if widget.wrap_label %} '
+        "{{ widget.label }}</label>{% endif %}\n"
     )
     assert (widgets / "attrs.html").read_text() == (
         "{% for name, value in widget.attrs.items %}{% if value is not False %} {{ name }}"
