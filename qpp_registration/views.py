@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_not_required
+from django.views.decorators.csrf import requires_csrf_token
 from django.shortcuts import render
 from django.utils import timezone
 
+from qpp_registration.params import BadParameter
 from registrations.models import PerformanceYear
 from registrations.rules import WindowState, window_decision, window_state
 
@@ -20,3 +22,11 @@ def home(request):
         for year in PerformanceYear.objects.filter(window_closes__gt=now).order_by("window_opens")
     ]
     return render(request, "home.html", {"periods": periods})
+
+
+@login_not_required
+@requires_csrf_token
+def bad_request(request, exception):
+    """400: says which query-string value was wrong when ``qpp_registration.params`` refused it."""
+    message = str(exception) if isinstance(exception, BadParameter) else ""
+    return render(request, "400.html", {"message": message}, status=400)

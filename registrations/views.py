@@ -30,6 +30,7 @@ from contacts.services import contact_add, contact_delete, contact_update
 from organizations.models import Role
 from organizations.selectors import get_organization_for_user
 from organizations.services import organization_update
+from qpp_registration.params import int_param
 from registrations import rules, selectors
 from registrations.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
 from registrations.forms import ContactForm, OrganizationForm, RegisterForm, SizeForm
@@ -197,12 +198,10 @@ def registration_home(request):
 
 def _requested_year(request, now):
     """The ``?year=`` the switcher chose, else the most relevant year (None if none configured)."""
-    requested = request.GET.get("year", "")
-    if not requested:
+    requested = int_param(request.GET, "year")
+    if requested is None:
         return selectors.default_year(now)
-    if not requested.isdigit():
-        raise Http404("No such performance year.")
-    return selectors.get_year(int(requested))
+    return selectors.get_year(requested)
 
 
 def connected_organizations(request):
