@@ -48,10 +48,14 @@ HOSTILE = {
     "repeated keys, the last empty": ["²", "99999999999999999999", ""],
     "10,000 characters": ["7" * 10_000],
 }
+# A 10,000-character value goes to the names the portal itself parses (on every name it only
+# makes the walk slow: Django admin's own parameters are covered by the other values).
+LONG_VALUE_NAMES = ["year", "device", "organization", "page", "tab", "status", "q", "next", "return_to", "p"]
 
 
-def _query(values):
-    return "&".join(f"{name}={value}" for name in NAMES for value in values)
+def _query(kind):
+    names = LONG_VALUE_NAMES if kind == "10,000 characters" else NAMES
+    return "&".join(f"{name}={value}" for name in names for value in HOSTILE[kind])
 
 
 @pytest.fixture
@@ -129,8 +133,8 @@ def test_no_url_answers_500_to_hostile_query_values(world, persona):
     for path in _paths(world["ids"]):
         if path.endswith(("/logout/",)):
             continue  # a GET shows the sign-out page; signing out would change the persona
-        for kind, values in HOSTILE.items():
-            response = client.get(f"{path}?{_query(values)}")
+        for kind in HOSTILE:
+            response = client.get(f"{path}?{_query(kind)}")
             if response.status_code >= 500:
                 failures.append(f"{path} ({kind}): {response.status_code}")
     assert not failures, "\n".join(failures)
