@@ -36,8 +36,12 @@ logger = logging.getLogger("qpp.security")
 def next_url(request, default="home"):
     candidate = request.POST.get("next") or request.GET.get("next")
     # Only a path on this site: ``redirect()`` would take "abc" for a URL name and fail.
-    if candidate and candidate.startswith("/") and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return reverse(default)

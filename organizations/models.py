@@ -57,7 +57,9 @@ class Organization(models.Model):
     address_line_1 = models.CharField(
         "mailing address", max_length=200, blank=True, validators=[validate_single_line]
     )
-    address_line_2 = models.CharField("address line 2", max_length=200, blank=True, validators=[validate_single_line])
+    address_line_2 = models.CharField(
+        "address line 2", max_length=200, blank=True, validators=[validate_single_line]
+    )
     city = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
     state = USStateField(blank=True)
     zip_code = USZipCodeField("ZIP code", blank=True, validators=[validate_zip_code])

@@ -131,7 +131,7 @@ class RegistrationActionsMixin:
         if organization_id is not None:
             if not Organization.objects.filter(pk=organization_id).exists():
                 raise Http404("No organization with that ID.")
-            initial["organization"] = organization_id
+            initial["organization"] = str(organization_id)
         current_year = PerformanceYear.objects.order_by("-year").first()
         if current_year is not None:
             initial["performance_year"] = current_year.pk

@@ -59,9 +59,14 @@ class RegisterForm(forms.Form):
     program = forms.ChoiceField(choices=Program.choices, widget=forms.HiddenInput)
     size = SizeField(required=False)
 
-    def __init__(self, *args, size_required=True, **kwargs):
+    def __init__(self, *args, size_required=True, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["size"].required = size_required
+        if organization is not None:
+            # The error summary and the message by the field say which organization it is [2020 §IV.1].
+            self.fields["size"].error_messages["required"] = (
+                f"Select the organization size of {organization.name} before you select Register."
+            )
         # The page's script hides a Register button the chosen size does not allow.
         self.fields["size"].widget.attrs["data-register-size"] = ""
 
@@ -145,7 +150,10 @@ class ContactForm(EditTokenForm):
         validators=[validate_single_line],
     )
     last_name = forms.CharField(
-        label="Last Name", max_length=100, error_messages=_required("last name"), validators=[validate_single_line]
+        label="Last Name",
+        max_length=100,
+        error_messages=_required("last name"),
+        validators=[validate_single_line],
     )
     email = forms.EmailField(
         label="E-mail",

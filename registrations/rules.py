@@ -192,7 +192,9 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
         if aco_type == Organization.AcoType.SHARED_SAVINGS:
             # [2021 #5]: "Shared Savings Program ACOs are automatically registered for the CMS Web
             # Interface."
-            return Decision(False, "Automatically registered as a Shared Savings Program ACO.", automatic=True)
+            return Decision(
+                False, "Automatically registered as a Shared Savings Program ACO.", automatic=True
+            )
         # [2021 #5] opens the Web Interface to groups, virtual groups and APM Entities with 25 or more
         # clinicians, and only Shared Savings Program ACOs use it for the APP; the 2020 "Who does not
         # need to register?" list is gone [2021 #7]. A Next Generation ACO registers like any other

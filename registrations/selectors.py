@@ -154,7 +154,9 @@ def program_cell(*, program, organization, year, registration, window_open, size
         # The size is chosen in the same form as Register: offer the button and say what size
         # it needs; the server checks the chosen size again [2020 §IV.1–2].
         refused = [decision.reason for decision in by_size.values() if not decision]
-        return ProgramCell(**not_registered, can_register=window_open, hint=refused[0] if refused else "")
+        # No hint once the saved size is one that fits.
+        hint = refused[0] if refused and size not in allowed_sizes else ""
+        return ProgramCell(**not_registered, can_register=window_open, hint=hint)
     if not current:
         reason = current.reason
         if not allowed_sizes:

@@ -84,6 +84,13 @@ def _list_url(year, organization=None):
     return f"{url}#org-{organization.pk}" if organization is not None else url
 
 
+def _without_fragment(url):
+    """Where to go after an action that leaves a message: the page's top, where the message is
+    (portal.js moves focus to it). Jumping to the organization's card would leave the outcome
+    of the action above the screen."""
+    return url.split("#", 1)[0]
+
+
 def _url(name, year, organization, **kwargs):
     return reverse(name, kwargs={"year": year.year, "organization_id": organization.pk, **kwargs})
 
@@ -309,7 +316,15 @@ def registration_start(request, year, organization_id):
         )
     registration = selectors.find_registration(organization=organization, year=year)
     size_editable = registration is None or not registration.is_registered_for_any
-    form = RegisterForm(request.POST, prefix=f"org-{organization.pk}", size_required=size_editable)
+    # A size already saved (e.g. set with Edit on Registration Details) is kept when the Register
+    # button sends none: Registration Details has no size selector [2020 §V].
+    stored_size = registration.size if registration is not None else ""
+    form = RegisterForm(
+        request.POST,
+        prefix=f"org-{organization.pk}",
+        size_required=size_editable and not stored_size,
+        organization=organization,
+    )
     page_number = request.POST.get("page")
 
     def again():
@@ -318,14 +333,14 @@ def registration_start(request, year, organization_id):
     if not form.is_valid():
         return again()
     program = Program(form.cleaned_data["program"])
-    size = form.cleaned_data["size"] if size_editable else registration.size
+    size = (form.cleaned_data["size"] or stored_size) if size_editable else registration.size
     decision = rules.program_eligibility(program, organization=organization, year=year, size=size)
     if not decision:
         size_related = any(
             rules.program_eligibility(program, organization=organization, year=year, size=value)
             for value in Size.values
         )
-        form.add_error("size" if size_related else None, decision.reason)
+        form.add_error("size" if size_related else None, f"{organization.name}: {decision.reason}")
         return again()
 
     other = Program.CAHPS if program == Program.WEB_INTERFACE else Program.WEB_INTERFACE
@@ -336,7 +351,7 @@ def registration_start(request, year, organization_id):
                 registration = registration_change_size(registration=registration, size=size, by=request.user)
             if registration.status_for(program) == ProgramStatus.REGISTERED:
                 messages.info(request, f"{organization.name} is already registered for the {program.label}.")
-                return redirect(_list_url(year, organization))
+                return redirect(_without_fragment(_list_url(year, organization)))
             carried_over = registration.status_for(other) == ProgramStatus.REGISTERED and bool(
                 rules.submission_readiness(
                     organization=organization, contacts=list(registration.contacts.all())
@@ -373,7 +388,7 @@ def registration_submit_view(request, year, organization_id, program):
         raise Http404("This program is not offered for this performance year.")
     if request.method == "GET" and detail.registration is None:
         messages.info(request, f"Select the organization size and Register for {organization.name} first.")
-        return redirect(_list_url(year, organization))
+        return redirect(_without_fragment(_list_url(year, organization)))
     if cell.is_registered:
         messages.info(request, f"{organization.name} is registered for the {program.label}.")
         return redirect(_url("registration_detail", year, organization))
@@ -479,7 +494,7 @@ def registration_organization_edit(request, page):
                 _apply_error(form, error)
             else:
                 messages.success(request, f"The organization information of {organization.name} was updated.")
-                return redirect(back.url)
+                return redirect(_without_fragment(back.url))
     else:
         form = OrganizationForm(initial=OrganizationForm.initial_for(organization))
     registration = selectors.find_registration(organization=organization, year=year)
@@ -551,7 +566,7 @@ def registration_size(request, page):
                         f"{registration.registration_id})."
                     )
                 messages.success(request, text)
-                return redirect(back.url)
+                return redirect(_without_fragment(back.url))
     else:
         form = SizeForm(initial={"size": registration.size if registration else ""})
     context = {
@@ -590,7 +605,7 @@ def registration_contact_add(request, page):
                 _apply_error(form, error)
             else:
                 messages.success(request, f"{contact.full_name} was added as a contact.")
-                return redirect(back.url)
+                return redirect(_without_fragment(back.url))
     else:
         form = ContactForm(initial=_prefilled_contact(request.user) if first_contact else None)
     context = {
@@ -629,7 +644,7 @@ def registration_contact_edit(request, page, contact_id):
                 _apply_error(form, error)
             else:
                 messages.success(request, f"The contact information of {contact.full_name} was updated.")
-                return redirect(back.url)
+                return redirect(_without_fragment(back.url))
     else:
         form = ContactForm(initial=ContactForm.initial_for(contact))
     context = {
@@ -661,7 +676,7 @@ def registration_contact_delete(request, page, contact_id):
             error = refusal.reason
         else:
             messages.success(request, f"{contact.full_name} was removed from the contacts.")
-            return redirect(back.url)
+            return redirect(_without_fragment(back.url))
     context = {
         "year": year,
         "organization": organization,
@@ -685,7 +700,7 @@ def registration_cancel_view(request, page, program):
     registration = _registration_or_404(organization, year)
     if registration.status_for(program) == ProgramStatus.NOT_REGISTERED:
         messages.info(request, f"{organization.name} is not registered for the {program.label}.")
-        return redirect(back.url)
+        return redirect(_without_fragment(back.url))
     error = ""
     if request.method == "POST":
         try:
@@ -699,7 +714,7 @@ def registration_cancel_view(request, page, program):
                 f"Record the registration identification number {registration.registration_id} for your "
                 "records; all contacts receive an e-mail quoting it.",
             )
-            return redirect(back.url)
+            return redirect(_without_fragment(back.url))
     context = {
         "year": year,
         "organization": organization,

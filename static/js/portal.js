@@ -8,5 +8,12 @@
   var summary = document.querySelector("[data-error-summary]");
   if (summary) {
     summary.focus();
+  } else {
+    // The outcome of an action (a message at the top) is where focus and eyes go next.
+    var outcome = document.querySelector(".qpp-messages");
+    if (outcome) {
+      outcome.setAttribute("tabindex", "-1");
+      outcome.focus();
+    }
   }
 })();

@@ -46,7 +46,10 @@ def test_statement_of_truth_accepts_only_the_checkbox_own_value(client, member, 
     response = client.post(reverse("account_login"), data)
 
     assert "_auth_user_id" not in client.session
-    assert "Check “Yes, I agree” to accept the Statement of Truth before you sign in." in response.content.decode()
+    assert (
+        "Check “Yes, I agree” to accept the Statement of Truth before you sign in."
+        in response.content.decode()
+    )
 
 
 def test_statement_of_truth_is_asked_again_at_every_sign_in(client, member):

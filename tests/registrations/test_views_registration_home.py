@@ -36,7 +36,11 @@ def test_a_cahps_only_year_goes_to_the_cahps_page(sign_in, security_official, wi
 
 
 def test_unknown_year_is_not_found(sign_in, security_official, window_open_2021):
-    assert sign_in(security_official).get(reverse("registration_home"), {"year": "20x1"}).status_code == 404
+    assert sign_in(security_official).get(reverse("registration_home"), {"year": "1999"}).status_code == 404
+
+
+def test_a_year_that_is_not_a_number_is_a_bad_request(sign_in, security_official, window_open_2021):
+    assert sign_in(security_official).get(reverse("registration_home"), {"year": "20x1"}).status_code == 400
 
 
 def test_a_user_without_the_security_official_role_is_told_why(sign_in, staff_user, window_open_2021):
