@@ -1,9 +1,8 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from registrations.models import Registration
-
 from organizations.validators import validate_single_line
+from registrations.models import Registration
 
 from .validators import validate_us_phone
 

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
-from django.views.decorators.csrf import requires_csrf_token
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.csrf import requires_csrf_token
 
 from qpp_registration.params import BadParameter
 from registrations.models import PerformanceYear
