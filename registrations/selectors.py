@@ -44,9 +44,20 @@ def selectable_years(now):
     return sorted(years, key=order)
 
 
+def open_years(now):
+    """The performance years open at ``now``, the one whose window closes first first (the
+    older year first when two close together): the one a Security Official must finish first."""
+    years = [year for year in PerformanceYear.objects.all() if rules.window_state(year, now) is WindowState.OPEN]
+    return sorted(years, key=lambda year: (year.window_closes, year.year))
+
+
 def default_year(now):
-    """The most relevant performance year at ``now``: the newest open one, else the
-    next to open, else the most recently closed; None when none is configured."""
+    """The most relevant performance year at ``now``: of the open ones, the one whose window
+    closes first (the older when two close together, as the guides come in year order);
+    else the next to open, else the most recently closed; None when none is configured."""
+    opened = open_years(now)
+    if opened:
+        return opened[0]
     years = selectable_years(now)
     return years[0] if years else None
 
@@ -56,6 +67,7 @@ class YearOption:
     year: int
     label: str
     selected: bool
+    is_open: bool = False
 
 
 def year_options(now, selected):
@@ -70,7 +82,12 @@ def year_options(now, selected):
         else:
             note = "closed"
         options.append(
-            YearOption(year=year.year, label=f"{year.year} ({note})", selected=year.pk == selected.pk)
+            YearOption(
+                year=year.year,
+                label=f"{year.year} ({note})",
+                selected=year.pk == selected.pk,
+                is_open=state is WindowState.OPEN,
+            )
         )
     return options
 

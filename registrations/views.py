@@ -211,10 +211,35 @@ def _requested_year(request, now):
     return selectors.get_year(requested)
 
 
+@dataclass(frozen=True)
+class YearSection:
+    """One performance year's table on Connected Organizations."""
+
+    year: object  # PerformanceYear
+    window: object  # rules.Decision
+    rows: list
+    edit_url: str
+
+
+def _year_section(year, roles, now):
+    if year.is_cahps_only:
+        edit_url = reverse("cahps_registration_list", kwargs={"year": year.year})
+    else:
+        edit_url = reverse("registration_list", kwargs={"year": year.year})
+    return YearSection(
+        year=year,
+        window=rules.window_decision(year, now),
+        rows=selectors.connected_rows(roles=roles, year=year),
+        edit_url=edit_url,
+    )
+
+
 def connected_organizations(request):
     """Manage Access → Connected Organizations: every organization where the user holds a
-    role, with its status per program for the chosen year and *Edit Registration* where the
-    user is the Security Official [2020 §III.4–6]. Staff Users see it read-only."""
+    role, with its status per program and *Edit Registration* where the user is the
+    Security Official [2020 §III.4–6]. Staff Users see it read-only. While several years
+    are open, each has its own section, the one that closes first at the top, so that nobody
+    follows a guide into the wrong year; ``?year=`` shows one year."""
     now = _now()
     year = _requested_year(request, now)
     if year is None:
@@ -222,17 +247,18 @@ def connected_organizations(request):
     page = Paginator(selectors.user_roles(request.user), ORGANIZATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = selectors.connected_rows(roles=page.object_list, year=year)
-    if year.is_cahps_only:
-        edit_url = reverse("cahps_registration_list", kwargs={"year": year.year})
-    else:
-        edit_url = reverse("registration_list", kwargs={"year": year.year})
+    roles = list(page.object_list)
+    opened = selectors.open_years(now)
+    years = opened if "year" not in request.GET and len(opened) > 1 else [year]
+    sections = [_year_section(each, roles, now) for each in years]
+    rows = sections[0].rows
     context = {
         "year": year,
-        "window": rules.window_decision(year, now),
+        "window": sections[0].window,
+        "sections": sections,
         "rows": rows,
         "page_obj": page,
-        "edit_url": edit_url,
+        "edit_url": sections[0].edit_url,
         "has_staff_role": any(not row.is_security_official for row in rows),
         "programs": _offered(year),
         **_year_switcher(now, year),
