@@ -9,8 +9,12 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The browser tests drive Debian's Chromium (tests/browser/conftest.py reads CHROMIUM_PATH).
+CHROMIUM_DEBIAN := /usr/bin/chromium
+CHROMIUM_PATH ?= $(CHROMIUM_DEBIAN)
+export CHROMIUM_PATH
 
-.PHONY: run test install install-test assets lint check clean
+.PHONY: run test install install-test assets chromium lint check clean
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required; install it and run make again." >&2; exit 1; }
@@ -31,6 +35,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Debian's chromium when it is missing, as .ci/run does: as root with apt-get; anywhere else
+# stop at once with the one command to run (the browser tests are never skipped).
+chromium:
+	@test -x "$(CHROMIUM_PATH)" && exit 0; \
+	if [ "$(CHROMIUM_PATH)" = "$(CHROMIUM_DEBIAN)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests (apt-get install chromium)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi; \
+	test -x "$(CHROMIUM_PATH)" || { echo "The browser tests need Chromium at $(CHROMIUM_PATH): run 'sudo apt-get install chromium' (or set CHROMIUM_PATH to a Chromium binary), then make test again." >&2; exit 1; }
+
 install: $(VENV)/.run-installed
 install-test: $(VENV)/.test-installed
 assets: node_modules/.installed
@@ -41,7 +55,7 @@ run: install assets
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-test assets
+test: install-test assets chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test assets
