@@ -45,9 +45,11 @@ def selectable_years(now):
 
 
 def open_years(now):
-    """The performance years open at ``now``, the one whose window closes first first (the
+    """The performance years open at ``now``, the one whose window closes first at the head (the
     older year first when two close together): the one a Security Official must finish first."""
-    years = [year for year in PerformanceYear.objects.all() if rules.window_state(year, now) is WindowState.OPEN]
+    years = [
+        year for year in PerformanceYear.objects.all() if rules.window_state(year, now) is WindowState.OPEN
+    ]
     return sorted(years, key=lambda year: (year.window_closes, year.year))
 
 

@@ -1,6 +1,7 @@
 """``make test`` on a machine without Chromium: install it or say, in one line, what to run."""
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -8,8 +9,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def make(*args):
-    return subprocess.run(
-        ["make", "--no-print-directory", *args],
+    return subprocess.run(  # noqa: S603 - the project's own Makefile, fixed arguments
+        [shutil.which("make"), "--no-print-directory", *args],
         cwd=ROOT,
         env=os.environ.copy(),
         capture_output=True,
