@@ -53,7 +53,8 @@ def test_register_without_a_size_says_so_next_to_the_size_and_saves_nothing(
     # The summary sits in the organization's card, and the answer comes back to that card.
     card = page[page.index(f'id="org-{practice.pk}"') :]
     assert "There is a problem with Chesapeake Family Medicine" in card
-    assert f'register/#org-{practice.pk}"' in card
+    assert 'register/#register-errors"' in card
+    assert 'id="register-errors"' in card
     assert f'href="#id_org-{practice.pk}-size"' in page
     assert not Registration.objects.exists()
 
