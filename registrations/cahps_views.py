@@ -222,6 +222,19 @@ def _not_saved(request, *, year, organization, page, errors, bound):
 
 
 @require_GET
+def cahps_registration_home(request):
+    """The left navigation's *CAHPS for MIPS Survey Registration* [2023 §IV.3]: the list of
+    the most relevant CAHPS-only year (open, else the next to open, else the latest)."""
+    now = timezone.now()
+    years = [year for year in selectors.open_years(now) if year.is_cahps_only] or [
+        year for year in selectors.selectable_years(now) if year.is_cahps_only
+    ]
+    if not years:
+        return render(request, "registrations/no_years.html")
+    return redirect("cahps_registration_list", year=years[0].year)
+
+
+@require_GET
 def cahps_registration_list(request, year):
     """*Register and Edit CAHPS Registration* [2023 §III.6–7, §VI]: tabs of the organization
     types the user is a Security Official of, each organization with its CAHPS status and
@@ -297,7 +310,7 @@ def cahps_register(request, year, organization_id):
         messages.info(
             request,
             f"Registration ID {registration.registration_id} for {organization.name}. Select the "
-            "Organization Size, then add a contact. Changes are saved as you make them.",
+            "Organization Size, then add a contact.",
         )
     else:
         messages.success(
@@ -360,7 +373,6 @@ def _render_page(request, page, *, bound=None, status=200):
         "template_form": CahpsContactForm(auto_id="contact-new-__n__-%s"),
         "list_url": _list_url(page.year, page.organization),
         "error_form": next(iter(bound.values()), None),
-        "delete_message": DELETE_REGISTRATION_MESSAGE,
     }
     return render(request, "registrations/cahps/register.html", context, status=status)
 

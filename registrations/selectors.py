@@ -648,8 +648,10 @@ class CahpsPage:
 
     @property
     def contacts_receiving_updates(self):
-        """Contacts with every required field: the ones the registration counts [2023 §IV.2]."""
-        return sum(1 for row in self.contacts if not row.missing)
+        """Every contact added, counted as soon as it is saved [2023 §IV.2: "As more contacts
+        added, the number of contacts will update in the Registration header"]; the status
+        says whether one of them is complete."""
+        return len(self.contacts)
 
     @property
     def editable(self):

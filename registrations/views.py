@@ -182,9 +182,10 @@ def _year_switcher(now, year):
     return {"year_options": selectors.year_options(now, year)}
 
 
-def _no_security_official(request):
-    """403 with the guide's explanation for a user without the Security Official role [2020 §III.6]."""
-    return render(request, "registrations/no_security_official.html", status=403)
+def _no_security_official(request, year=None):
+    """403 with the guide's explanation for a user without the Security Official role
+    [2020 §III.6; 2023 §III.7 for a CAHPS-only year: "submit, modify, or delete"]."""
+    return render(request, "registrations/no_security_official.html", {"year": year}, status=403)
 
 
 # --- Registration entry and Connected Organizations -------------------------------------------------
@@ -192,14 +193,17 @@ def _no_security_official(request):
 
 def registration_home(request):
     """The left-nav *Registration* entry: the chosen (or most relevant) performance year's
-    registration page — these screens, or the CAHPS pages of a CAHPS-only year."""
-    year = _requested_year(request, _now())
+    registration page — these screens, or the Registration screen of a CAHPS-only year."""
+    now = _now()
+    year = _requested_year(request, now)
     if not selectors.security_official_organizations(request.user).exists():
-        return _no_security_official(request)
+        return _no_security_official(request, year)
     if year is None:
         return render(request, "registrations/no_years.html")
     if year.is_cahps_only:
-        return redirect(reverse("cahps_registration_list", kwargs={"year": year.year}))
+        # [2023 §III.6]: "From the Registration screen, select Register and Edit CAHPS Registration."
+        context = {"year": year, "window": rules.window_decision(year, now), **_year_switcher(now, year)}
+        return render(request, "registrations/cahps/registration.html", context)
     return redirect("registration_list", year=year.year)
 
 
@@ -315,6 +319,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200):
         "items": items,
         "page_obj": page,
         "bound_form": bound[1] if bound is not None else None,
+        "printed_at": rules.format_eastern(now),
         **_year_switcher(now, year),
     }
     return render(request, "registrations/registration_list.html", context, status=status)
@@ -481,6 +486,7 @@ def registration_congratulations(request, year, organization_id, program):
         "program": program,
         "contacts": list(registration.contacts.all()),
         "back_url": _list_url(year, organization),
+        "printed_at": rules.format_eastern(_now()),
     }
     return render(request, "registrations/congratulations.html", context)
 
