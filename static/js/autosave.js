@@ -186,12 +186,13 @@
       },
     })
       .then(function (response) {
+        // First: the Sign In page (which answers a JSON request in JSON too) after the session ended.
+        if (response.status === 401 || isSignInPage(response)) {
+          return { saved: false, signedOut: true, errors: {} };
+        }
         var type = response.headers.get("Content-Type") || "";
         if (type.indexOf("application/json") === 0) {
           return response.json();
-        }
-        if (response.status === 401 || isSignInPage(response)) {
-          return { saved: false, signedOut: true, errors: {} };
         }
         // Not an answer of the save itself: a refusal page (403/404) for a registration this
         // user cannot change, or another page the save was sent to.
