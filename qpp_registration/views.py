@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import requires_csrf_token
 
+from organizations.models import Role
 from qpp_registration.params import BadParameter
 from registrations.models import PerformanceYear
 from registrations.rules import WindowState, window_decision, window_state
@@ -21,7 +22,11 @@ def home(request):
         }
         for year in PerformanceYear.objects.filter(window_closes__gt=now).order_by("window_opens")
     ]
-    return render(request, "home.html", {"periods": periods})
+    is_security_official = (
+        request.user.is_authenticated
+        and Role.objects.filter(user=request.user, kind=Role.Kind.SECURITY_OFFICIAL).exists()
+    )
+    return render(request, "home.html", {"periods": periods, "is_security_official": is_security_official})
 
 
 @login_not_required

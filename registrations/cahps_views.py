@@ -20,7 +20,7 @@ or that it closed; a POST is refused.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
@@ -33,7 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contacts.services import contact_add, contact_delete, contact_update
 from organizations.models import Role
-from organizations.selectors import get_organization_for_user
+from organizations.selectors import get_organization_for_user, other_role_than
 from registrations import rules, selectors
 from registrations.cahps_forms import CahpsContactForm, CahpsFilterForm, CahpsSizeForm
 from registrations.exceptions import EditConflict, RegistrationRefused
@@ -68,8 +68,19 @@ def _cahps_year(year):
 
 
 def _so_organization(request, organization_id):
-    """The organization, only if the signed-in user is its Security Official (404 otherwise)."""
-    return get_organization_for_user(request.user, organization_id, role=SECURITY_OFFICIAL)
+    """The organization, only if the signed-in user is its Security Official: 403 with the
+    reason for a Staff User of it [2023 §III.7], 404 for anyone else."""
+    try:
+        return get_organization_for_user(request.user, organization_id, role=SECURITY_OFFICIAL)
+    except Http404:
+        other = other_role_than(request.user, organization_id, SECURITY_OFFICIAL)
+        if other is None:
+            raise
+        raise PermissionDenied(
+            f"You have the {other.get_kind_display()} role for {other.organization.name}: you can see its "
+            "registration status on Connected Organizations. Submitting, modifying or deleting its "
+            "registration needs the Security Official role."
+        ) from None
 
 
 def _wants_json(request):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods
 
 from contacts.services import contact_add, contact_delete, contact_update
 from organizations.models import Role
-from organizations.selectors import get_organization_for_user
+from organizations.selectors import get_organization_for_user, other_role_than
 from organizations.services import organization_update
 from qpp_registration.params import int_param
 from registrations import rules, selectors
@@ -59,8 +59,19 @@ def _now():
 
 
 def _so_organization(request, organization_id):
-    """The organization, only if the signed-in user is its Security Official (404 otherwise)."""
-    return get_organization_for_user(request.user, organization_id, role=SECURITY_OFFICIAL)
+    """The organization, only if the signed-in user is its Security Official: 403 with the
+    reason for a Staff User of it [2020 §III.6], 404 for anyone else."""
+    try:
+        return get_organization_for_user(request.user, organization_id, role=SECURITY_OFFICIAL)
+    except Http404:
+        other = other_role_than(request.user, organization_id, SECURITY_OFFICIAL)
+        if other is None:
+            raise
+        raise PermissionDenied(
+            f"You have the {other.get_kind_display()} role for {other.organization.name}: you can see its "
+            "registration status on Connected Organizations. Submitting, modifying or cancelling its "
+            "registration needs the Security Official role."
+        ) from None
 
 
 def _program(slug):

@@ -164,6 +164,7 @@ def test_congratulations_prints_cleanly_with_a_print_button(signed_in_page, offi
     registration_id = page.locator(".qpp-registration-id")
     expect(registration_id).to_have_text(registration.registration_id)
     assert registration_id.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 28
+    screenshot(page, f"fidelity-congratulations-print-media-{width}")
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.pdf(path=str(SCREENSHOT_DIR / f"fidelity-congratulations-printed-{width}.pdf"))
 

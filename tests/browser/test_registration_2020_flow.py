@@ -209,7 +209,7 @@ def test_security_official_walks_the_guide_from_register_to_re_register(signed_i
         "Confirm the organization size of Chesapeake Family Medicine"
     )
     expect(page.get_by_role("link", name="Cancel")).to_be_focused()
-    expect(page.get_by_role("region", name=re.compile("cancels the CMS Web Interface"))).to_contain_text(
+    expect(page.get_by_role("region", name=re.compile("cancels its CMS Web Interface"))).to_contain_text(
         "will cancel this organization's CMS Web Interface"
     )
     check(page, "15-size-confirmation")
