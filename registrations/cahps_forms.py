@@ -102,7 +102,10 @@ class CahpsFilterForm(forms.Form):
     status = forms.ChoiceField(label="Registration status", choices=STATUS_CHOICES, required=False)
     q = forms.CharField(
         label="Search by name or ID",
-        help_text="Search by organization name, TIN, virtual group ID or APM Entity ID.",
+        help_text=(
+            "Search every tab by organization name, the last four digits of a TIN, a virtual group ID, "
+            "an APM Entity ID or a registration ID."
+        ),
         max_length=100,
         required=False,
         strip=True,

@@ -463,27 +463,52 @@ def cahps_tabs(user, selected=""):
     ]
 
 
-def _search_filter(query):
-    """Name or identifier contains ``query``; a TIN may be typed with dashes or spaces."""
-    from django.db.models import Q
+def tab_of(organization):
+    """The label of the CAHPS tab ``organization`` is listed under [2023 §III.7]."""
+    return next(spec.label for spec in CAHPS_TAB_SPECS if organization.kind in spec.kinds)
+
+
+def _search_filter(query, year):
+    """What the list shows: the name, a virtual group or APM Entity ID, a TIN by the digits
+    its mask shows (the last four; all nine when typed whole), or the registration ID."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from registrations.admin_search import canonical_registration_id
 
     query = query.strip()
-    condition = Q(name__icontains=query) | Q(identifier__icontains=query)
+    practice = Q(kind__in=(Organization.Kind.PRACTICE,))
+    condition = Q(name__icontains=query) | (~practice & Q(identifier__icontains=query))
     digits = "".join(character for character in query if character.isdigit())
-    if digits and len(digits) != len(query) and all(c.isdigit() or c in "-. " for c in query):
-        condition |= Q(identifier__contains=digits)
+    if digits and all(c.isdigit() or c in "-. *" for c in query):
+        if len(digits) == 9:
+            condition |= practice & Q(identifier=digits)
+        elif len(digits) <= 4:
+            condition |= practice & Q(visible_tin__contains=digits)
+    registration_id = canonical_registration_id(query)
+    if registration_id:
+        condition |= Q(
+            Exists(
+                Registration.objects.filter(
+                    organization=OuterRef("pk"), performance_year=year, registration_id=registration_id
+                )
+            )
+        )
     return condition
 
 
 def cahps_organizations(user, *, year, tab, status="", query=""):
     """The Security Official's organizations of ``tab`` (a slug of ``CAHPS_TAB_SPECS``),
-    narrowed by CAHPS ``status`` (a key of ``CAHPS_STATUS_FILTERS``) and by a search on
-    the name or identifier; a lazy queryset for the paginator."""
+    narrowed by CAHPS ``status`` (a key of ``CAHPS_STATUS_FILTERS``); a search (name,
+    identifier as shown, registration ID) looks through every tab. A lazy queryset for the
+    paginator."""
     from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Right
 
     spec = next((spec for spec in CAHPS_TAB_SPECS if spec.slug == tab), None)
     organizations = security_official_organizations(user).select_related("parent")
-    organizations = organizations.filter(kind__in=spec.kinds if spec else ())
+    if not query.strip():
+        organizations = organizations.filter(kind__in=spec.kinds if spec else ())
+    # else: a search looks through every tab; each row says which tab it belongs to.
     if status in CAHPS_STATUS_FILTERS:
         wanted = CAHPS_STATUS_FILTERS[status][1]
         started = Registration.objects.filter(organization=OuterRef("pk"), performance_year=year)
@@ -494,7 +519,9 @@ def cahps_organizations(user, *, year, tab, status="", query=""):
         else:
             organizations = organizations.filter(Exists(started.filter(cahps_status=wanted)))
     if query.strip():
-        organizations = organizations.filter(_search_filter(query))
+        organizations = organizations.annotate(visible_tin=Right("identifier", 4)).filter(
+            _search_filter(query, year)
+        )
     # One Security Official role per user and organization, so the join repeats no row.
     return organizations.order_by("name", "identifier", "pk")
 
@@ -545,6 +572,10 @@ class CahpsRow:
     @property
     def registration_id(self):
         return self.registration.registration_id if self.registration else ""
+
+    @property
+    def tab_label(self):
+        return tab_of(self.organization)
 
 
 def _cahps_row(*, organization, year, registration, window_open):

@@ -381,3 +381,36 @@ def test_the_contact_section_has_the_guide_heading(sign_in, security_official, p
     # One information banner: the window and auto-save said once [issue: four banners stacked].
     assert page.count("usa-alert--info") == 1
     assert page.lower().count("saved automatically") == 1
+
+
+def test_search_looks_through_every_tab_and_says_which(
+    sign_in, security_official, practice, window_open_2023
+):
+    so_of(security_official, VirtualGroupFactory(name="Chesapeake Virtual Group", identifier="VG-10042"))
+
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="practices", q="chesapeake"))
+
+    names = sorted(row.organization.name for row in response.context["rows"])
+    assert names == ["Chesapeake Family Medicine", "Chesapeake Virtual Group"]
+    page = response.content.decode()
+    assert "(in Virtual Groups)" in page and "(in Practices)" in page
+    assert "matching organizations of every tab" in page
+
+
+@pytest.mark.parametrize("query", ["1234", "2345", "12345"])
+def test_search_matches_only_the_tin_digits_the_page_shows(
+    sign_in, security_official, practice, window_open_2023, query
+):
+    # practice's TIN 123456789 shows as ***-**-6789: its hidden digits never match.
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="practices", q=query))
+
+    assert response.context["rows"] == []
+
+
+def test_search_accepts_a_registration_id(sign_in, security_official, practice, window_open_2023):
+    registration = registered(practice, window_open_2023, ProgramStatus.INCOMPLETE)
+    so_of(security_official, OrganizationFactory(name="Harbor Point Pediatrics", identifier="234500001"))
+
+    for typed in (registration.registration_id, registration.registration_id.lower()):
+        response = sign_in(security_official).get(list_url(window_open_2023, tab="practices", q=typed))
+        assert [row.organization.name for row in response.context["rows"]] == ["Chesapeake Family Medicine"]
