@@ -600,7 +600,8 @@ def cahps_delete(request, year, organization_id):
                 f"again before {rules.format_eastern(year.window_closes)}, select Register Group for CAHPS; "
                 f"the registration ID stays {registration.registration_id}.",
             )
-            return redirect(_list_url(year, organization))
+            # The organization's tab, at the top where the message is (not scrolled to its row).
+            return redirect(_list_url(year, organization).split("#", 1)[0])
     context = {
         "year": year,
         "organization": organization,

@@ -107,6 +107,8 @@ def test_delete_registration_confirmed_then_re_register_keeps_the_id(sign_in, se
     registration_id = complete.registration_id
 
     deleted = client.post(url("cahps_delete", complete), follow=True)
+    # The outcome is at the top of the list, where the page opens (no jump to the row below it).
+    assert "#" not in deleted.redirect_chain[-1][0]
     complete.refresh_from_db()
     listed = deleted.context["rows"]
 
