@@ -41,6 +41,7 @@ from registrations.models import Program, ProgramStatus, Size
 from registrations.services import (
     registration_cancel,
     registration_change_size,
+    registration_discard_start,
     registration_get_or_create,
     registration_submit,
 )
@@ -588,9 +589,12 @@ def cahps_delete(request, year, organization_id):
     error = ""
     if request.method == "POST":
         try:
-            registration = registration_cancel(
-                registration=page.registration, program=Program.CAHPS, by=request.user
-            )
+            if page.state == selectors.CAHPS_NEW:
+                registration = registration_discard_start(registration=page.registration, by=request.user)
+            else:
+                registration = registration_cancel(
+                    registration=page.registration, program=Program.CAHPS, by=request.user
+                )
         except RegistrationRefused as refusal:
             error = refusal.reason
         else:

@@ -692,7 +692,8 @@ class CahpsPage:
 
     @property
     def can_delete_registration(self):
-        return self.window.allowed and bool(self.decision) and self.state == CAHPS_STARTED
+        # As soon as the registration ID exists [2023 §III.8], not only once a size is chosen.
+        return self.window.allowed and bool(self.decision) and self.state in (CAHPS_NEW, CAHPS_STARTED)
 
     @property
     def can_register_again(self):

@@ -133,6 +133,8 @@ def test_register_for_cahps_with_auto_save(signed_in_page, demo_so, cahps_year_o
     # With JavaScript the Save buttons give way to auto-save.
     expect(page.get_by_role("button", name="Save size")).to_be_hidden()
     expect(page.get_by_text("Changes are saved automatically")).to_be_visible()
+    # [2023 §III.8] Delete Registration is there as soon as the registration ID exists.
+    expect(page.get_by_role("link", name="Delete Registration")).to_be_visible()
 
     choose_size(page, "25–99 clinicians")
     expect(live).to_have_text(re.compile("Organization Size saved"))
