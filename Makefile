@@ -11,8 +11,12 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # Test processes in parallel (pytest-xdist): one per core; TEST_WORKERS=0 runs them in one.
 TEST_WORKERS ?= auto
+# The browser tests drive Debian's Chromium (tests/browser/conftest.py reads CHROMIUM_PATH).
+CHROMIUM_DEBIAN := /usr/bin/chromium
+CHROMIUM_PATH ?= $(CHROMIUM_DEBIAN)
+export CHROMIUM_PATH
 
-.PHONY: run test install install-test assets lint check clean
+.PHONY: run test install install-test assets chromium lint check clean
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required; install it and run make again." >&2; exit 1; }
@@ -33,6 +37,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Debian's chromium when it is missing, as .ci/run does: as root with apt-get; anywhere else
+# stop at once with the one command to run (the browser tests are never skipped).
+chromium:
+	@test -x "$(CHROMIUM_PATH)" && exit 0; \
+	if [ "$(CHROMIUM_PATH)" = "$(CHROMIUM_DEBIAN)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests (apt-get install chromium)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi; \
+	test -x "$(CHROMIUM_PATH)" || { echo "The browser tests need Chromium at $(CHROMIUM_PATH): run 'sudo apt-get install chromium' (or set CHROMIUM_PATH to a Chromium binary), then make test again." >&2; exit 1; }
+
 install: $(VENV)/.run-installed
 install-test: $(VENV)/.test-installed
 assets: node_modules/.installed
@@ -44,7 +58,7 @@ run: install assets
 	$(BIN)/python manage.py seed_demo
 	PATH="$(abspath $(BIN)):$$PATH" HOST=$(HOST) $(BIN)/honcho --no-colour -f Procfile.dev start -p $(PORT)
 
-test: install-test assets
+test: install-test assets chromium
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test assets

@@ -4,6 +4,8 @@ from allauth.account.forms import AddEmailForm, ChangePasswordForm, LoginForm, S
 from django import forms
 from django.forms.models import ModelChoiceIterator
 
+from organizations.validators import validate_single_line
+
 from . import recovery
 from .models import RecoveryCode, TwoFactorDevice
 from .otp import CODE_DIGITS, normalize_code
@@ -26,6 +28,17 @@ def _without_placeholders(form):
         field.widget.attrs.pop("placeholder", None)
 
 
+class AgreeCheckbox(forms.CheckboxInput):
+    """A checkbox that counts as ticked only when the browser sends its own value.
+
+    A ticked checkbox without a ``value`` attribute is sent as "on"; Django's
+    CheckboxInput would also take "0", "off" or any other text as ticked.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name) == "on"
+
+
 class SignInForm(LoginForm):
     """*Sign In*: User ID, Password and the Statement of Truth, agreed to every time [2020 §III.2]."""
 
@@ -33,6 +46,7 @@ class SignInForm(LoginForm):
     statement_of_truth = forms.BooleanField(
         label="Yes, I agree",
         required=True,
+        widget=AgreeCheckbox,
         error_messages={
             "required": "Check “Yes, I agree” to accept the Statement of Truth before you sign in."
         },
@@ -51,8 +65,9 @@ class SignInForm(LoginForm):
 class SignUpForm(SignupForm):
     """*Register*: a new account with a User ID, a name and a verified e-mail address [2020 §II]."""
 
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150)
+    # Names reach e-mails to Security Officials: one line of plain text only.
+    first_name = forms.CharField(label="First name", max_length=150, validators=[validate_single_line])
+    last_name = forms.CharField(label="Last name", max_length=150, validators=[validate_single_line])
 
     field_order = ["username", "first_name", "last_name", "email", "password1", "password2"]
 

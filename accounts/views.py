@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
+from qpp_registration.params import int_param
+
 from . import otp, passkeys, recovery, services, two_factor
 from .forms import (
     RECOVERY_CODE,
@@ -36,8 +38,13 @@ logger = logging.getLogger("qpp.security")
 
 def next_url(request, default="home"):
     candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Only a path on this site: ``redirect()`` would take "abc" for a URL name and fail.
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return reverse(default)
@@ -200,9 +207,9 @@ def _sign_in_with_recovery_code(request, form, *, sending):
 
 
 def _initial_device(request, devices):
-    chosen = request.GET.get("device")
-    if chosen and chosen.isdigit():
-        device = devices.filter(pk=int(chosen)).first()
+    chosen = int_param(request.GET, "device")
+    if chosen is not None:
+        device = devices.filter(pk=chosen).first()
         if device:
             return device
     return devices.order_by("-last_used_at", "created_at").first()
@@ -290,7 +297,7 @@ email = fresh_reauthentication_required(allauth_views.email)
 def admin_login(request):
     """Django admin signs in through the portal's Sign In: Statement of Truth and two-factor."""
     nxt = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+    if not (nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})):
         nxt = reverse("admin:index")
     if request.user.is_authenticated:
         if request.user.is_staff:

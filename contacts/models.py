@@ -1,6 +1,7 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from organizations.validators import validate_single_line
 from registrations.models import Registration
 
 from .validators import validate_us_phone
@@ -15,8 +16,8 @@ class Contact(models.Model):
     """
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="contacts")
-    first_name = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField(max_length=100, blank=True)
+    first_name = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
+    last_name = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
     email = models.EmailField("e-mail", blank=True)
     phone = models.CharField(max_length=20, blank=True, validators=[validate_us_phone])
     created_at = models.DateTimeField(auto_now_add=True)

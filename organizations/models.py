@@ -5,7 +5,7 @@ from django.db.models import Q
 from localflavor.us.models import USStateField, USZipCodeField
 from simple_history.models import HistoricalRecords
 
-from .validators import validate_program_identifier, validate_tin, validate_zip_code
+from .validators import validate_program_identifier, validate_single_line, validate_tin, validate_zip_code
 
 
 class Organization(models.Model):
@@ -53,10 +53,14 @@ class Organization(models.Model):
         limit_choices_to={"kind": Kind.PRACTICE},
         help_text="The practice (TIN) a subgroup belongs to.",
     )
-    name = models.CharField("organization name", max_length=200)
-    address_line_1 = models.CharField("mailing address", max_length=200, blank=True)
-    address_line_2 = models.CharField("address line 2", max_length=200, blank=True)
-    city = models.CharField(max_length=100, blank=True)
+    name = models.CharField("organization name", max_length=200, validators=[validate_single_line])
+    address_line_1 = models.CharField(
+        "mailing address", max_length=200, blank=True, validators=[validate_single_line]
+    )
+    address_line_2 = models.CharField(
+        "address line 2", max_length=200, blank=True, validators=[validate_single_line]
+    )
+    city = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
     state = USStateField(blank=True)
     zip_code = USZipCodeField("ZIP code", blank=True, validators=[validate_zip_code])
     created_at = models.DateTimeField(auto_now_add=True)

@@ -36,6 +36,19 @@ def get_organization_for_user(user, pk=None, *, identifier=None, kind=None, role
     return found[0]
 
 
+def other_role_than(user, organization_id, role):
+    """The role ``user`` holds for organization ``organization_id`` other than ``role``, or None:
+    a Staff User who opens a Security Official's page is told why it is closed to them."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Role.objects.filter(user=user, organization_id=organization_id)
+        .exclude(kind=role)
+        .select_related("organization")
+        .first()
+    )
+
+
 def roles_of_user(user):
     """The user's roles, organization by organization [2020 §III.4–5] (a queryset, to page)."""
     return Role.objects.filter(user=user).select_related("organization").order_by("organization__name", "pk")

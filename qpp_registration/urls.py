@@ -13,6 +13,8 @@ admin.site.index_title = "Review registrations"
 # index lead everywhere the sidebar would.
 admin.site.enable_nav_sidebar = False
 
+handler400 = "qpp_registration.views.bad_request"
+
 urlpatterns = [
     path("", views.home, name="home"),
     # For load balancers; not a page (see views.healthz).

@@ -8,9 +8,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from organizations.models import Role
 from qpp_registration import queue
+from qpp_registration.params import BadParameter
 from registrations.models import PerformanceYear
 from registrations.rules import WindowState, window_decision, window_state
 
@@ -30,7 +33,19 @@ def home(request):
         }
         for year in PerformanceYear.objects.filter(window_closes__gt=now).order_by("window_opens")
     ]
-    return render(request, "home.html", {"periods": periods})
+    is_security_official = (
+        request.user.is_authenticated
+        and Role.objects.filter(user=request.user, kind=Role.Kind.SECURITY_OFFICIAL).exists()
+    )
+    return render(request, "home.html", {"periods": periods, "is_security_official": is_security_official})
+
+
+@login_not_required
+@requires_csrf_token
+def bad_request(request, exception):
+    """400: says which query-string value was wrong when ``qpp_registration.params`` refused it."""
+    message = str(exception) if isinstance(exception, BadParameter) else ""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 @login_not_required

@@ -14,13 +14,14 @@ from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
 from contacts.services import contact_add
 from organizations.models import Organization
+from qpp_registration.params import int_param
 
 from . import services
 from .admin_messages import apply_to_each, refusal_reason
@@ -126,8 +127,11 @@ class RegistrationActionsMixin:
         if not self.has_change_permission(request):
             raise PermissionDenied
         initial = {}
-        if "organization" in request.GET:
-            initial["organization"] = request.GET["organization"]
+        organization_id = int_param(request.GET, "organization")
+        if organization_id is not None:
+            if not Organization.objects.filter(pk=organization_id).exists():
+                raise Http404("No organization with that ID.")
+            initial["organization"] = str(organization_id)
         current_year = PerformanceYear.objects.order_by("-year").first()
         if current_year is not None:
             initial["performance_year"] = current_year.pk

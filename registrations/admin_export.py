@@ -32,6 +32,7 @@ created_at, updated_at            ISO 8601 in Eastern Time
 """
 
 import csv
+import unicodedata
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -149,7 +150,11 @@ class _Lines:
 
 def _safe(value):
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_PREFIXES):
+    # Spreadsheet programs fold full-width and small forms (＝ ＋ － ＠, ﹦ ﹢ ﹣ ﹫) to their ASCII
+    # twins before deciding a cell is a formula: compare the compatibility form (NFKC).
+    if text.startswith(_FORMULA_PREFIXES) or unicodedata.normalize("NFKC", text[:1]).startswith(
+        _FORMULA_PREFIXES
+    ):
         return "'" + text
     return text
 

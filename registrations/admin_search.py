@@ -56,6 +56,9 @@ def _term_q(term):
     digits = tin_digits(term)
     if digits:
         organizations |= Q(identifier=digits)
+    if re.fullmatch(r"\d{4}", term):
+        # The changelist shows a TIN as ***-**-6789: its last four digits are what an agent can read.
+        organizations |= Q(kind=Organization.Kind.PRACTICE, identifier__endswith=term)
     q = Q(organization_id__in=Organization.objects.filter(organizations).values("pk"))
     q |= Q(pk__in=Contact.objects.filter(email__icontains=term).values("registration_id"))
     registration_id = canonical_registration_id(term)

@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from contacts.validators import normalize_us_phone
+from organizations.validators import validate_single_line
 from registrations.forms import EditTokenForm
 from registrations.models import Size
 from registrations.selectors import CAHPS_STATUS_FILTERS
@@ -37,8 +38,12 @@ class CahpsContactForm(EditTokenForm):
     Field names match ``contacts.services.contact_add`` / ``contact_update``.
     """
 
-    first_name = forms.CharField(label="First Name", max_length=100, required=False)
-    last_name = forms.CharField(label="Last Name", max_length=100, required=False)
+    first_name = forms.CharField(
+        label="First Name", max_length=100, required=False, validators=[validate_single_line]
+    )
+    last_name = forms.CharField(
+        label="Last Name", max_length=100, required=False, validators=[validate_single_line]
+    )
     phone = forms.CharField(
         label="Phone Number",
         max_length=20,
@@ -97,7 +102,10 @@ class CahpsFilterForm(forms.Form):
     status = forms.ChoiceField(label="Registration status", choices=STATUS_CHOICES, required=False)
     q = forms.CharField(
         label="Search by name or ID",
-        help_text="Search by organization name, TIN, virtual group ID or APM Entity ID.",
+        help_text=(
+            "Search every tab by organization name, the last four digits of a TIN, a virtual group ID, "
+            "an APM Entity ID or a registration ID."
+        ),
         max_length=100,
         required=False,
         strip=True,

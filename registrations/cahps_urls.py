@@ -1,7 +1,7 @@
 """URLs of the CAHPS-only (2023) registration screens, under ``/cahps/``.
 
-``/registration/`` (``registration_home``) sends a CAHPS-only year here, to
-``cahps_registration_list``.
+``/registration/`` (``registration_home``) shows a CAHPS-only year's Registration
+screen, which leads here, to ``cahps_registration_list``.
 """
 
 from django.urls import path
@@ -11,6 +11,7 @@ from registrations import cahps_views as views
 ORG = "<int:year>/<int:organization_id>/"
 
 urlpatterns = [
+    path("", views.cahps_registration_home, name="cahps_registration_home"),
     path("<int:year>/", views.cahps_registration_list, name="cahps_registration_list"),
     path(ORG, views.cahps_registration, name="cahps_registration"),
     path(ORG + "register/", views.cahps_register, name="cahps_register"),

@@ -20,7 +20,7 @@ or that it closed; a POST is refused.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contacts.services import contact_add, contact_delete, contact_update
 from organizations.models import Role
-from organizations.selectors import get_organization_for_user
+from organizations.selectors import get_organization_for_user, other_role_than
 from qpp_registration.pagination import FirstPagePaginator
 from registrations import rules, selectors
 from registrations.cahps_forms import CahpsContactForm, CahpsFilterForm, CahpsSizeForm
@@ -42,6 +42,7 @@ from registrations.services import (
     receives_reminders,
     registration_cancel,
     registration_change_size,
+    registration_discard_start,
     registration_get_or_create,
     registration_submit,
 )
@@ -69,8 +70,19 @@ def _cahps_year(year):
 
 
 def _so_organization(request, organization_id):
-    """The organization, only if the signed-in user is its Security Official (404 otherwise)."""
-    return get_organization_for_user(request.user, organization_id, role=SECURITY_OFFICIAL)
+    """The organization, only if the signed-in user is its Security Official: 403 with the
+    reason for a Staff User of it [2023 §III.7], 404 for anyone else."""
+    try:
+        return get_organization_for_user(request.user, organization_id, role=SECURITY_OFFICIAL)
+    except Http404:
+        other = other_role_than(request.user, organization_id, SECURITY_OFFICIAL)
+        if other is None:
+            raise
+        raise PermissionDenied(
+            f"You have the {other.get_kind_display()} role for {other.organization.name}: you can see its "
+            "registration status on Connected Organizations. Submitting, modifying or deleting its "
+            "registration needs the Security Official role."
+        ) from None
 
 
 def _wants_json(request):
@@ -223,6 +235,19 @@ def _not_saved(request, *, year, organization, page, errors, bound):
 
 
 @require_GET
+def cahps_registration_home(request):
+    """The left navigation's *CAHPS for MIPS Survey Registration* [2023 §IV.3]: the list of
+    the most relevant CAHPS-only year (open, else the next to open, else the latest)."""
+    now = timezone.now()
+    years = [year for year in selectors.open_years(now) if year.is_cahps_only] or [
+        year for year in selectors.selectable_years(now) if year.is_cahps_only
+    ]
+    if not years:
+        return render(request, "registrations/no_years.html")
+    return redirect("cahps_registration_list", year=years[0].year)
+
+
+@require_GET
 def cahps_registration_list(request, year):
     """*Register and Edit CAHPS Registration* [2023 §III.6–7, §VI]: tabs of the organization
     types the user is a Security Official of, each organization with its CAHPS status and
@@ -298,7 +323,7 @@ def cahps_register(request, year, organization_id):
         messages.info(
             request,
             f"Registration ID {registration.registration_id} for {organization.name}. Select the "
-            "Organization Size, then add a contact. Changes are saved as you make them.",
+            "Organization Size, then add a contact.",
         )
     else:
         messages.success(
@@ -361,7 +386,6 @@ def _render_page(request, page, *, bound=None, status=200):
         "template_form": CahpsContactForm(auto_id="contact-new-__n__-%s"),
         "list_url": _list_url(page.year, page.organization),
         "error_form": next(iter(bound.values()), None),
-        "delete_message": DELETE_REGISTRATION_MESSAGE,
         "reminders_on": receives_reminders(user=user, organization=page.organization),
         "sampling_notices": selectors.sampling_notices(page.registration),
     }
@@ -568,9 +592,12 @@ def cahps_delete(request, year, organization_id):
     error = ""
     if request.method == "POST":
         try:
-            registration = registration_cancel(
-                registration=page.registration, program=Program.CAHPS, by=request.user
-            )
+            if page.state == selectors.CAHPS_NEW:
+                registration = registration_discard_start(registration=page.registration, by=request.user)
+            else:
+                registration = registration_cancel(
+                    registration=page.registration, program=Program.CAHPS, by=request.user
+                )
         except RegistrationRefused as refusal:
             error = refusal.reason
         else:
@@ -580,7 +607,8 @@ def cahps_delete(request, year, organization_id):
                 f"again before {rules.format_eastern(year.window_closes)}, select Register Group for CAHPS; "
                 f"the registration ID stays {registration.registration_id}.",
             )
-            return redirect(_list_url(year, organization))
+            # The organization's tab, at the top where the message is (not scrolled to its row).
+            return redirect(_list_url(year, organization).split("#", 1)[0])
     context = {
         "year": year,
         "organization": organization,

@@ -11,6 +11,7 @@ from localflavor.us.forms import USStateSelect, USZipCodeField
 from localflavor.us.us_states import STATE_CHOICES
 
 from contacts.validators import normalize_us_phone
+from organizations.validators import validate_single_line
 from registrations.models import Program, Size
 
 SIZE_CHOICES = [("", "- Select -"), *Size.choices]
@@ -58,9 +59,14 @@ class RegisterForm(forms.Form):
     program = forms.ChoiceField(choices=Program.choices, widget=forms.HiddenInput)
     size = SizeField(required=False)
 
-    def __init__(self, *args, size_required=True, **kwargs):
+    def __init__(self, *args, size_required=True, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["size"].required = size_required
+        if organization is not None:
+            # The error summary and the message by the field say which organization it is [2020 §IV.1].
+            self.fields["size"].error_messages["required"] = (
+                f"Select the organization size of {organization.name} before you select Register."
+            )
         # The page's script hides a Register button the chosen size does not allow.
         self.fields["size"].widget.attrs["data-register-size"] = ""
 
@@ -80,13 +86,23 @@ class OrganizationForm(EditTokenForm):
     """
 
     name = forms.CharField(
-        label="Organization Name", max_length=200, error_messages=_required("organization name")
+        label="Organization Name",
+        max_length=200,
+        error_messages=_required("organization name"),
+        validators=[validate_single_line],
     )
     address_line_1 = forms.CharField(
-        label="Address", max_length=200, error_messages=_required("mailing address")
+        label="Address",
+        max_length=200,
+        error_messages=_required("mailing address"),
+        validators=[validate_single_line],
     )
-    address_line_2 = forms.CharField(label="Address line 2", max_length=200, required=False)
-    city = forms.CharField(label="City", max_length=100, error_messages=_required("city"))
+    address_line_2 = forms.CharField(
+        label="Address line 2", max_length=200, required=False, validators=[validate_single_line]
+    )
+    city = forms.CharField(
+        label="City", max_length=100, error_messages=_required("city"), validators=[validate_single_line]
+    )
     state = forms.ChoiceField(
         label="State",
         choices=[("", "- Select -"), *STATE_CHOICES],
@@ -127,8 +143,18 @@ class ContactForm(EditTokenForm):
     """A contact who receives updates: first and last name, e-mail, phone, all required
     [2020 §IV.6–7]."""
 
-    first_name = forms.CharField(label="First Name", max_length=100, error_messages=_required("first name"))
-    last_name = forms.CharField(label="Last Name", max_length=100, error_messages=_required("last name"))
+    first_name = forms.CharField(
+        label="First Name",
+        max_length=100,
+        error_messages=_required("first name"),
+        validators=[validate_single_line],
+    )
+    last_name = forms.CharField(
+        label="Last Name",
+        max_length=100,
+        error_messages=_required("last name"),
+        validators=[validate_single_line],
+    )
     email = forms.EmailField(
         label="E-mail",
         max_length=254,

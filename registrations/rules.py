@@ -174,8 +174,9 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
     """May ``organization`` register for the CMS Web Interface in ``year`` at ``size``?
 
     [2020 §I Who can register; 2021 #5]: groups, virtual groups and APM Entities
-    with 25 or more clinicians; ACOs in the Shared Savings Program or Next
-    Generation ACO Model never register (their ACO participant TINs may).
+    with 25 or more clinicians. In 2020 ACOs in the Shared Savings Program or Next
+    Generation ACO Model never register (their ACO participant TINs may); from 2021
+    only Shared Savings Program ACOs are registered automatically [2021 #5, #7].
     """
     if not year.offers_web_interface:
         return Decision(
@@ -187,12 +188,20 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
     if refusal is not None:
         return refusal
     aco_type = organization.aco_type
-    if aco_type == Organization.AcoType.SHARED_SAVINGS and year.ssp_acos_automatically_registered:
-        # [2021 #5]: "Shared Savings Program ACOs are automatically registered for the CMS Web Interface."
-        return Decision(False, "Automatically registered as a Shared Savings Program ACO.", automatic=True)
-    if aco_type:
+    if year.ssp_acos_automatically_registered:
+        if aco_type == Organization.AcoType.SHARED_SAVINGS:
+            # [2021 #5]: "Shared Savings Program ACOs are automatically registered for the CMS Web
+            # Interface."
+            return Decision(
+                False, "Automatically registered as a Shared Savings Program ACO.", automatic=True
+            )
+        # [2021 #5] opens the Web Interface to groups, virtual groups and APM Entities with 25 or more
+        # clinicians, and only Shared Savings Program ACOs use it for the APP; the 2020 "Who does not
+        # need to register?" list is gone [2021 #7]. A Next Generation ACO registers like any other
+        # APM Entity, so it falls through to the size rule below.
+    elif aco_type:
         # [2020 §I]: reporting through the Web Interface is required for these ACOs, so they do not
-        # register. The 2021 change log only changes this for Shared Savings Program ACOs.
+        # register.
         return Decision(
             False,
             "ACOs in the Shared Savings Program or Next Generation ACO Model report through the CMS "

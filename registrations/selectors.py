@@ -52,9 +52,22 @@ def selectable_years(now):
     return sorted(years, key=order)
 
 
+def open_years(now):
+    """The performance years open at ``now``, the one whose window closes first at the head (the
+    older year first when two close together): the one a Security Official must finish first."""
+    years = [
+        year for year in PerformanceYear.objects.all() if rules.window_state(year, now) is WindowState.OPEN
+    ]
+    return sorted(years, key=lambda year: (year.window_closes, year.year))
+
+
 def default_year(now):
-    """The most relevant performance year at ``now``: the newest open one, else the
-    next to open, else the most recently closed; None when none is configured."""
+    """The most relevant performance year at ``now``: of the open ones, the one whose window
+    closes first (the older when two close together, as the guides come in year order);
+    else the next to open, else the most recently closed; None when none is configured."""
+    opened = open_years(now)
+    if opened:
+        return opened[0]
     years = selectable_years(now)
     return years[0] if years else None
 
@@ -64,6 +77,7 @@ class YearOption:
     year: int
     label: str
     selected: bool
+    is_open: bool = False
 
 
 def year_options(now, selected):
@@ -78,7 +92,12 @@ def year_options(now, selected):
         else:
             note = "closed"
         options.append(
-            YearOption(year=year.year, label=f"{year.year} ({note})", selected=year.pk == selected.pk)
+            YearOption(
+                year=year.year,
+                label=f"{year.year} ({note})",
+                selected=year.pk == selected.pk,
+                is_open=state is WindowState.OPEN,
+            )
         )
     return options
 
@@ -162,7 +181,9 @@ def program_cell(*, program, organization, year, registration, window_open, size
         # The size is chosen in the same form as Register: offer the button and say what size
         # it needs; the server checks the chosen size again [2020 §IV.1–2].
         refused = [decision.reason for decision in by_size.values() if not decision]
-        return ProgramCell(**not_registered, can_register=window_open, hint=refused[0] if refused else "")
+        # No hint once the saved size is one that fits.
+        hint = refused[0] if refused and size not in allowed_sizes else ""
+        return ProgramCell(**not_registered, can_register=window_open, hint=hint)
     if not current:
         reason = current.reason
         if not allowed_sizes:
@@ -448,27 +469,52 @@ def cahps_tabs(user, selected=""):
     ]
 
 
-def _search_filter(query):
-    """Name or identifier contains ``query``; a TIN may be typed with dashes or spaces."""
-    from django.db.models import Q
+def tab_of(organization):
+    """The label of the CAHPS tab ``organization`` is listed under [2023 §III.7]."""
+    return next(spec.label for spec in CAHPS_TAB_SPECS if organization.kind in spec.kinds)
+
+
+def _search_filter(query, year):
+    """What the list shows: the name, a virtual group or APM Entity ID, a TIN by the digits
+    its mask shows (the last four; all nine when typed whole), or the registration ID."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from registrations.admin_search import canonical_registration_id
 
     query = query.strip()
-    condition = Q(name__icontains=query) | Q(identifier__icontains=query)
+    practice = Q(kind__in=(Organization.Kind.PRACTICE,))
+    condition = Q(name__icontains=query) | (~practice & Q(identifier__icontains=query))
     digits = "".join(character for character in query if character.isdigit())
-    if digits and len(digits) != len(query) and all(c.isdigit() or c in "-. " for c in query):
-        condition |= Q(identifier__contains=digits)
+    if digits and all(c.isdigit() or c in "-. *" for c in query):
+        if len(digits) == 9:
+            condition |= practice & Q(identifier=digits)
+        elif len(digits) <= 4:
+            condition |= practice & Q(visible_tin__contains=digits)
+    registration_id = canonical_registration_id(query)
+    if registration_id:
+        condition |= Q(
+            Exists(
+                Registration.objects.filter(
+                    organization=OuterRef("pk"), performance_year=year, registration_id=registration_id
+                )
+            )
+        )
     return condition
 
 
 def cahps_organizations(user, *, year, tab, status="", query=""):
     """The Security Official's organizations of ``tab`` (a slug of ``CAHPS_TAB_SPECS``),
-    narrowed by CAHPS ``status`` (a key of ``CAHPS_STATUS_FILTERS``) and by a search on
-    the name or identifier; a lazy queryset for the paginator."""
+    narrowed by CAHPS ``status`` (a key of ``CAHPS_STATUS_FILTERS``); a search (name,
+    identifier as shown, registration ID) looks through every tab. A lazy queryset for the
+    paginator."""
     from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Right
 
     spec = next((spec for spec in CAHPS_TAB_SPECS if spec.slug == tab), None)
     organizations = security_official_organizations(user).select_related("parent")
-    organizations = organizations.filter(kind__in=spec.kinds if spec else ())
+    if not query.strip():
+        organizations = organizations.filter(kind__in=spec.kinds if spec else ())
+    # else: a search looks through every tab; each row says which tab it belongs to.
     if status in CAHPS_STATUS_FILTERS:
         wanted = CAHPS_STATUS_FILTERS[status][1]
         started = Registration.objects.filter(organization=OuterRef("pk"), performance_year=year)
@@ -479,7 +525,9 @@ def cahps_organizations(user, *, year, tab, status="", query=""):
         else:
             organizations = organizations.filter(Exists(started.filter(cahps_status=wanted)))
     if query.strip():
-        organizations = organizations.filter(_search_filter(query))
+        organizations = organizations.annotate(visible_tin=Right("identifier", 4)).filter(
+            _search_filter(query, year)
+        )
     # One Security Official role per user and organization, so the join repeats no row.
     return organizations.order_by("name", "identifier", "pk")
 
@@ -530,6 +578,10 @@ class CahpsRow:
     @property
     def registration_id(self):
         return self.registration.registration_id if self.registration else ""
+
+    @property
+    def tab_label(self):
+        return tab_of(self.organization)
 
 
 def _cahps_row(*, organization, year, registration, window_open):
@@ -633,8 +685,10 @@ class CahpsPage:
 
     @property
     def contacts_receiving_updates(self):
-        """Contacts with every required field: the ones the registration counts [2023 §IV.2]."""
-        return sum(1 for row in self.contacts if not row.missing)
+        """Every contact added, counted as soon as it is saved [2023 §IV.2: "As more contacts
+        added, the number of contacts will update in the Registration header"]; the status
+        says whether one of them is complete."""
+        return len(self.contacts)
 
     @property
     def editable(self):
@@ -644,7 +698,8 @@ class CahpsPage:
 
     @property
     def can_delete_registration(self):
-        return self.window.allowed and bool(self.decision) and self.state == CAHPS_STARTED
+        # As soon as the registration ID exists [2023 §III.8], not only once a size is chosen.
+        return self.window.allowed and bool(self.decision) and self.state in (CAHPS_NEW, CAHPS_STARTED)
 
     @property
     def can_register_again(self):

@@ -322,6 +322,30 @@ def registration_cancel(*, registration, program, by, now=None):
     return registration
 
 
+def registration_discard_start(*, registration, by, now=None):
+    """Delete a CAHPS registration that has its ID but no size yet [2023 §III.8: "You may
+    delete the CAHPS registration at any time during the registration process"]. Nothing
+    but contacts was saved, so the contacts go; the row keeps the registration ID for the
+    next *Register Group for CAHPS* [2023 §VII]."""
+    now = now or timezone.now()
+    authorize(by=by, organization=registration.organization)
+    require_open_window(registration.performance_year, now)
+    with transaction.atomic():
+        registration = lock_registration(registration)
+        if registration.cahps_status != ProgramStatus.NOT_REGISTERED or registration.size:
+            raise RegistrationRefused(
+                f"The CAHPS registration of {registration.organization.name} has started: delete it instead."
+            )
+        for contact in registration.contacts.all():
+            contact._history_user = by
+            contact._change_reason = "Registration deleted before it started"
+            contact.delete()
+        save_with_history(
+            registration, by=by, reason="Deleted the CAHPS for MIPS Survey registration before it started"
+        )
+    return registration
+
+
 def registration_change_size(*, registration, size, by, confirm_web_interface_cancellation=False, now=None):
     """Change the organization size [2020 §IV.4, §V; 2023 §V].
 

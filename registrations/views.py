@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial, wraps
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -29,9 +29,10 @@ from django.views.decorators.http import require_http_methods
 
 from contacts.services import contact_add, contact_delete, contact_update
 from organizations.models import Role
-from organizations.selectors import get_organization_for_user
+from organizations.selectors import get_organization_for_user, other_role_than
 from organizations.services import organization_update
 from qpp_registration.pagination import FirstPagePaginator
+from qpp_registration.params import int_param
 from registrations import rules, selectors
 from registrations.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
 from registrations.forms import ContactForm, OrganizationForm, RegisterForm, SizeForm
@@ -62,8 +63,19 @@ def _now():
 
 
 def _so_organization(request, organization_id):
-    """The organization, only if the signed-in user is its Security Official (404 otherwise)."""
-    return get_organization_for_user(request.user, organization_id, role=SECURITY_OFFICIAL)
+    """The organization, only if the signed-in user is its Security Official: 403 with the
+    reason for a Staff User of it [2020 §III.6], 404 for anyone else."""
+    try:
+        return get_organization_for_user(request.user, organization_id, role=SECURITY_OFFICIAL)
+    except Http404:
+        other = other_role_than(request.user, organization_id, SECURITY_OFFICIAL)
+        if other is None:
+            raise
+        raise PermissionDenied(
+            f"You have the {other.get_kind_display()} role for {other.organization.name}: you can see its "
+            "registration status on Connected Organizations. Submitting, modifying or cancelling its "
+            "registration needs the Security Official role."
+        ) from None
 
 
 def _program(slug):
@@ -85,6 +97,13 @@ def _web_interface_year(year):
 def _list_url(year, organization=None):
     url = reverse("registration_list", kwargs={"year": year.year})
     return f"{url}#org-{organization.pk}" if organization is not None else url
+
+
+def _without_fragment(url):
+    """Where to go after an action that leaves a message: the page's top, where the message is
+    (portal.js moves focus to it). Jumping to the organization's card would leave the outcome
+    of the action above the screen."""
+    return url.split("#", 1)[0]
 
 
 def _url(name, year, organization, **kwargs):
@@ -178,9 +197,10 @@ def _year_switcher(now, year):
     return {"year_options": selectors.year_options(now, year)}
 
 
-def _no_security_official(request):
-    """403 with the guide's explanation for a user without the Security Official role [2020 §III.6]."""
-    return render(request, "registrations/no_security_official.html", status=403)
+def _no_security_official(request, year=None):
+    """403 with the guide's explanation for a user without the Security Official role
+    [2020 §III.6; 2023 §III.7 for a CAHPS-only year: "submit, modify, or delete"]."""
+    return render(request, "registrations/no_security_official.html", {"year": year}, status=403)
 
 
 # --- Registration entry and Connected Organizations -------------------------------------------------
@@ -188,31 +208,57 @@ def _no_security_official(request):
 
 def registration_home(request):
     """The left-nav *Registration* entry: the chosen (or most relevant) performance year's
-    registration page — these screens, or the CAHPS pages of a CAHPS-only year."""
-    year = _requested_year(request, _now())
+    registration page — these screens, or the Registration screen of a CAHPS-only year."""
+    now = _now()
+    year = _requested_year(request, now)
     if not selectors.security_official_organizations(request.user).exists():
-        return _no_security_official(request)
+        return _no_security_official(request, year)
     if year is None:
         return render(request, "registrations/no_years.html")
     if year.is_cahps_only:
-        return redirect(reverse("cahps_registration_list", kwargs={"year": year.year}))
+        # [2023 §III.6]: "From the Registration screen, select Register and Edit CAHPS Registration."
+        context = {"year": year, "window": rules.window_decision(year, now), **_year_switcher(now, year)}
+        return render(request, "registrations/cahps/registration.html", context)
     return redirect("registration_list", year=year.year)
 
 
 def _requested_year(request, now):
     """The ``?year=`` the switcher chose, else the most relevant year (None if none configured)."""
-    requested = request.GET.get("year", "")
-    if not requested:
+    requested = int_param(request.GET, "year")
+    if requested is None:
         return selectors.default_year(now)
-    if not requested.isdigit():
-        raise Http404("No such performance year.")
-    return selectors.get_year(int(requested))
+    return selectors.get_year(requested)
+
+
+@dataclass(frozen=True)
+class YearSection:
+    """One performance year's table on Connected Organizations."""
+
+    year: object  # PerformanceYear
+    window: object  # rules.Decision
+    rows: list
+    edit_url: str
+
+
+def _year_section(year, roles, now):
+    if year.is_cahps_only:
+        edit_url = reverse("cahps_registration_list", kwargs={"year": year.year})
+    else:
+        edit_url = reverse("registration_list", kwargs={"year": year.year})
+    return YearSection(
+        year=year,
+        window=rules.window_decision(year, now),
+        rows=selectors.connected_rows(roles=roles, year=year),
+        edit_url=edit_url,
+    )
 
 
 def connected_organizations(request):
     """Manage Access → Connected Organizations: every organization where the user holds a
-    role, with its status per program for the chosen year and *Edit Registration* where the
-    user is the Security Official [2020 §III.4–6]. Staff Users see it read-only."""
+    role, with its status per program and *Edit Registration* where the user is the
+    Security Official [2020 §III.4–6]. Staff Users see it read-only. While several years
+    are open, each has its own section, the one that closes first at the top, so that nobody
+    follows a guide into the wrong year; ``?year=`` shows one year."""
     now = _now()
     year = _requested_year(request, now)
     if year is None:
@@ -220,17 +266,18 @@ def connected_organizations(request):
     page = FirstPagePaginator(selectors.user_roles(request.user), ORGANIZATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = selectors.connected_rows(roles=page.object_list, year=year)
-    if year.is_cahps_only:
-        edit_url = reverse("cahps_registration_list", kwargs={"year": year.year})
-    else:
-        edit_url = reverse("registration_list", kwargs={"year": year.year})
+    roles = list(page.object_list)
+    opened = selectors.open_years(now)
+    years = opened if "year" not in request.GET and len(opened) > 1 else [year]
+    sections = [_year_section(each, roles, now) for each in years]
+    rows = sections[0].rows
     context = {
         "year": year,
-        "window": rules.window_decision(year, now),
+        "window": sections[0].window,
+        "sections": sections,
         "rows": rows,
         "page_obj": page,
-        "edit_url": edit_url,
+        "edit_url": sections[0].edit_url,
         "has_staff_role": any(not row.is_security_official for row in rows),
         "programs": _offered(year),
         **_year_switcher(now, year),
@@ -282,6 +329,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200):
         "items": items,
         "page_obj": page,
         "bound_form": bound[1] if bound is not None else None,
+        "printed_at": rules.format_eastern(now),
         **_year_switcher(now, year),
     }
     return render(request, "registrations/registration_list.html", context, status=status)
@@ -338,7 +386,15 @@ def registration_start(request, year, organization_id):
         )
     registration = selectors.find_registration(organization=organization, year=year)
     size_editable = registration is None or not registration.is_registered_for_any
-    form = RegisterForm(request.POST, prefix=f"org-{organization.pk}", size_required=size_editable)
+    # A size already saved (e.g. set with Edit on Registration Details) is kept when the Register
+    # button sends none: Registration Details has no size selector [2020 §V].
+    stored_size = registration.size if registration is not None else ""
+    form = RegisterForm(
+        request.POST,
+        prefix=f"org-{organization.pk}",
+        size_required=size_editable and not stored_size,
+        organization=organization,
+    )
     page_number = request.POST.get("page")
 
     def again():
@@ -347,14 +403,14 @@ def registration_start(request, year, organization_id):
     if not form.is_valid():
         return again()
     program = Program(form.cleaned_data["program"])
-    size = form.cleaned_data["size"] if size_editable else registration.size
+    size = (form.cleaned_data["size"] or stored_size) if size_editable else registration.size
     decision = rules.program_eligibility(program, organization=organization, year=year, size=size)
     if not decision:
         size_related = any(
             rules.program_eligibility(program, organization=organization, year=year, size=value)
             for value in Size.values
         )
-        form.add_error("size" if size_related else None, decision.reason)
+        form.add_error("size" if size_related else None, f"{organization.name}: {decision.reason}")
         return again()
 
     other = Program.CAHPS if program == Program.WEB_INTERFACE else Program.WEB_INTERFACE
@@ -365,7 +421,7 @@ def registration_start(request, year, organization_id):
                 registration = registration_change_size(registration=registration, size=size, by=request.user)
             if registration.status_for(program) == ProgramStatus.REGISTERED:
                 messages.info(request, f"{organization.name} is already registered for the {program.label}.")
-                return redirect(_list_url(year, organization))
+                return redirect(_without_fragment(_list_url(year, organization)))
             carried_over = registration.status_for(other) == ProgramStatus.REGISTERED and bool(
                 rules.submission_readiness(
                     organization=organization, contacts=list(registration.contacts.all())
@@ -402,7 +458,7 @@ def registration_submit_view(request, year, organization_id, program):
         raise Http404("This program is not offered for this performance year.")
     if request.method == "GET" and detail.registration is None:
         messages.info(request, f"Select the organization size and Register for {organization.name} first.")
-        return redirect(_list_url(year, organization))
+        return redirect(_without_fragment(_list_url(year, organization)))
     if cell.is_registered:
         messages.info(request, f"{organization.name} is registered for the {program.label}.")
         return redirect(_url("registration_detail", year, organization))
@@ -469,6 +525,7 @@ def registration_congratulations(request, year, organization_id, program):
         "program": program,
         "contacts": list(registration.contacts.all()),
         "back_url": _list_url(year, organization),
+        "printed_at": rules.format_eastern(_now()),
     }
     return render(request, "registrations/congratulations.html", context)
 
@@ -510,7 +567,7 @@ def registration_organization_edit(request, page):
                 _apply_error(form, error)
             else:
                 messages.success(request, f"The organization information of {organization.name} was updated.")
-                return redirect(back.url)
+                return redirect(_without_fragment(back.url))
     else:
         form = OrganizationForm(initial=OrganizationForm.initial_for(organization))
     registration = selectors.find_registration(organization=organization, year=year)
@@ -582,7 +639,7 @@ def registration_size(request, page):
                         f"{registration.registration_id})."
                     )
                 messages.success(request, text)
-                return redirect(back.url)
+                return redirect(_without_fragment(back.url))
     else:
         form = SizeForm(initial={"size": registration.size if registration else ""})
     context = {
@@ -621,7 +678,7 @@ def registration_contact_add(request, page):
                 _apply_error(form, error)
             else:
                 messages.success(request, f"{contact.full_name} was added as a contact.")
-                return redirect(back.url)
+                return redirect(_without_fragment(back.url))
     else:
         form = ContactForm(initial=_prefilled_contact(request.user) if first_contact else None)
     context = {
@@ -660,7 +717,7 @@ def registration_contact_edit(request, page, contact_id):
                 _apply_error(form, error)
             else:
                 messages.success(request, f"The contact information of {contact.full_name} was updated.")
-                return redirect(back.url)
+                return redirect(_without_fragment(back.url))
     else:
         form = ContactForm(initial=ContactForm.initial_for(contact))
     context = {
@@ -692,7 +749,7 @@ def registration_contact_delete(request, page, contact_id):
             error = refusal.reason
         else:
             messages.success(request, f"{contact.full_name} was removed from the contacts.")
-            return redirect(back.url)
+            return redirect(_without_fragment(back.url))
     context = {
         "year": year,
         "organization": organization,
@@ -716,7 +773,7 @@ def registration_cancel_view(request, page, program):
     registration = _registration_or_404(organization, year)
     if registration.status_for(program) == ProgramStatus.NOT_REGISTERED:
         messages.info(request, f"{organization.name} is not registered for the {program.label}.")
-        return redirect(back.url)
+        return redirect(_without_fragment(back.url))
     error = ""
     if request.method == "POST":
         try:
@@ -730,7 +787,7 @@ def registration_cancel_view(request, page, program):
                 f"Record the registration identification number {registration.registration_id} for your "
                 "records; all contacts receive an e-mail quoting it.",
             )
-            return redirect(back.url)
+            return redirect(_without_fragment(back.url))
     context = {
         "year": year,
         "organization": organization,

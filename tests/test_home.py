@@ -66,3 +66,51 @@ def test_before_two_factor_home_sends_the_user_on_to_two_factor(client, security
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/two-factor/")
+
+
+def test_a_staff_user_is_offered_what_they_can_do_instead_of_start_registration(client, staff_user):
+    from django.urls import reverse
+
+    from tests.conftest import sign_in_with_two_factor
+
+    page = sign_in_with_two_factor(client, staff_user).get(reverse("home")).content.decode()
+
+    assert "Start Registration" not in page
+    assert f'href="{reverse("connected_organizations")}">See your organizations’ registration status' in page
+    assert f'href="{reverse("connect_organization")}">Connect to an Organization' in page
+
+
+def test_a_staff_user_opening_their_organization_details_gets_a_page_that_explains(
+    client, staff_user, practice, window_open_2021
+):
+    from django.urls import reverse
+
+    from tests.conftest import sign_in_with_two_factor
+
+    url = reverse("registration_detail", kwargs={"year": 2021, "organization_id": practice.pk})
+    response = sign_in_with_two_factor(client, staff_user).get(url)
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "You have the Staff User role for Chesapeake Family Medicine" in page
+    assert reverse("connected_organizations") in page
+
+
+def test_the_qpp_access_user_guide_is_a_link_wherever_it_is_named(client, staff_user, window_open_2021):
+    import re
+
+    from django.urls import reverse
+
+    from tests.conftest import sign_in_with_two_factor
+
+    page = (
+        sign_in_with_two_factor(client, staff_user).get(reverse("connected_organizations")).content.decode()
+    )
+
+    assert "QPP Access User Guide" in page
+    for mention in re.finditer("QPP Access User Guide", page):
+        before = page[max(0, mention.start() - 120) : mention.start()]
+        assert (
+            'href="https://qpp-cm-prod-content.s3.amazonaws.com/uploads/335/QPP+Access+User+Guide.zip"'
+            in before
+        )

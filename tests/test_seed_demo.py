@@ -58,3 +58,42 @@ def test_demo_data_has_every_kind_and_the_special_cases(db):
         Role.Kind.STAFF_USER
     }
     assert Organization.objects.exclude(roles__kind=Role.Kind.SECURITY_OFFICIAL).count() == 1
+
+
+def test_the_readme_says_how_to_change_the_address_of_make_run():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+    assert "make run PORT=8080" in readme
+    assert "HOST=" in readme
+
+
+def test_the_organizations_the_readme_offers_demo_newuser_can_be_requested(db, client):
+    import re
+    from pathlib import Path
+
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from organizations.models import RoleRequest
+    from tests.conftest import sign_in_with_two_factor
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith("| `demo-newuser`"))
+    offers = re.findall(r"TIN `(\d{9})`, (?:name )?\*([^*]+)\*", row)
+    assert len(offers) == 2
+    seed()
+    sign_in_with_two_factor(client, get_user_model().objects.get(username="demo-newuser"))
+    for tin, name in offers:
+        data = {
+            "kind": "practice",
+            "identifier": tin,
+            "name": name,
+            "action": "request",
+            "role": "security_official",
+        }
+        client.post(reverse("connect_organization"), data)
+        assert RoleRequest.objects.filter(
+            organization__identifier=tin, user__username="demo-newuser"
+        ).exists()

@@ -36,6 +36,26 @@
     }, 50);
   }
 
+  // The session ended (idle sign-out, signed out in another tab): the save was answered with
+  // the Sign In page. Say so, with the way back, rather than blame fields that are fine.
+  function announceSignedOut(form) {
+    live.textContent = "";
+    window.setTimeout(function () {
+      live.textContent = label(form) + " not saved: you were signed out. ";
+      var link = document.createElement("a");
+      link.className = "usa-link";
+      link.href = live.getAttribute("data-sign-in-url") || "/accounts/login/";
+      link.textContent = "Sign in again";
+      live.appendChild(link);
+      live.appendChild(document.createTextNode(" to go on; the page will show what was saved."));
+    }, 50);
+  }
+
+  function isSignInPage(response) {
+    var signIn = (live.getAttribute("data-sign-in-url") || "/accounts/login/").split("?")[0];
+    return response.redirected && new URL(response.url, window.location.href).pathname === signIn;
+  }
+
   function fieldOf(form, name) {
     return form.querySelector('[name="' + name + '"]');
   }
@@ -166,12 +186,16 @@
       },
     })
       .then(function (response) {
+        // First: the Sign In page (which answers a JSON request in JSON too) after the session ended.
+        if (response.status === 401 || isSignInPage(response)) {
+          return { saved: false, signedOut: true, errors: {} };
+        }
         var type = response.headers.get("Content-Type") || "";
         if (type.indexOf("application/json") === 0) {
           return response.json();
         }
-        // Not an answer of the save itself: the sign-in page after the session ended, or
-        // a refusal page (403/404) for a registration this user cannot change.
+        // Not an answer of the save itself: a refusal page (403/404) for a registration this
+        // user cannot change, or another page the save was sent to.
         var ended = response.redirected || response.status === 200;
         return {
           saved: false,
@@ -183,7 +207,9 @@
       })
       .then(function (data) {
         showErrors(form, data.errors || {});
-        if (data.saved) {
+        if (data.signedOut) {
+          announceSignedOut(form);
+        } else if (data.saved) {
           if (data.contact) {
             updateContact(form, data.contact, body);
           }

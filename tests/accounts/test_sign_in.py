@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.forms import STATEMENT_OF_TRUTH
 from accounts.models import TwoFactorDevice
 from accounts.two_factor import is_session_verified
+from tests.factories import TEST_PASSWORD
 
 from .conftest import add_app_device, submit_password
 
@@ -36,6 +37,19 @@ def test_sign_in_without_yes_i_agree_is_refused_and_keeps_the_user_id(client, me
     page = response.content.decode()
     assert "Check “Yes, I agree” to accept the Statement of Truth before you sign in." in page
     assert 'value="pat-member"' in page
+
+
+@pytest.mark.parametrize("value", ["0", "off", "no", "false", "yes", "1", ""])
+def test_statement_of_truth_accepts_only_the_checkbox_own_value(client, member, value):
+    data = {"login": member.username, "password": TEST_PASSWORD, "statement_of_truth": value}
+
+    response = client.post(reverse("account_login"), data)
+
+    assert "_auth_user_id" not in client.session
+    assert (
+        "Check “Yes, I agree” to accept the Statement of Truth before you sign in."
+        in response.content.decode()
+    )
 
 
 def test_statement_of_truth_is_asked_again_at_every_sign_in(client, member):

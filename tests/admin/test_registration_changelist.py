@@ -227,3 +227,12 @@ def test_staff_cannot_add_or_delete_registrations(agent_client, staff_client, re
     assert admin_client.get(f"{REGISTRATIONS}add/").status_code == 403
     assert admin_client.get(f"{REGISTRATIONS}{registration.pk}/delete/").status_code == 403
     assert agent_client.get(f"{REGISTRATIONS}{registration.pk}/delete/").status_code == 403
+
+
+def test_search_by_the_last_four_digits_of_a_tin_the_list_shows(agent_client, practice, year_2021):
+    registration = RegistrationFactory(organization=practice, performance_year=year_2021)
+    RegistrationFactory(organization=OrganizationFactory(identifier="987650000"), performance_year=year_2021)
+
+    response = agent_client.get(REGISTRATIONS, {"q": "6789"})
+
+    assert listed_ids(response) == [registration.registration_id]

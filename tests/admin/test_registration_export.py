@@ -154,3 +154,13 @@ def test_staff_without_the_export_permission_get_403_and_no_link(staff_client, y
 
     assert client.get(EXPORT).status_code == 403
     assert "as CSV" not in client.get(REGISTRATIONS).content.decode()
+
+
+@pytest.mark.parametrize("first", ["＝", "＋", "－", "＠", "﹦", "﹢", "﹣", "﹫"])
+def test_cells_starting_with_full_width_or_small_formula_signs_are_quoted_too(agent_client, year_2021, first):
+    name = f'{first}HYPERLINK("http://x.example")'
+    RegistrationFactory(organization=OrganizationFactory(name=name), performance_year=year_2021)
+
+    [row] = read_csv(agent_client.get(EXPORT))
+
+    assert row["organization_name"] == "'" + name

@@ -88,8 +88,17 @@ def open_practices_and_register(page, *, name, scanner=None):
     """Registration in the left navigation → Register and Edit CAHPS Registration → Practices →
     Register Group for CAHPS [2023 §III.5–7]."""
     page.goto("/")
-    page.get_by_role("navigation", name="Portal navigation").get_by_role("link", name="Registration").click()
+    navigation = page.get_by_role("navigation", name="Portal navigation")
+    navigation.get_by_role("link", name="Registration", exact=True).click()
+    # [2023 §III.6] "From the Registration screen, select Register and Edit CAHPS Registration."
+    expect(page.get_by_role("heading", level=1)).to_have_text("Registration")
+    scan(page, scanner)
+    screenshot(page, f"cahps-{name}-00-registration")
+    page.get_by_role("link", name="Register and Edit CAHPS Registration").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Register and Edit CAHPS Registration")
+    expect(navigation.get_by_role("link", name="CAHPS for MIPS Survey Registration")).to_have_attribute(
+        "aria-current", "page"
+    )
     tabs = page.get_by_role("navigation", name="Organization types")
     expect(tabs.get_by_role("link")).to_have_text(
         [re.compile("APM Entities"), re.compile("Virtual Groups"), re.compile("Practices")]
@@ -124,12 +133,14 @@ def test_register_for_cahps_with_auto_save(signed_in_page, demo_so, cahps_year_o
     # With JavaScript the Save buttons give way to auto-save.
     expect(page.get_by_role("button", name="Save size")).to_be_hidden()
     expect(page.get_by_text("Changes are saved automatically")).to_be_visible()
+    # [2023 §III.8] Delete Registration is there as soon as the registration ID exists.
+    expect(page.get_by_role("link", name="Delete Registration")).to_be_visible()
 
     choose_size(page, "25–99 clinicians")
     expect(live).to_have_text(re.compile("Organization Size saved"))
     expect(status(page)).to_have_text(re.compile(r"^\s*Incomplete\s*$"))
-    # With JavaScript USWDS makes the trigger a button that opens the confirmation dialog.
-    expect(page.get_by_role("button", name="Delete Registration")).to_be_visible()
+    # Its confirmation is a page, like every destructive confirmation.
+    expect(page.get_by_role("link", name="Delete Registration")).to_be_visible()
 
     # The first contact starts with the user's name [SPEC §6]; each field saves on leaving it.
     first = contact_group(page, 1)
@@ -139,7 +150,9 @@ def test_register_for_cahps_with_auto_save(signed_in_page, demo_so, cahps_year_o
     first.get_by_label("Phone Number").press("Tab")
     expect(live).to_have_text(re.compile("Contact 1 saved"))
     expect(first.get_by_label("Phone Number")).to_have_value("(410) 555-0142")
-    expect(contact_count(page)).to_have_text("0")
+    # Counted as soon as it is added [2023 §IV.2]; Complete waits for every required field.
+    expect(contact_count(page)).to_have_text("1")
+    expect(status(page)).to_have_text(re.compile(r"^\s*Incomplete\s*$"))
     first.get_by_label("Email").fill("sam.official@example.com")
     first.get_by_label("Email").press("Tab")
     expect(contact_count(page)).to_have_text("1")
@@ -204,7 +217,8 @@ def test_register_for_cahps_with_auto_save(signed_in_page, demo_so, cahps_year_o
     # Delete Contact → Delete [2023 §V].
     page.reload()
     contact_group(page, 2).get_by_role("link", name="Delete Contact 2").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Delete Contact")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Delete Contact of {ORGANIZATION}")
+    expect(page.get_by_role("link", name="Cancel")).to_be_focused()  # the safe choice
     assert_accessible(page)
     screenshot(page, "cahps-js-07-delete-contact")
     page.get_by_role("button", name="Delete").click()
@@ -214,15 +228,13 @@ def test_register_for_cahps_with_auto_save(signed_in_page, demo_so, cahps_year_o
     # The last contact cannot be deleted.
     expect(contact_group(page, 1).get_by_role("link", name="Delete Contact 1")).to_be_hidden()
 
-    # Delete Registration → Delete, in a dialog on the page [2023 §VII].
-    page.get_by_role("button", name="Delete Registration").click()
-    dialog = page.get_by_role("dialog", name="Delete Registration")
-    expect(dialog.get_by_role("heading", name="Delete Registration")).to_be_visible()
-    # Scan once the dialog has faded in: mid-fade its text is still faint.
-    expect(page.locator("#delete-registration")).to_have_css("opacity", "1")
+    # Delete Registration → Delete [2023 §VII], on a confirmation page like Delete Contact.
+    page.get_by_role("link", name="Delete Registration").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Delete Registration of {ORGANIZATION}")
+    expect(page.get_by_role("link", name="Cancel")).to_be_focused()
     assert_accessible(page)
     screenshot(page, "cahps-js-08-delete-registration")
-    dialog.get_by_role("button", name="Delete", exact=True).click()
+    page.get_by_role("button", name="Delete", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Register and Edit CAHPS Registration")
     expect(page.get_by_text(f"the registration ID stays {registration.registration_id}")).to_be_visible()
     registration.refresh_from_db()
@@ -298,7 +310,7 @@ def test_register_for_cahps_without_javascript(browser, live_server, page, demo_
 
         # Without JavaScript Delete Registration is a page of its own with Delete / Cancel.
         nojs.get_by_role("link", name="Delete Registration").click()
-        expect(nojs.get_by_role("heading", level=1)).to_have_text("Delete Registration")
+        expect(nojs.get_by_role("heading", level=1)).to_have_text(f"Delete Registration of {ORGANIZATION}")
         scan(nojs, page)
         screenshot(nojs, "cahps-nojs-06-delete-registration")
         nojs.get_by_role("button", name="Delete").click()

@@ -154,7 +154,11 @@ def test_a_staff_user_of_the_organization_is_refused(sign_in, staff_user, mine, 
 
     response = getattr(client, method)(url, DATA, **JSON) if method == "post" else client.get(url)
 
-    assert response.status_code == 404
+    # Refused with the reason: their role is Staff User [2023 §III.7].
+    assert response.status_code == 403
+    assert "Submitting, modifying or deleting its registration needs the Security Official role." in (
+        response.content.decode()
+    )
     assert snapshot() == before
 
 

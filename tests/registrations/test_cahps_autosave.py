@@ -60,7 +60,9 @@ def test_choosing_the_size_saves_it_and_starts_the_registration_as_incomplete(cl
     assert started.cahps_source == Source.SECURITY_OFFICIAL
 
 
-def test_a_partly_typed_contact_is_saved_and_does_not_count_yet(client_so, started):
+def test_a_partly_typed_contact_is_saved_and_counted_in_the_header_at_once(client_so, started):
+    # [2023 §IV.2]: "As more contacts added, the number of contacts will update in the Registration
+    # header"; the status stays Incomplete until one contact has every required field.
     client_so.post(url("cahps_size", started), {"size": Size.SMALL}, **JSON)
 
     response = client_so.post(url("cahps_contact_add", started), contact_data(first_name="Dana"), **JSON)
@@ -69,7 +71,7 @@ def test_a_partly_typed_contact_is_saved_and_does_not_count_yet(client_so, start
     contact = Contact.objects.get(registration=started)
     assert data["saved"] is True
     assert contact.first_name == "Dana"
-    assert data["contact_count"] == 0
+    assert data["contact_count"] == 1
     assert data["status"] == "incomplete"
     assert data["contact"]["id"] == contact.pk
     assert data["contact"]["number"] == 1

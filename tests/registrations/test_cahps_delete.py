@@ -107,6 +107,8 @@ def test_delete_registration_confirmed_then_re_register_keeps_the_id(sign_in, se
     registration_id = complete.registration_id
 
     deleted = client.post(url("cahps_delete", complete), follow=True)
+    # The outcome is at the top of the list, where the page opens (no jump to the row below it).
+    assert "#" not in deleted.redirect_chain[-1][0]
     complete.refresh_from_db()
     listed = deleted.context["rows"]
 
@@ -179,12 +181,38 @@ def test_delete_contact_is_refused_outside_the_window(
     assert Contact.objects.count() == 2
 
 
-def test_a_registration_not_started_has_nothing_to_delete(
+def test_a_registration_already_deleted_has_nothing_to_delete(
     sign_in, security_official, practice, window_open_2023
 ):
-    registration = RegistrationFactory(organization=practice, performance_year=window_open_2023, size="")
+    # Deleted: the size stays, the status is gone [2023 §VII].
+    registration = RegistrationFactory(
+        organization=practice, performance_year=window_open_2023, size=Size.SMALL
+    )
 
     response = sign_in(security_official).post(url("cahps_delete", registration))
 
     assert response.status_code == 403
     assert "has no CAHPS registration to delete" in response.content.decode()
+
+
+def test_delete_registration_is_offered_as_soon_as_the_registration_id_exists(
+    sign_in, security_official, practice, window_open_2023
+):
+    # [2023 §III.8]: "You may delete the CAHPS registration at any time during the registration process".
+
+    started = RegistrationFactory(organization=practice, performance_year=window_open_2023, size="")
+    ContactFactory(registration=started, first_name="Dana", last_name="", email="", phone="")
+    client = sign_in(security_official)
+
+    page = client.get(url("cahps_registration", started)).content.decode()
+    assert "data-delete-registration hidden" not in page
+    assert "data-delete-registration>" in page
+
+    deleted = client.post(url("cahps_delete", started), follow=True)
+
+    started.refresh_from_db()
+    assert "was deleted" in deleted.content.decode()
+    assert not started.contacts.exists()
+    assert started.history.first().history_change_reason.startswith("Deleted the CAHPS")
+    again = client.post(url("cahps_register", started), follow=True)
+    assert started.registration_id in again.content.decode()

@@ -251,11 +251,14 @@ def test_a_year_with_the_web_interface_goes_to_its_own_registration_page(
     assert response.url == reverse("registration_list", kwargs={"year": 2021})
 
 
-def test_the_registration_entry_sends_a_cahps_only_year_here(sign_in, security_official, window_open_2023):
+def test_the_registration_entry_leads_a_cahps_only_year_here(sign_in, security_official, window_open_2023):
     response = sign_in(security_official).get(reverse("registration_home") + "?year=2023")
 
-    assert response.status_code == 302
-    assert response.url == list_url(window_open_2023)
+    assert response.status_code == 200
+    assert (
+        f'href="{list_url(window_open_2023)}">Register and Edit CAHPS Registration'
+        in response.content.decode()
+    )
 
 
 def test_three_hundred_organizations_are_paginated_filtered_and_searched(
@@ -348,3 +351,72 @@ def test_before_the_window_opens_the_list_says_when_it_opens(
     assert "opens on Monday, April 3, 2023 at 10:00 a.m. ET" in page
     assert not response.context["rows"][0].can_register
     assert "Register Group for CAHPS</button>" not in page
+
+
+def test_no_status_word_shows_where_no_registration_was_started(
+    sign_in, security_official, practice, window_open_2023
+):
+    # [2023 §VI]: "No status information indicates no registration has been started."
+    page = sign_in(security_official).get(list_url(window_open_2023, tab="practices")).content.decode()
+
+    row = page[page.index("Chesapeake Family Medicine") :]
+    row = row[: row.index("</tr>")]
+    assert '<span class="usa-sr-only">Not started</span>' in row
+    assert "qpp-status--not_started" not in row
+
+
+def test_a_staff_user_is_told_the_2023_words_submit_modify_or_delete(sign_in, staff_user, window_open_2023):
+    # [2023 §III.7]: "This role is necessary to submit, modify, or delete a registration."
+    page = sign_in(staff_user).get(reverse("registration_home")).content.decode()
+
+    assert "necessary to submit, modify, or delete a registration" in page
+    connected = sign_in(staff_user).get(reverse("connected_organizations")).content.decode()
+    assert "to submit, modify, or delete" in connected
+
+
+def test_the_contact_section_has_the_guide_heading(sign_in, security_official, practice, window_open_2023):
+    RegistrationFactory(organization=practice, performance_year=window_open_2023, size="")
+
+    page = (
+        sign_in(security_official)
+        .get(reverse("cahps_registration", kwargs={"year": 2023, "organization_id": practice.pk}))
+        .content.decode()
+    )
+
+    assert ">2. Register for CAHPS: Add a Contact</h2>" in page
+    # One information banner: the window and auto-save said once [issue: four banners stacked].
+    assert page.count("usa-alert--info") == 1
+    assert page.lower().count("saved automatically") == 1
+
+
+def test_search_looks_through_every_tab_and_says_which(
+    sign_in, security_official, practice, window_open_2023
+):
+    so_of(security_official, VirtualGroupFactory(name="Chesapeake Virtual Group", identifier="VG-10042"))
+
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="practices", q="chesapeake"))
+
+    names = sorted(row.organization.name for row in response.context["rows"])
+    assert names == ["Chesapeake Family Medicine", "Chesapeake Virtual Group"]
+    page = response.content.decode()
+    assert "(in Virtual Groups)" in page and "(in Practices)" in page
+    assert "matching organizations of every tab" in page
+
+
+@pytest.mark.parametrize("query", ["1234", "2345", "12345"])
+def test_search_matches_only_the_tin_digits_the_page_shows(
+    sign_in, security_official, practice, window_open_2023, query
+):
+    # practice's TIN 123456789 shows as ***-**-6789: its hidden digits never match.
+    response = sign_in(security_official).get(list_url(window_open_2023, tab="practices", q=query))
+
+    assert response.context["rows"] == []
+
+
+def test_search_accepts_a_registration_id(sign_in, security_official, practice, window_open_2023):
+    registration = registered(practice, window_open_2023, ProgramStatus.INCOMPLETE)
+    so_of(security_official, OrganizationFactory(name="Harbor Point Pediatrics", identifier="234500001"))
+
+    for typed in (registration.registration_id, registration.registration_id.lower()):
+        response = sign_in(security_official).get(list_url(window_open_2023, tab="practices", q=typed))
+        assert [row.organization.name for row in response.context["rows"]] == ["Chesapeake Family Medicine"]

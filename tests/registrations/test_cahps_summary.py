@@ -143,4 +143,4 @@ def test_the_summary_can_be_downloaded_after_the_window_closes(
 
 
 def test_a_staff_user_cannot_download_the_summary(sign_in, staff_user, completed):
-    assert sign_in(staff_user).get(summary_url(completed.organization)).status_code == 404
+    assert sign_in(staff_user).get(summary_url(completed.organization)).status_code == 403

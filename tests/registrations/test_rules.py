@@ -289,7 +289,8 @@ EXPECTED = {
     (WI, "ssp_aco", 2021): every_size(SSP_WI_AUTOMATIC),
     (WI, "ssp_aco", 2023): every_size(WI_NOT_OFFERED_2023),
     (WI, "ngaco", 2020): every_size(ACO_REPORTS_THROUGH_WI),
-    (WI, "ngaco", 2021): every_size(ACO_REPORTS_THROUGH_WI),
+    # [2021 #5, #7]: from 2021 a Next Generation ACO registers like any APM Entity of 25 or more.
+    (WI, "ngaco", 2021): BY_SIZE_WI,
     (WI, "ngaco", 2023): every_size(WI_NOT_OFFERED_2023),
     (WI, "subgroup", 2020): every_size(no_subgroups(2020)),
     (WI, "subgroup", 2021): every_size(no_subgroups(2021)),

@@ -161,4 +161,4 @@ def test_a_role_removed_mid_session_closes_the_pages(sign_in, security_official,
 
     Role.objects.filter(user=security_official, organization=practice).update(kind=Role.Kind.STAFF_USER)
 
-    assert client.get(detail).status_code == 404
+    assert client.get(detail).status_code == 403

@@ -94,3 +94,55 @@ def test_query_count_does_not_grow_with_the_number_of_organizations(
         response = connected(client, 2021)
 
     assert response.status_code == 200
+
+
+@pytest.fixture
+def two_open_years(db):
+    """The demo's two open years: 2025 configured like 2021, 2026 like 2023, the same window."""
+    from django.utils import timezone
+
+    from registrations.guide_years import LIKE_2021, LIKE_2023, open_window_around
+    from tests.factories import PerformanceYearFactory
+
+    window = open_window_around(timezone.now())
+    return PerformanceYearFactory(year=2025, **LIKE_2021, **window), PerformanceYearFactory(
+        year=2026, **LIKE_2023, **window
+    )
+
+
+def test_with_two_open_years_each_has_its_own_section_and_edit_registration(
+    sign_in, security_official, practice, two_open_years
+):
+    page = connected(sign_in(security_official)).content.decode()
+
+    assert "Registration is open for 2 performance years" in page
+    first, second = page.index('id="year-2025-heading"'), page.index('id="year-2026-heading"')
+    assert first < second  # closing together: the older year, which the 2020/2021 guide describes, first
+    assert reverse("registration_list", kwargs={"year": 2025}) + f"#org-{practice.pk}" in page
+    assert reverse("cahps_registration_list", kwargs={"year": 2026}) in page
+    assert page.count("Edit Registration<span") == 2
+
+
+def test_a_chosen_year_shows_that_year_only_and_says_the_other_is_open(
+    sign_in, security_official, practice, two_open_years
+):
+    page = connected(sign_in(security_official), 2026).content.decode()
+
+    assert 'id="year-2025-heading"' not in page
+    assert "Registration for performance year 2025 is open too." in page
+
+
+def test_registration_opens_the_open_year_that_closes_first(
+    sign_in, security_official, practice, two_open_years
+):
+    from datetime import timedelta
+
+    year_2025, year_2026 = two_open_years
+    client = sign_in(security_official)
+
+    assert client.get(reverse("registration_home")).url == reverse("registration_list", kwargs={"year": 2025})
+
+    year_2026.window_closes = year_2025.window_closes - timedelta(days=1)
+    year_2026.save()
+    page = client.get(reverse("registration_home")).content.decode()
+    assert "CAHPS for MIPS Survey registration for <strong>performance year 2026</strong>" in page

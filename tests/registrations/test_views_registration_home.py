@@ -29,14 +29,47 @@ def test_the_switcher_can_choose_a_closed_year(sign_in, security_official, windo
     assert response.url == reverse("registration_list", kwargs={"year": 2020})
 
 
-def test_a_cahps_only_year_goes_to_the_cahps_page(sign_in, security_official, window_open_2021, year_2023):
+def test_a_cahps_only_year_shows_the_registration_screen_with_its_button(
+    sign_in, security_official, window_open_2021, year_2023
+):
+    # [2023 §III.6]: "From the Registration screen, select Register and Edit CAHPS Registration."
     response = sign_in(security_official).get(reverse("registration_home"), {"year": 2023})
 
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Registration</h1>" in page
+    cahps_list = reverse("cahps_registration_list", kwargs={"year": 2023})
+    assert f'href="{cahps_list}">Register and Edit CAHPS Registration' in page
+
+
+def test_the_cahps_left_navigation_item_opens_the_open_cahps_year(
+    sign_in, security_official, window_open_2023
+):
+    client = sign_in(security_official)
+
+    page = client.get(reverse("home")).content.decode()
+    assert ">CAHPS for MIPS Survey Registration</a>" in page
+    response = client.get(reverse("cahps_registration_home"))
     assert response.url == reverse("cahps_registration_list", kwargs={"year": 2023})
 
 
+def test_the_registration_breadcrumb_of_the_cahps_list_leads_to_the_registration_screen(
+    sign_in, security_official, practice, window_open_2023
+):
+    client = sign_in(security_official)
+    page = client.get(reverse("cahps_registration_list", kwargs={"year": 2023})).content.decode()
+    crumb = f"{reverse('registration_home')}?year=2023"
+    assert crumb in page
+
+    assert "Register and Edit CAHPS Registration" in client.get(crumb).content.decode()
+
+
 def test_unknown_year_is_not_found(sign_in, security_official, window_open_2021):
-    assert sign_in(security_official).get(reverse("registration_home"), {"year": "20x1"}).status_code == 404
+    assert sign_in(security_official).get(reverse("registration_home"), {"year": "1999"}).status_code == 404
+
+
+def test_a_year_that_is_not_a_number_is_a_bad_request(sign_in, security_official, window_open_2021):
+    assert sign_in(security_official).get(reverse("registration_home"), {"year": "20x1"}).status_code == 400
 
 
 def test_a_user_without_the_security_official_role_is_told_why(sign_in, staff_user, window_open_2021):

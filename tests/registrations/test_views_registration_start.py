@@ -47,9 +47,14 @@ def test_register_without_a_size_says_so_next_to_the_size_and_saves_nothing(
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Select the organization size." in page
+    assert "Select the organization size of Chesapeake Family Medicine before you select Register." in page
     assert f'<span class="usa-error-message" id="id_org-{practice.pk}-size_error">' in page
-    assert "There is a problem" in page
+    assert "There is a problem with Chesapeake Family Medicine" in page
+    # The summary sits in the organization's card, and the answer comes back to that card.
+    card = page[page.index(f'id="org-{practice.pk}"') :]
+    assert "There is a problem with Chesapeake Family Medicine" in card
+    assert 'register/#register-errors"' in card
+    assert 'id="register-errors"' in card
     assert f'href="#id_org-{practice.pk}-size"' in page
     assert not Registration.objects.exists()
 
@@ -99,3 +104,40 @@ def test_register_outside_the_window_is_refused_and_changes_nothing(
     assert response.status_code == 403
     assert "closed on Wednesday, June 30, 2021 at 8:00 p.m. ET" in response.content.decode()
     assert not Registration.objects.exists()
+
+
+def test_register_from_registration_details_keeps_the_saved_size(
+    sign_in, security_official, practice, window_open_2021
+):
+    # The size was set back to 25–99 with Edit after a 2–24 change cancelled the Web Interface:
+    # registered for nothing, the size saved. Registration Details' Register sends no size.
+    RegistrationFactory(organization=practice, performance_year=window_open_2021, size=Size.MEDIUM)
+
+    response = register(sign_in(security_official), practice, program="web_interface")
+
+    assert response.status_code == 302
+    assert response.url == submit_url(practice, "web-interface")
+    assert Registration.objects.get(organization=practice).size == Size.MEDIUM
+
+
+def test_web_interface_without_a_size_is_refused_next_to_that_organization(
+    sign_in, security_official, practice, window_open_2021
+):
+    response = register(sign_in(security_official), practice, program="web_interface", size="")
+
+    page = response.content.decode()
+    card = page[page.index(f'id="org-{practice.pk}"') :]
+    assert "Select the organization size of Chesapeake Family Medicine before you select Register." in card
+    assert not Registration.objects.exists()
+
+
+def test_the_size_hint_is_gone_once_the_saved_size_allows_the_web_interface(
+    sign_in, security_official, practice, window_open_2021
+):
+    RegistrationFactory(organization=practice, performance_year=window_open_2021, size=Size.MEDIUM)
+
+    page = (
+        sign_in(security_official).get(reverse("registration_list", kwargs={"year": 2021})).content.decode()
+    )
+
+    assert "Select 25–99 or 100 or more clinicians to register for it." not in page
