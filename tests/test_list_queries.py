@@ -23,7 +23,8 @@ PAGES = {
 # Queries of each page for a Security Official whose list fits on one page / is longer.
 ONE_PAGE = {
     "Registration Overview": 12,
-    "Connected Organizations": 12,
+    # One more: the open years, each of which gets a section when several are open (issue 12 #5).
+    "Connected Organizations": 13,
     "Manage Access": 12,
     "Register and Edit CAHPS Registration": 13,
 }

@@ -139,6 +139,9 @@ if TASK_BACKEND == "database":
 elif TASK_BACKEND == "redis":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
     INSTALLED_APPS.append("django_rq")
+    # The admin's own Task queue page covers both backends; django_rq's dashboard model has
+    # no table, so its admin pages would only answer 500.
+    RQ_SHOW_ADMIN_LINK = False
     RQ_QUEUES = {
         "default": {
             "URL": env_str("TASK_REDIS_URL") or env_str("REDIS_URL", required=True),

@@ -38,6 +38,7 @@ if REDIS_URL:  # noqa: F405
 # the default backend to the database or Redis and run real workers.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 INSTALLED_APPS = [*INSTALLED_APPS, "django_rq"]  # noqa: F405
+RQ_SHOW_ADMIN_LINK = False
 RQ_QUEUES = {
     "default": {"URL": _redis_of_this_worker(env_str("TEST_TASK_REDIS_URL", "redis://127.0.0.1:6379/11"))}
 }

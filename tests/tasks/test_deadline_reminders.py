@@ -174,5 +174,13 @@ def test_only_the_organizations_security_official_can_change_its_reminders(
 ):
     response = sign_in(staff_user).post(f"/registration/2021/{practice.pk}/reminders/", {"receive": "off"})
 
+    # A Staff User of the organization is told the page is the Security Official's (issue 12 #19).
+    assert response.status_code == 403
+    assert not ReminderOptOut.objects.exists()
+
+
+def test_someone_without_a_role_gets_404_and_changes_nothing(sign_in, outsider, practice, window_open_2021):
+    response = sign_in(outsider).post(f"/registration/2021/{practice.pk}/reminders/", {"receive": "off"})
+
     assert response.status_code == 404
     assert not ReminderOptOut.objects.exists()
