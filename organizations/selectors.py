@@ -8,6 +8,7 @@ reveals nothing [SPEC §8].
 
 import re
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Organization, Role, RoleRequest
@@ -47,6 +48,24 @@ def other_role_than(user, organization_id, role):
         .select_related("organization")
         .first()
     )
+
+
+def get_organization_for_security_official(user, pk, *, changes):
+    """The organization ``pk`` if ``user`` is its Security Official. A user with another role
+    for it gets 403 saying why the page is closed to them ("Submitting, modifying or
+    ``changes`` its registration needs the Security Official role" [2020 §III.6, 2023 §III.7]);
+    anyone else 404, as if it did not exist."""
+    try:
+        return get_organization_for_user(user, pk, role=Role.Kind.SECURITY_OFFICIAL)
+    except Http404:
+        other = other_role_than(user, pk, Role.Kind.SECURITY_OFFICIAL)
+        if other is None:
+            raise
+        raise PermissionDenied(
+            f"You have the {other.get_kind_display()} role for {other.organization.name}: you can see its "
+            f"registration status on Connected Organizations. Submitting, modifying or {changes} its "
+            "registration needs the Security Official role."
+        ) from None
 
 
 def roles_of_user(user):

@@ -20,7 +20,7 @@ or that it closed; a POST is refused.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -31,8 +31,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts.services import contact_add, contact_delete, contact_update
-from organizations.models import Role
-from organizations.selectors import get_organization_for_user, other_role_than
+from organizations.selectors import get_organization_for_security_official
 from qpp_registration.pagination import FirstPagePaginator
 from registrations import rules, selectors
 from registrations.cahps_forms import CahpsContactForm, CahpsFilterForm, CahpsSizeForm
@@ -48,7 +47,6 @@ from registrations.services import (
 )
 from registrations.summary_pdf import cahps_summary_pdf
 
-SECURITY_OFFICIAL = Role.Kind.SECURITY_OFFICIAL
 ORGANIZATIONS_PER_PAGE = 25
 NEW_CONTACT = "new"
 DELETE_REGISTRATION_MESSAGE = (
@@ -70,19 +68,8 @@ def _cahps_year(year):
 
 
 def _so_organization(request, organization_id):
-    """The organization, only if the signed-in user is its Security Official: 403 with the
-    reason for a Staff User of it [2023 §III.7], 404 for anyone else."""
-    try:
-        return get_organization_for_user(request.user, organization_id, role=SECURITY_OFFICIAL)
-    except Http404:
-        other = other_role_than(request.user, organization_id, SECURITY_OFFICIAL)
-        if other is None:
-            raise
-        raise PermissionDenied(
-            f"You have the {other.get_kind_display()} role for {other.organization.name}: you can see its "
-            "registration status on Connected Organizations. Submitting, modifying or deleting its "
-            "registration needs the Security Official role."
-        ) from None
+    """The organization, only if the signed-in user is its Security Official [2023 §III.7]."""
+    return get_organization_for_security_official(request.user, organization_id, changes="deleting")
 
 
 def _wants_json(request):

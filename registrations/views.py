@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial, wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -28,8 +28,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from contacts.services import contact_add, contact_delete, contact_update
-from organizations.models import Role
-from organizations.selectors import get_organization_for_user, other_role_than
+from organizations.selectors import get_organization_for_security_official
 from organizations.services import organization_update
 from qpp_registration.pagination import FirstPagePaginator
 from qpp_registration.params import int_param
@@ -46,7 +45,6 @@ from registrations.services import (
     reminder_preference_set,
 )
 
-SECURITY_OFFICIAL = Role.Kind.SECURITY_OFFICIAL
 ORGANIZATIONS_PER_PAGE = 25
 KEEP_TYPED_AFTER_CONFLICT = (
     "The form still shows what you typed: save again to replace their change with yours, "
@@ -63,19 +61,8 @@ def _now():
 
 
 def _so_organization(request, organization_id):
-    """The organization, only if the signed-in user is its Security Official: 403 with the
-    reason for a Staff User of it [2020 §III.6], 404 for anyone else."""
-    try:
-        return get_organization_for_user(request.user, organization_id, role=SECURITY_OFFICIAL)
-    except Http404:
-        other = other_role_than(request.user, organization_id, SECURITY_OFFICIAL)
-        if other is None:
-            raise
-        raise PermissionDenied(
-            f"You have the {other.get_kind_display()} role for {other.organization.name}: you can see its "
-            "registration status on Connected Organizations. Submitting, modifying or cancelling its "
-            "registration needs the Security Official role."
-        ) from None
+    """The organization, only if the signed-in user is its Security Official [2020 §III.6]."""
+    return get_organization_for_security_official(request.user, organization_id, changes="cancelling")
 
 
 def _program(slug):
