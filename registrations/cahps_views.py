@@ -206,8 +206,24 @@ def _saved(request, *, year, organization, message, anchor, contact=None):
                 **_header_state(year, organization, contact=contact),
             }
         )
-    messages.success(request, message)
+    # Without JavaScript the browser jumps to the saved section: the message waits there,
+    # not at the top of the page, out of view.
+    messages.success(request, message, extra_tags=_PLACED + anchor)
     return redirect(_page_url(year, organization, anchor))
+
+
+_PLACED = "placed-at:"
+
+
+def _placed_messages(request, anchors):
+    """Split this request's messages into those shown next to a section of the page (keyed by
+    its anchor) and the rest, shown at the top as on every page."""
+    placed = {anchor: [] for anchor in anchors}
+    rest = []
+    for message in messages.get_messages(request):
+        anchor = message.extra_tags.removeprefix(_PLACED)
+        placed.get(anchor, rest).append(message)
+    return placed, rest
 
 
 def _not_saved(request, *, year, organization, page, errors, bound):
@@ -355,7 +371,12 @@ def _render_page(request, page, *, bound=None, status=200):
         form = bound.get(key) or CahpsContactForm(
             initial=CahpsContactForm.initial_for(row.contact), auto_id=f"contact-{key}-%s"
         )
-        contact_forms.append({"row": row, "form": form, "key": key})
+        contact_forms.append({"row": row, "form": form, "key": key, "anchor": f"contact-{key}"})
+    placed, top_messages = _placed_messages(
+        request, ["organization-size", "contacts", *(item["anchor"] for item in contact_forms)]
+    )
+    for item in contact_forms:
+        item["messages"] = placed[item["anchor"]]
     new_form = bound.get(NEW_CONTACT)
     adding = new_form is not None or request.GET.get("add") == "1" or not page.contacts
     if new_form is None and adding:
@@ -375,6 +396,9 @@ def _render_page(request, page, *, bound=None, status=200):
         "error_form": next(iter(bound.values()), None),
         "reminders_on": receives_reminders(user=user, organization=page.organization),
         "sampling_notices": selectors.sampling_notices(page.registration),
+        "messages": top_messages,
+        "size_messages": placed["organization-size"],
+        "contacts_messages": placed["contacts"],
     }
     return render(request, "registrations/cahps/register.html", context, status=status)
 
@@ -541,7 +565,9 @@ def cahps_contact_delete(request, year, organization_id, contact_id):
             error = refusal.reason
         else:
             messages.success(
-                request, f"Contact {row.number} ({contact.full_name or contact.email}) was deleted."
+                request,
+                f"Contact {row.number} ({contact.full_name or contact.email}) was deleted.",
+                extra_tags=_PLACED + "contacts",
             )
             return redirect(_page_url(year, organization, "contacts"))
     context = {

@@ -269,7 +269,9 @@ def test_register_for_cahps_without_javascript(browser, live_server, page, demo_
 
         choose_size(nojs, "2–24 clinicians")
         nojs.get_by_role("button", name="Save size").click()
-        expect(nojs.get_by_text("Organization Size saved: 2–24 clinicians.")).to_be_visible()
+        # The outcome waits next to what was saved, where the browser jumped to, not at the top.
+        saved = nojs.locator("#organization-size").get_by_text("Organization Size saved: 2–24 clinicians.")
+        expect(saved).to_be_in_viewport()
         expect(status(nojs)).to_have_text(re.compile(r"^\s*Incomplete\s*$"))
 
         first = contact_group(nojs, 1)
@@ -295,6 +297,8 @@ def test_register_for_cahps_without_javascript(browser, live_server, page, demo_
         second.get_by_label("Email").fill("eve.park@example.com")
         second.get_by_role("button", name="Save contact 2").click()
         expect(contact_count(nojs)).to_have_text("2")
+        expect(contact_group(nojs, 2).get_by_text("Contact saved: Eve Park.")).to_be_in_viewport()
+        expect(contact_group(nojs, 1).get_by_text("Contact saved")).to_have_count(0)
         scan(nojs, page)
         screenshot(nojs, "cahps-nojs-05-two-contacts")
 
@@ -307,6 +311,7 @@ def test_register_for_cahps_without_javascript(browser, live_server, page, demo_
         scan(nojs, page)
         nojs.get_by_role("button", name="Delete").click()
         expect(contact_count(nojs)).to_have_text("1")
+        expect(nojs.locator("#contacts").get_by_text("Contact 2 (Eve Park) was deleted.")).to_be_in_viewport()
 
         # Without JavaScript Delete Registration is a page of its own with Delete / Cancel.
         nojs.get_by_role("link", name="Delete Registration").click()
