@@ -16,6 +16,11 @@ from django.views.decorators.http import require_http_methods
 from . import enrolment, two_factor
 from .middleware import two_factor_not_required
 from .models import TwoFactorDevice
+from .views import next_url
+
+# Where the user was going when sign-in sent them to set up a device (e.g. /admin/): the
+# e-mailed link cannot carry it, so the session keeps it until the link is opened.
+SETUP_NEXT_KEY = "qpp_setup_next"
 
 
 @two_factor_not_required
@@ -26,6 +31,8 @@ def confirm_email(request):
         request.session
     ):
         return redirect("two_factor_setup")
+    if request.GET.get("next") or request.POST.get("next"):
+        request.session[SETUP_NEXT_KEY] = next_url(request)
     email = enrolment.verified_email(request.user)
     error = None
     sent = False
@@ -69,5 +76,6 @@ def enrol_link(request, key):
     if enrolment.enrolment_link_use(user=request.user, key=key):
         two_factor.mark_enrolment_proved(request.session)
         messages.success(request, "Your e-mail address is confirmed. Now choose a verification device.")
-        return redirect("two_factor_setup")
+        setup, nxt = reverse("two_factor_setup"), request.session.pop(SETUP_NEXT_KEY, "")
+        return redirect(f"{setup}?{urlencode({'next': nxt})}" if nxt else setup)
     return render(request, "accounts/two_factor_link_expired.html", status=410)

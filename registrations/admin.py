@@ -270,11 +270,14 @@ class RegistrationAdmin(RegistrationActionsMixin, ReadOnlyHistoryAdmin):
     def has_export_permission(self, request):
         return request.user.has_perm("registrations.export_registration")
 
+    def readable_history(self, obj):
+        return registration_history(obj)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         registration = self.get_object(request, object_id)
         if registration is not None and self.has_view_or_change_permission(request, registration):
-            extra_context["history_entries"] = registration_history(registration)
+            extra_context["history_entries"] = self.readable_history(registration)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):

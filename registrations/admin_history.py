@@ -1,17 +1,22 @@
-"""The change history shown on a registration's admin page.
+"""The change history shown on a registration's admin page and on every *History* page.
 
 Staff answer "who changed this, and when?" without leaving the registration:
 the page lists simple-history records of the registration, of its contacts
 (deleted ones included) and of its organization, newest first, each with the
 fields that changed (``diff_against`` the previous record of the same object).
-A fixed number of queries, whatever the length of the history.
+A fixed number of queries, whatever the length of the history. The admin's
+*History* page of every audited model reads the same way: times in ET, labels
+instead of stored codes, and a registration's contacts beside it.
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import pairwise
 
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -113,7 +118,11 @@ def _entries_for(records, subject_of, users):
                     continue  # a save that changed nothing a person would see
             elif record.history_type == "+":
                 for model_field in model._meta.concrete_fields:
-                    if model_field.name in IGNORED_FIELDS or model_field.primary_key:
+                    if (
+                        model_field.name in IGNORED_FIELDS
+                        or model_field.primary_key
+                        or not hasattr(record, model_field.attname)  # not audited (e.g. password)
+                    ):
                         continue
                     if model_field.is_relation and model_field.related_model is not get_user_model():
                         continue
@@ -135,14 +144,15 @@ def _entries_for(records, subject_of, users):
 
 
 def _users_named(records):
-    """Display names of the users that history fields point at (one query)."""
+    """Display names of the users that the records' fields point at (one query)."""
     ids = set()
     for record in records:
-        for name in ("web_interface_registered_by_id", "cahps_registered_by_id"):
-            value = getattr(record, name, None)
-            if value:
-                ids.add(value)
-    return {user.pk: str(user) for user in get_user_model().objects.filter(pk__in=ids)}
+        for model_field in record.instance_type._meta.concrete_fields:
+            if model_field.is_relation and model_field.related_model is get_user_model():
+                value = getattr(record, model_field.attname, None)
+                if value:
+                    ids.add(value)
+    return {user.pk: str(user) for user in get_user_model().objects.filter(pk__in=ids)} if ids else {}
 
 
 def registration_history(registration):
@@ -175,14 +185,42 @@ def registration_history(registration):
     return entries[:MAX_ENTRIES]
 
 
+def object_history(obj):
+    """Newest-first history of one audited object (any model with ``HistoricalRecords``)."""
+    manager = getattr(obj, obj._meta.simple_history_manager_attribute)
+    records = list(manager.select_related("history_user").order_by("-history_date")[:MAX_ENTRIES])
+    subject = capfirst(str(obj._meta.verbose_name))
+    entries = _entries_for(records, lambda r: subject, _users_named(records))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """simple-history's history pages, without "Revert".
+    """simple-history's history pages, without "Revert", and readable.
 
     Reverting would write an old version straight onto the row, past the
     services that enforce the rules and send the e-mails, and simple-history
     lets anyone who may *view* an object post that form. Old versions stay
-    readable; changes go through the admin's forms and actions.
+    readable; changes go through the admin's forms and actions. The *History*
+    page lists ``readable_history`` (ET times, labels, who) instead of raw rows.
     """
+
+    object_history_template = "admin/readable_object_history.html"
+
+    def readable_history(self, obj):
+        return object_history(obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:  # deleted: its history stays readable
+            manager = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+            record = manager.filter(**{self.model._meta.pk.attname: unquote(object_id)}).first()
+            obj = record.instance if record is not None else None
+        extra_context = dict(extra_context or {})
+        if obj is not None:
+            # Read when the template is rendered: only once simple-history has checked permission.
+            extra_context["history_entries"] = SimpleLazyObject(partial(self.readable_history, obj))
+        return super().history_view(request, object_id, extra_context)
 
     def revert_disabled(self, request, obj=None):
         return True

@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import EnrolmentLink, RecoveryCode, TwoFactorDevice
 from accounts.two_factor import PENDING_TOTP_SECRET_KEY, is_session_verified
 from tests.conftest import sign_in_with_two_factor
+from tests.factories import TEST_PASSWORD
 
 from .conftest import (
     add_app_device,
@@ -263,3 +264,34 @@ def test_a_link_opened_after_the_sign_in_timed_out_opens_again_after_the_passwor
         assert response.url == f"{reverse('account_login')}?next={link.replace('/', '%2F')}"
         submit_password(client, member)
         assert client.get(link).url == reverse("two_factor_setup")
+
+
+def test_first_sign_in_from_admin_ends_in_admin_after_the_device_is_set_up(
+    client, member, django_capture_on_commit_callbacks
+):
+    """Staff who open /admin/ before they have a device: Sign In, the e-mailed link, a device,
+    the recovery codes, then /admin/, where they were going, with no second sign-in."""
+    member.is_staff = True
+    member.save()
+    sign_in = client.get("/admin/", follow=True)
+    assert sign_in.request["PATH_INFO"] == reverse("account_login")
+    response = client.post(
+        f"{reverse('account_login')}?next=/admin/",
+        {"login": member.username, "password": TEST_PASSWORD, "statement_of_truth": "on", "next": "/admin/"},
+    )
+    confirm = client.get(response.url, follow=True)
+    assert confirm.request["PATH_INFO"] == reverse("two_factor_confirm_email")
+    assert confirm.request["QUERY_STRING"] == "next=%2Fadmin%2F"
+
+    response = prove_email(client, django_capture_on_commit_callbacks)
+
+    assert response.url == f"{reverse('two_factor_setup')}?next=%2Fadmin%2F"
+    page = client.get(f"{reverse('two_factor_setup_app')}?next=/admin/").content.decode()
+    secret = re.search(r'data-secret="([A-Z2-7]+)"', page).group(1)
+    codes = client.post(
+        f"{reverse('two_factor_setup_app')}?next=/admin/",
+        {"name": "My phone", "code": pyotp.TOTP(secret).now(), "next": "/admin/"},
+        follow=True,
+    )
+    assert "/admin/" in codes.content.decode()  # the recovery codes page goes on to /admin/
+    assert client.get("/admin/").status_code == 200

@@ -6,7 +6,8 @@ from django.core import mail
 
 from contacts.models import Contact
 from registrations.models import ProgramStatus, Registration, Size, Source
-from tests.factories import ContactFactory, RegistrationFactory
+from tests.conftest import sign_in_with_two_factor
+from tests.factories import ContactFactory, RegistrationFactory, RoleFactory, UserFactory
 
 from .conftest import REGISTRATIONS
 
@@ -221,3 +222,50 @@ def test_history_cannot_be_reverted_from_admin(admin_client, wi_registration):
     assert response.status_code == 403
     wi_registration.refresh_from_db()
     assert wi_registration.size == Size.MEDIUM
+
+
+def test_history_page_reads_like_the_panel_times_in_et_labels_and_contacts(
+    admin_client, staff_client, help_desk_agent, wi_registration
+):
+    ada = wi_registration.contacts.order_by("pk").first()
+    admin_client.post(
+        change_url(wi_registration),
+        form_data(wi_registration, size=Size.LARGE, contacts={ada: {"email": "ada.l@example.com"}}),
+    )
+    history_url = f"{REGISTRATIONS}{wi_registration.pk}/history/"
+
+    response = staff_client(help_desk_agent).get(history_url)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Change history (registration, contacts and organization)" in page
+    assert "<strong>Organization size</strong>: 25–99 → 100 or more" in page
+    assert "<strong>E-mail</strong>: ada@example.com → ada.l@example.com" in page
+    assert "Contact Bo Diddley" in page  # the contacts are on the registration's History page
+    assert "<strong>Web Interface status</strong>: Registered" in page
+    assert " ET</td>" in page
+    # Not simple-history's raw rows: stored codes, UTC times, "Deleted user (pk=None)".
+    for raw in ("not_registered", "security_official", "UTC", "Deleted user", "pk=None"):
+        assert raw not in page, raw
+
+
+def test_every_audited_models_history_page_names_users_and_labels(staff_client, registration_admin, practice):
+    member = UserFactory(username="hist-member", first_name="Hal", last_name="Story")
+    role = RoleFactory(user=member, organization=practice)
+
+    page = staff_client(registration_admin).get(f"/admin/organizations/role/{role.pk}/history/")
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "<strong>User</strong>: Hal Story (hist-member)" in text
+    assert "<strong>Kind</strong>: Security Official" in text
+    assert "user #" not in text
+
+
+def test_history_page_is_for_staff_only(client, wi_registration):
+    outsider = sign_in_with_two_factor(client, UserFactory(username="not-staff"))
+
+    response = outsider.get(f"{REGISTRATIONS}{wi_registration.pk}/history/")
+
+    assert response.status_code == 302
+    assert "Contact Ada Lovelace" not in response.content.decode()
