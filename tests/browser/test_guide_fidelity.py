@@ -92,34 +92,44 @@ def official(db, years):
 
 
 @pytest.mark.parametrize("width", [1280, 1024, 390])
-def test_no_word_breaks_inside_itself(signed_in_page, official, width):
+def test_no_word_breaks_inside_itself(signed_in_page, official, years, width):
     user, organizations, _ = official
+    cahps = RegistrationFactory(
+        organization=organizations[2],
+        performance_year=years[1],
+        cahps_status=ProgramStatus.INCOMPLETE,
+        cahps_source=Source.SECURITY_OFFICIAL,
+    )
+    ContactFactory(registration=cahps, first_name="Dana", last_name="Sullivan")
     page = signed_in_page(user)
     page.set_viewport_size({"width": width, "height": 900})
     registered, unregistered = organizations[0].pk, organizations[1].pk
 
-    for path in (
-        "/",
-        "/organizations/",
-        "/organizations/connect/",
-        "/organizations/connected/",
-        "/registration/",
-        "/registration/2025/",
-        f"/registration/2025/{registered}/",
-        f"/registration/2025/{registered}/web-interface/congratulations/",
-        f"/registration/2025/{registered}/cahps/submit/",
-        f"/registration/2025/{registered}/organization/",
-        f"/registration/2025/{registered}/contacts/new/",
-        "/cahps/",
-        "/cahps/2026/?tab=practices",
-        f"/cahps/2026/{unregistered}/",
-        "/accounts/two-factor/",
+    for number, path in enumerate(
+        (
+            "/",
+            "/organizations/",
+            "/organizations/connect/",
+            "/organizations/connected/",
+            "/registration/",
+            "/registration/2025/",
+            f"/registration/2025/{registered}/",
+            f"/registration/2025/{registered}/web-interface/congratulations/",
+            f"/registration/2025/{registered}/cahps/submit/",
+            f"/registration/2025/{registered}/organization/",
+            f"/registration/2025/{registered}/contacts/new/",
+            "/cahps/",
+            "/cahps/2026/?tab=practices",
+            f"/cahps/2026/{unregistered}/",
+            f"/cahps/2026/{organizations[2].pk}/",
+            "/accounts/two-factor/",
+        )
     ):
         assert page.goto(path).ok, path
         broken = page.evaluate(BROKEN_WORDS, CHECKED)
         assert not broken, f"{path} at {width}px breaks inside: {broken}"
         assert_accessible(page)
-    screenshot(page, f"fidelity-cahps-list-{width}")
+        screenshot(page, f"fidelity-{width}-{number:02d}-{path}")
 
 
 def test_registered_is_green_text_beside_the_green_check(signed_in_page, official):
