@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contacts.services import contact_add, contact_delete, contact_update
 from organizations.selectors import get_organization_for_security_official
+from qpp_registration import fragments
 from qpp_registration.pagination import FirstPagePaginator
 from registrations import rules, selectors
 from registrations.cahps_forms import CahpsContactForm, CahpsFilterForm, CahpsSizeForm
@@ -273,6 +274,7 @@ def cahps_registration_list(request, year):
     window = rules.window_decision(year, now)
     rows = selectors.cahps_rows(organizations=page.object_list, year=year, window_open=window.allowed)
     filtered = bool(status or query)
+    items = [{"row": row, "version": _row_version(row, searching=bool(query))} for row in rows]
     context = {
         "year": year,
         "window": window,
@@ -290,12 +292,37 @@ def cahps_registration_list(request, year):
         "filter_form": filter_form,
         "filtered": filtered,
         "rows": rows,
+        "items": items,
         # Said once above the table rather than in every subgroup's row [2023 §I].
         "service_center_note": next((row.reason for row in rows if row.service_center), ""),
         "page_obj": page,
         "year_options": selectors.year_options(now, year),
     }
     return render(request, "registrations/cahps/list.html", context)
+
+
+def _row_version(row, *, searching):
+    """A digest of everything one organization's row on the list is drawn from; the template
+    keys the row's cached HTML on it (with the year and whether the window is open)."""
+    organization, parent = row.organization, row.organization.parent
+    return fragments.version(
+        organization.pk,
+        organization.edit_token,
+        organization.name,
+        organization.kind,
+        organization.identifier,
+        organization.apm_identifier,
+        parent and (parent.pk, parent.name, parent.identifier),
+        row.registration_id,
+        row.status,
+        row.status_text,
+        row.can_register,
+        row.can_open,
+        row.can_download,
+        row.reason,
+        row.service_center,
+        searching and row.tab_label,  # a search says in which tab each row is
+    )
 
 
 @require_POST

@@ -13,7 +13,6 @@ which checks the window and the rules again. Outside the registration window
 the pages are read-only and say when it opens or that it closed.
 """
 
-import hashlib
 from dataclasses import dataclass
 from functools import partial, wraps
 
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_http_methods
 from contacts.services import contact_add, contact_delete, contact_update
 from organizations.selectors import get_organization_for_security_official
 from organizations.services import organization_update
+from qpp_registration import fragments
 from qpp_registration.pagination import FirstPagePaginator
 from qpp_registration.params import int_param
 from registrations import rules, selectors
@@ -335,7 +335,7 @@ def _card_version(row, bound_form):
     The template keys the card's cached HTML on it (with the year and whether the window is
     open), so a card is drawn again exactly when one of these changes [issue 10]."""
     organization, registration = row.organization, row.registration
-    drawn_from = (
+    return fragments.version(
         organization.pk,
         organization.edit_token,
         organization.name,
@@ -348,7 +348,6 @@ def _card_version(row, bound_form):
         # An unbound form is drawn from the row alone (its size and whether it is editable).
         bound_form and (sorted(bound_form.data.lists()), bound_form.errors.as_json()),
     )
-    return hashlib.sha256(repr(drawn_from).encode()).hexdigest()
 
 
 @GET_POST
