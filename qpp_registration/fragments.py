@@ -9,6 +9,15 @@ CSRF token and anything else that differs per request stay outside the cached pa
 import hashlib
 
 
-def version(*drawn_from):
-    """A digest of everything a fragment is drawn from (values with a stable ``repr``)."""
-    return hashlib.sha256(repr(drawn_from).encode()).hexdigest()
+def organization_version(organization, *drawn_from):
+    """A digest of everything one organization's card or row is drawn from: the organization's
+    own words and ``drawn_from`` (values with a stable ``repr``: the row's, the registration's)."""
+    own = (
+        organization.pk,
+        organization.edit_token,
+        organization.name,
+        organization.kind,
+        organization.identifier,
+        organization.apm_identifier,
+    )
+    return hashlib.sha256(repr((own, drawn_from)).encode()).hexdigest()

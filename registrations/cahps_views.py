@@ -305,13 +305,8 @@ def _row_version(row, *, searching):
     """A digest of everything one organization's row on the list is drawn from; the template
     keys the row's cached HTML on it (with the year and whether the window is open)."""
     organization, parent = row.organization, row.organization.parent
-    return fragments.version(
-        organization.pk,
-        organization.edit_token,
-        organization.name,
-        organization.kind,
-        organization.identifier,
-        organization.apm_identifier,
+    return fragments.organization_version(
+        organization,
         parent and (parent.pk, parent.name, parent.identifier),
         row.registration_id,
         row.status,

@@ -335,12 +335,8 @@ def _card_version(row, bound_form):
     The template keys the card's cached HTML on it (with the year and whether the window is
     open), so a card is drawn again exactly when one of these changes [issue 10]."""
     organization, registration = row.organization, row.registration
-    return fragments.version(
-        organization.pk,
-        organization.edit_token,
-        organization.name,
-        organization.kind,
-        organization.identifier,
+    return fragments.organization_version(
+        organization,
         registration
         and (registration.pk, registration.updated_at, registration.registration_id, registration.size),
         row.size_editable,
