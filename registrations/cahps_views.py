@@ -34,7 +34,7 @@ from contacts.services import contact_add, contact_delete, contact_update
 from organizations.selectors import get_organization_for_security_official
 from qpp_registration import fragments
 from qpp_registration.pagination import FirstPagePaginator
-from registrations import rules, selectors
+from registrations import register_again, rules, selectors
 from registrations.cahps_forms import CahpsContactForm, CahpsFilterForm, CahpsSizeForm
 from registrations.exceptions import EditConflict, RegistrationRefused
 from registrations.models import Program, ProgramStatus, Size
@@ -297,6 +297,7 @@ def cahps_registration_list(request, year):
         "service_center_note": next((row.reason for row in rows if row.service_center), ""),
         "page_obj": page,
         "year_options": selectors.year_options(now, year),
+        "as_last_year": window.allowed and register_again.offer_count(user=request.user, year=year),
     }
     return render(request, "registrations/cahps/list.html", context)
 

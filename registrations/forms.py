@@ -187,3 +187,25 @@ class ContactForm(EditTokenForm):
             return normalize_us_phone(self.cleaned_data["phone"])
         except ValidationError as error:
             raise ValidationError(error.messages[0], code="invalid_phone") from None
+
+
+class RegisterAsLastYearForm(forms.Form):
+    """The organizations selected on *Register as Last Year*: only those listed there (the user's
+    own, registered in the previous year); the service checks the role again."""
+
+    organization = forms.TypedMultipleChoiceField(
+        label="Organizations to register",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select at least one organization to register as last year.",
+            "invalid_choice": "Select only organizations listed on this page.",
+        },
+    )
+
+    def __init__(self, *args, plans, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [
+            (plan.organization.pk, plan.organization.name) for plan in plans
+        ]

@@ -7,13 +7,16 @@ for a CAHPS-only year.
 
 from django.urls import path
 
-from registrations import views
+from registrations import register_again_views, views
 
 ORG = "<int:year>/<int:organization_id>/"
 
 urlpatterns = [
     path("", views.registration_home, name="registration_home"),
     path("<int:year>/", views.registration_list, name="registration_list"),
+    path(
+        "<int:year>/as-last-year/", register_again_views.register_as_last_year, name="register_as_last_year"
+    ),
     path(ORG, views.registration_detail, name="registration_detail"),
     path(ORG + "register/", views.registration_start, name="registration_start"),
     path(ORG + "<slug:program>/submit/", views.registration_submit_view, name="registration_submit"),

@@ -32,7 +32,7 @@ from organizations.services import organization_update
 from qpp_registration import fragments
 from qpp_registration.pagination import FirstPagePaginator
 from qpp_registration.params import int_param
-from registrations import rules, selectors
+from registrations import register_again, rules, selectors
 from registrations.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
 from registrations.forms import ContactForm, OrganizationForm, RegisterForm, SizeForm
 from registrations.models import Program, ProgramStatus, Size
@@ -317,6 +317,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200):
         "page_obj": page,
         "bound_form": bound[1] if bound is not None else None,
         "printed_at": rules.format_eastern(now),
+        "as_last_year": window.allowed and register_again.offer_count(user=request.user, year=year),
         **_year_switcher(now, year),
     }
     return render(request, "registrations/registration_list.html", context, status=status)

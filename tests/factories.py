@@ -127,3 +127,28 @@ class ContactFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     email = factory.Sequence(lambda n: f"contact{n}@example.com")
     phone = factory.Sequence(lambda n: f"(410) 555-{n % 10000:04d}")
+
+
+def registered(organization, year, *, size, web_interface=True, cahps=True, contacts=1, **contact_fields):
+    """A registration of ``organization`` for ``year`` by its Security Official, for the Web
+    Interface and/or CAHPS, with ``contacts`` complete contacts."""
+    from registrations.models import ProgramStatus, Source
+
+    def program(on):
+        return {
+            "status": ProgramStatus.REGISTERED if on else ProgramStatus.NOT_REGISTERED,
+            "source": Source.SECURITY_OFFICIAL if on else Source.NONE,
+        }
+
+    wi, survey = program(web_interface), program(cahps)
+    registration = RegistrationFactory(
+        organization=organization,
+        performance_year=year,
+        size=size,
+        web_interface_status=wi["status"],
+        web_interface_source=wi["source"],
+        cahps_status=survey["status"],
+        cahps_source=survey["source"],
+    )
+    ContactFactory.create_batch(contacts, registration=registration, **contact_fields)
+    return registration
