@@ -15,8 +15,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import dateformat, timezone
 
+from qpp_registration.core.emails import send_email_on_commit
+
 from . import enrolment, notices, recovery
-from .emails import send_email_on_commit
 from .models import AccountSecurity, OneTimeCode, TwoFactorDevice, new_security_stamp
 from .otp import code_lifetime, hash_code, new_sent_code
 from .sms import SmsNotSent, get_sms_sender

@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from . import outbox, queue
+from .core.admin import ReadOnlyAdmin
 from .models import OutgoingEmail
 
 
@@ -22,7 +23,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created", "message", "to", "subject", "status", "attempts", "last_error"]
     list_filter = [StatusFilter, "kind"]
     search_fields = ["to", "subject", "key"]
@@ -51,15 +52,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     @admin.display(description="Message", ordering="kind")
     def message(self, obj):
         return obj.kind.replace("_", " ").capitalize()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_retry_permission(self, request):
         return request.user.has_perm("qpp_registration.change_outgoingemail")

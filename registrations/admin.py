@@ -17,22 +17,23 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from contacts.models import Contact
-from contacts.services import contact_add, contact_delete, contact_update
+from qpp_registration.core.admin import ReadOnlyHistoryAdmin, refusal_reason
+from qpp_registration.core.eastern import format_eastern
+from qpp_registration.core.exceptions import RegistrationRefused
+from registrations.detail_services import contact_add, contact_delete, contact_update
 
 from . import services
 from .admin_actions import RegistrationActionsMixin
 from .admin_export import csv_response
 from .admin_filters import HowRegisteredFilter, ProgramStatusFilter
 from .admin_forms import ContactInlineFormSet, RegistrationForm
-from .admin_history import ReadOnlyHistoryAdmin, registration_history
-from .admin_messages import refusal_reason
+from .admin_history import registration_history
 from .admin_paginator import EstimatedCountPaginator
 from .admin_sampling import SamplingNoticeAdmin  # noqa: F401 - registers the sampling notices
 from .admin_search import search_registrations
 from .admin_years import PerformanceYearAdmin
-from .exceptions import RegistrationRefused
 from .models import PerformanceYear, ProgramStatus, Registration, Source
-from .rules import format_eastern, status_label
+from .rules import status_label
 
 # How a program registration came about, short enough for a list column.
 SHORT_SOURCES = {

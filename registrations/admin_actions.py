@@ -4,7 +4,7 @@ Cancel a program, record a Web Interface data submission, register an
 organization on its behalf as the QPP Service Center (subgroups' CAHPS in a
 CAHPS-only year included [2023 §I]) and roll the Web Interface submitters of
 one year into the next. Each calls ``registrations.services`` (or
-``contacts.services``), so the window, the eligibility rules, the history and
+``registrations.detail_services``), so the window, the eligibility rules, the history and
 the e-mails are exactly the portal's; a refusal is shown with its reason.
 """
 
@@ -19,13 +19,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
-from contacts.services import contact_add
 from organizations.models import Organization
+from qpp_registration.core.admin import apply_to_each, refusal_reason
+from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.params import int_param
+from registrations.detail_services import contact_add
 
 from . import services
-from .admin_messages import apply_to_each, refusal_reason
-from .exceptions import RegistrationRefused
 from .models import PerformanceYear, Program, Registration, Size, Source
 from .rules import status_label
 

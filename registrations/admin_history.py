@@ -11,13 +11,10 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.utils.text import capfirst
-from simple_history.admin import SimpleHistoryAdmin
 
 from contacts.models import Contact
-
-from .rules import format_eastern
+from qpp_registration.core.eastern import format_eastern
 
 # Bookkeeping fields that change on every save and say nothing to a reader.
 IGNORED_FIELDS = {"created_at", "updated_at"}
@@ -173,21 +170,3 @@ def registration_history(registration):
     ]
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:MAX_ENTRIES]
-
-
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """simple-history's history pages, without "Revert".
-
-    Reverting would write an old version straight onto the row, past the
-    services that enforce the rules and send the e-mails, and simple-history
-    lets anyone who may *view* an object post that form. Old versions stay
-    readable; changes go through the admin's forms and actions.
-    """
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied("Old versions can be read but not restored.")
-        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -30,12 +30,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contacts.services import contact_add, contact_delete, contact_update
 from organizations.selectors import get_organization_for_security_official
+from qpp_registration.core.exceptions import EditConflict, RegistrationRefused
 from qpp_registration.pagination import FirstPagePaginator
 from registrations import rules, selectors
 from registrations.cahps_forms import CahpsContactForm, CahpsFilterForm, CahpsSizeForm
-from registrations.exceptions import EditConflict, RegistrationRefused
+from registrations.detail_services import contact_add, contact_delete, contact_update
 from registrations.models import Program, ProgramStatus, Size
 from registrations.services import (
     receives_reminders,

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from organizations import authorization
 from organizations.models import Organization
 
 # Crockford-style alphabet without the look-alikes 0/O, 1/I/L and U, so an ID
@@ -45,9 +46,9 @@ class Source(models.TextChoices):
     """How a program registration came about."""
 
     NONE = "", "—"
-    SECURITY_OFFICIAL = "security_official", "By the Security Official"
+    SECURITY_OFFICIAL = authorization.SECURITY_OFFICIAL, "By the Security Official"
     AUTOMATIC = "automatic", "Automatically"
-    SERVICE_CENTER = "service_center", "By the QPP Service Center"
+    SERVICE_CENTER = authorization.SERVICE_CENTER, "By the QPP Service Center"
 
 
 class PerformanceYear(models.Model):

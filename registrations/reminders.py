@@ -22,8 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organizations.models import Role
+from qpp_registration.core.emails import Recipient
 from registrations import rules
-from registrations.emails import Recipient, contact_recipients, notify_deadline_reminder
+from registrations.emails import contact_recipients, notify_deadline_reminder
 from registrations.models import (
     DeadlineReminder,
     PerformanceYear,

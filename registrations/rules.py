@@ -13,8 +13,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from organizations.models import Organization
-from registrations.guide_years import EASTERN
+from organizations.models import REQUIRED_FIELDS, Organization
+from qpp_registration.core.eastern import format_eastern, require_aware
 from registrations.models import PerformanceYear, Program, ProgramStatus, Size
 
 QPP_SERVICE_CENTER_PHONE = "1-866-288-8292"
@@ -29,23 +29,6 @@ _ELIGIBLE_KINDS = frozenset(
 )
 # Only groups and virtual groups roll over into next year's Web Interface [2020 §I Who needs to register].
 _ROLLOVER_KINDS = frozenset({Organization.Kind.PRACTICE, Organization.Kind.VIRTUAL_GROUP})
-
-# Spelled out so the text never depends on the server's locale.
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
@@ -76,33 +59,12 @@ class WindowState(enum.Enum):
     CLOSED = "closed"
 
 
-def _require_aware(dt, name):
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime, got {dt!r}.")
-
-
-def format_eastern(dt: datetime) -> str:
-    """``Thursday, April 1, 2021 at 10:00 a.m. ET``: the guides' way of writing a time.
-
-    The instant is converted to America/New_York, so a window that spans a
-    daylight-saving change still shows the wall-clock time staff entered.
-    """
-    _require_aware(dt, "dt")
-    local = dt.astimezone(EASTERN)
-    hour = local.hour % 12 or 12
-    meridiem = "a.m." if local.hour < 12 else "p.m."
-    return (
-        f"{_WEEKDAYS[local.weekday()]}, {_MONTHS[local.month - 1]} {local.day}, {local.year} "
-        f"at {hour}:{local.minute:02d} {meridiem} ET"
-    )
-
-
 def window_state(year: PerformanceYear, now: datetime) -> WindowState:
     """Open from ``window_opens`` (inclusive) until ``window_closes`` (exclusive).
 
     Compares aware instants, so it is right on both sides of a DST change.
     """
-    _require_aware(now, "now")
+    require_aware(now, "now")
     if now < year.window_opens:
         return WindowState.NOT_YET_OPEN
     if now < year.window_closes:
@@ -369,21 +331,11 @@ def contact_deletion(*, contact_count: int) -> Decision:
     return ALLOWED
 
 
-# The organization information a registration needs [2020 §II Prepare, §IV.4].
-_REQUIRED_ORGANIZATION_FIELDS = (
-    ("name", "organization name"),
-    ("address_line_1", "mailing address"),
-    ("city", "city"),
-    ("state", "state"),
-    ("zip_code", "ZIP code"),
-)
-
-
 def missing_organization_fields(organization) -> list[str]:
     """Labels of the required organization fields that are still empty."""
     return [
         label
-        for field, label in _REQUIRED_ORGANIZATION_FIELDS
+        for field, (label, _message) in REQUIRED_FIELDS.items()
         if not str(getattr(organization, field) or "").strip()
     ]
 

@@ -28,9 +28,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import Contact
-from organizations.models import Organization, Role
+from organizations.authorization import authorize, is_security_official, is_service_center_staff
+from organizations.models import Organization
+from qpp_registration.core.exceptions import ConfirmationRequired, RegistrationRefused
+from qpp_registration.core.history import delete_with_history, save_with_history
 from registrations import emails, rules
-from registrations.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
 from registrations.models import (
     PerformanceYear,
     Program,
@@ -43,47 +45,7 @@ from registrations.models import (
     Source,
 )
 
-# What a CMS staff member needs to act on a registration for the QPP Service Center.
-# Help-desk staff who may only look lack it, so they are refused here as in admin.
-SERVICE_CENTER_PERMISSION = "registrations.change_registration"
-
-
 # --- Who may act ------------------------------------------------------------------------------------
-
-
-def _is_active(user):
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
-def is_security_official(user, organization):
-    """Does ``user`` hold the Security Official role for ``organization``?"""
-    return (
-        _is_active(user)
-        and Role.objects.filter(
-            user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL
-        ).exists()
-    )
-
-
-def is_service_center_staff(user, permission=SERVICE_CENTER_PERMISSION):
-    """Is ``user`` CMS staff allowed to make this change for the QPP Service Center?"""
-    return _is_active(user) and user.is_staff and user.has_perm(permission)
-
-
-def authorize(*, by, organization, source=None, permission=SERVICE_CENTER_PERMISSION):
-    """Return how ``by`` acts on ``organization``, or raise ``PermissionDenied``.
-
-    ``source`` asks for one path: ``Source.SECURITY_OFFICIAL`` needs the Security
-    Official role; ``Source.SERVICE_CENTER`` needs staff with ``permission``. With no
-    ``source`` either will do, the Security Official role first.
-    """
-    if source in (None, Source.SECURITY_OFFICIAL) and is_security_official(by, organization):
-        return Source.SECURITY_OFFICIAL
-    if source in (None, Source.SERVICE_CENTER) and is_service_center_staff(by, permission):
-        return Source.SERVICE_CENTER
-    raise PermissionDenied(
-        "Only a Security Official of this organization or the QPP Service Center can do this."
-    )
 
 
 def require_open_window(year, now):
@@ -131,39 +93,6 @@ def _lock_or_create_registration(*, organization, year, by):
     registration.organization = organization
     registration.performance_year = year
     return registration
-
-
-def save_with_history(instance, *, by, reason):
-    """Save ``instance`` with the acting user and a reason in its history.
-
-    The reason is cut to what simple-history's column holds (100 characters).
-    """
-    limit = type(instance).history.model._meta.get_field("history_change_reason").max_length
-    instance._history_user = by
-    instance._change_reason = reason if len(reason) <= limit else reason[: limit - 1] + "…"
-    instance.save()
-
-
-def require_unchanged_since(stored, edit_token, *, what):
-    """Refuse to write over a change saved after the editor's page was loaded.
-
-    ``stored`` is the locked row; ``edit_token`` is what its ``edit_token`` was when the
-    page was rendered (``None`` or empty: no page, e.g. staff in admin or a script, so no
-    check). Without this, the second of two Security Officials editing the same record
-    would silently undo the first one's change [SPEC §8 "never ... a lost update"].
-    """
-    if not edit_token or edit_token == stored.edit_token:
-        return
-    # The newest by id: app servers' clocks may differ, the database's sequence does not.
-    latest = stored.history.select_related("history_user").order_by("-history_id").first()
-    who = "Someone else"
-    if latest is not None and latest.history_user is not None:
-        who = latest.history_user.get_full_name() or latest.history_user.get_username()
-    raise EditConflict(
-        f"{who} changed {what} on {rules.format_eastern(stored.updated_at)}, after you opened this page, "
-        "so your change was not saved.",
-        edit_token=stored.edit_token,
-    )
 
 
 def _clear_program(registration, program):
@@ -337,9 +266,7 @@ def registration_discard_start(*, registration, by, now=None):
                 f"The CAHPS registration of {registration.organization.name} has started: delete it instead."
             )
         for contact in registration.contacts.all():
-            contact._history_user = by
-            contact._change_reason = "Registration deleted before it started"
-            contact.delete()
+            delete_with_history(contact, by=by, reason="Registration deleted before it started")
         save_with_history(
             registration, by=by, reason="Deleted the CAHPS for MIPS Survey registration before it started"
         )

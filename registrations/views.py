@@ -27,13 +27,12 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
-from contacts.services import contact_add, contact_delete, contact_update
 from organizations.selectors import get_organization_for_security_official
-from organizations.services import organization_update
+from qpp_registration.core.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
 from qpp_registration.pagination import FirstPagePaginator
 from qpp_registration.params import int_param
 from registrations import rules, selectors
-from registrations.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
+from registrations.detail_services import contact_add, contact_delete, contact_update, organization_update
 from registrations.forms import ContactForm, OrganizationForm, RegisterForm, SizeForm
 from registrations.models import Program, ProgramStatus, Size
 from registrations.services import (

@@ -10,7 +10,7 @@ window opens; running it again creates nothing new.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registrations.exceptions import RegistrationRefused
+from qpp_registration.core.exceptions import RegistrationRefused
 from registrations.services import rollover_web_interface_registrations
 
 
