@@ -13,7 +13,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,9 +22,8 @@ from organizations.models import Organization
 from qpp_registration.core.admin import apply_to_each, refusal_reason
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.params import int_param
-from registrations.detail_services import contact_add
 
-from . import services
+from . import services, workflows
 from .models import PerformanceYear, Program, Registration, Size, Source
 from .rules import status_label
 
@@ -70,6 +68,9 @@ class ServiceCenterRegistrationForm(forms.Form):
     @property
     def has_contact(self):
         return any(self.cleaned_data.get(name) for name in self.CONTACT_FIELDS)
+
+    def contact_values(self):
+        return {name.removeprefix("contact_"): self.cleaned_data[name] for name in self.CONTACT_FIELDS}
 
     def add_refusal(self, error):
         """Show a service's refusal next to the field it concerns, or above the form."""
@@ -141,28 +142,14 @@ class RegistrationActionsMixin:
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                # One transaction: a refused registration leaves no contact or empty registration behind.
-                with transaction.atomic():
-                    registration = services.registration_get_or_create(
-                        organization=data["organization"], year=data["performance_year"], by=request.user
-                    )
-                    if form.has_contact:
-                        contact_add(
-                            registration=registration,
-                            by=request.user,
-                            first_name=data["contact_first_name"],
-                            last_name=data["contact_last_name"],
-                            email=data["contact_email"],
-                            phone=data["contact_phone"],
-                        )
-                    registration = services.registration_submit(
-                        organization=data["organization"],
-                        year=data["performance_year"],
-                        program=data["program"],
-                        size=data["size"],
-                        by=request.user,
-                        source=Source.SERVICE_CENTER,
-                    )
+                registration = workflows.service_center_register(
+                    organization=data["organization"],
+                    year=data["performance_year"],
+                    program=data["program"],
+                    size=data["size"],
+                    by=request.user,
+                    contact=form.contact_values() if form.has_contact else None,
+                )
             except (RegistrationRefused, ValidationError, PermissionDenied) as error:
                 form.add_refusal(error)
             else:

@@ -21,7 +21,6 @@ or that it closed; a POST is refused.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -33,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organizations.selectors import get_organization_for_security_official
 from qpp_registration.core.exceptions import EditConflict, RegistrationRefused
 from qpp_registration.pagination import FirstPagePaginator
-from registrations import rules, selectors
+from registrations import rules, selectors, workflows
 from registrations.cahps_forms import CahpsContactForm, CahpsFilterForm, CahpsSizeForm
 from registrations.detail_services import contact_add, contact_delete, contact_update
 from registrations.models import Program, ProgramStatus, Size
@@ -42,7 +41,6 @@ from registrations.services import (
     registration_cancel,
     registration_change_size,
     registration_discard_start,
-    registration_get_or_create,
     registration_submit,
 )
 from registrations.summary_pdf import cahps_summary_pdf
@@ -298,12 +296,7 @@ def cahps_register(request, year, organization_id):
     if not decision:
         return _refused(request, year=year, organization=organization, reason=decision.reason, back=back)
     try:
-        with transaction.atomic():
-            registration = registration_get_or_create(organization=organization, year=year, by=request.user)
-            if registration.cahps_status == ProgramStatus.NOT_REGISTERED and registration.size:
-                registration = registration_submit(
-                    organization=organization, year=year, program=Program.CAHPS, size="", by=request.user
-                )
+        registration = workflows.cahps_register(organization=organization, year=year, by=request.user)
     except RegistrationRefused as refusal:
         return _refused(request, year=year, organization=organization, reason=refusal.reason, back=back)
     if registration.cahps_status == ProgramStatus.NOT_REGISTERED:

@@ -19,7 +19,6 @@ from functools import partial, wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,15 +30,13 @@ from organizations.selectors import get_organization_for_security_official
 from qpp_registration.core.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
 from qpp_registration.pagination import FirstPagePaginator
 from qpp_registration.params import int_param
-from registrations import rules, selectors
-from registrations.detail_services import contact_add, contact_delete, contact_update, organization_update
+from registrations import rules, selectors, workflows
+from registrations.detail_services import contact_delete, contact_update, organization_update
 from registrations.forms import ContactForm, OrganizationForm, RegisterForm, SizeForm
 from registrations.models import Program, ProgramStatus, Size
 from registrations.services import (
     receives_reminders,
     registration_cancel,
-    registration_change_size,
-    registration_get_or_create,
     registration_submit,
     reminder_preference_set,
 )
@@ -399,28 +396,17 @@ def registration_start(request, year, organization_id):
         form.add_error("size" if size_related else None, f"{organization.name}: {decision.reason}")
         return again()
 
-    other = Program.CAHPS if program == Program.WEB_INTERFACE else Program.WEB_INTERFACE
     try:
-        with transaction.atomic():
-            registration = registration_get_or_create(organization=organization, year=year, by=request.user)
-            if size != registration.size:
-                registration = registration_change_size(registration=registration, size=size, by=request.user)
-            if registration.status_for(program) == ProgramStatus.REGISTERED:
-                messages.info(request, f"{organization.name} is already registered for the {program.label}.")
-                return redirect(_without_fragment(_list_url(year, organization)))
-            carried_over = registration.status_for(other) == ProgramStatus.REGISTERED and bool(
-                rules.submission_readiness(
-                    organization=organization, contacts=list(registration.contacts.all())
-                )
-            )
-            if carried_over:
-                registration_submit(
-                    organization=organization, year=year, program=program, size="", by=request.user
-                )
+        outcome = workflows.registration_start(
+            organization=organization, year=year, program=program, size=size, by=request.user
+        )
     except RegistrationRefused as error:
         _apply_error(form, error)
         return again()
-    if carried_over:
+    if outcome.already_registered:
+        messages.info(request, f"{organization.name} is already registered for the {program.label}.")
+        return redirect(_without_fragment(_list_url(year, organization)))
+    if outcome.carried_over:
         return redirect(
             _url("registration_congratulations", year, organization, program=selectors.PROGRAM_SLUGS[program])
         )
@@ -600,18 +586,13 @@ def registration_size(request, page):
             size = form.cleaned_data["size"]
             confirmed = form.cleaned_data["confirm_web_interface_cancellation"]
             try:
-                with transaction.atomic():
-                    if registration is None:
-                        registration = registration_get_or_create(
-                            organization=organization, year=year, by=request.user
-                        )
-                    was_web_interface = registration.web_interface_status == ProgramStatus.REGISTERED
-                    registration = registration_change_size(
-                        registration=registration,
-                        size=size,
-                        by=request.user,
-                        confirm_web_interface_cancellation=confirmed,
-                    )
+                registration, web_interface_cancelled = workflows.registration_size_set(
+                    organization=organization,
+                    year=year,
+                    size=size,
+                    by=request.user,
+                    confirm_web_interface_cancellation=confirmed,
+                )
             except ConfirmationRequired as question:
                 warning = question.reason
                 form = SizeForm(initial={"size": size, "confirm_web_interface_cancellation": True})
@@ -619,7 +600,7 @@ def registration_size(request, page):
                 _apply_error(form, error)
             else:
                 text = f"The organization size of {organization.name} is {Size(size).label} clinicians."
-                if was_web_interface and registration.web_interface_status != ProgramStatus.REGISTERED:
+                if web_interface_cancelled:
                     text += (
                         " Its CMS Web Interface registration was cancelled (registration ID "
                         f"{registration.registration_id})."
@@ -654,12 +635,9 @@ def registration_contact_add(request, page):
         form = ContactForm(request.POST)
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    if registration is None:
-                        registration = registration_get_or_create(
-                            organization=organization, year=year, by=request.user
-                        )
-                    contact = contact_add(registration=registration, by=request.user, **form.values())
+                contact = workflows.registration_contact_add(
+                    organization=organization, year=year, by=request.user, **form.values()
+                )
             except (RegistrationRefused, ValidationError) as error:
                 _apply_error(form, error)
             else:
