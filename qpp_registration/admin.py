@@ -4,7 +4,7 @@
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from . import outbox, queue
 from .core.admin import ReadOnlyAdmin
@@ -47,7 +47,7 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
     @admin.display(description="Queued (ET)", ordering="created_at")
     def created(self, obj):
-        return timezone.localtime(obj.created_at).strftime("%b %-d, %Y %-I:%M %p")
+        return dateformat.format(timezone.localtime(obj.created_at), "M j, Y g:i A")
 
     @admin.display(description="Message", ordering="kind")
     def message(self, obj):

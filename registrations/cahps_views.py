@@ -30,6 +30,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations.selectors import get_organization_for_security_official
+from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import EditConflict, RegistrationRefused
 from qpp_registration.pagination import FirstPagePaginator
 from registrations import rules, selectors, workflows
@@ -584,7 +585,7 @@ def cahps_delete(request, year, organization_id):
             messages.success(
                 request,
                 f"The CAHPS for MIPS Survey registration of {organization.name} was deleted. To register "
-                f"again before {rules.format_eastern(year.window_closes)}, select Register Group for CAHPS; "
+                f"again before {format_eastern(year.window_closes)}, select Register Group for CAHPS; "
                 f"the registration ID stays {registration.registration_id}.",
             )
             # The organization's tab, at the top where the message is (not scrolled to its row).

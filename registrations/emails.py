@@ -127,11 +127,9 @@ def _registration_context(registration):
         "performance_year": year.year,
         "size": registration.get_size_display(),
         "programs": [
-            {"label": "CMS Web Interface", "status": status_label(year, registration.web_interface_status)},
-            {"label": "CAHPS for MIPS Survey", "status": status_label(year, registration.cahps_status)},
-        ]
-        if year.offers_web_interface
-        else [{"label": "CAHPS for MIPS Survey", "status": status_label(year, registration.cahps_status)}],
+            {"label": program.label, "status": status_label(year, registration.status_for(program))}
+            for program in year.programs
+        ],
     }
 
 

@@ -106,6 +106,12 @@ class PerformanceYear(models.Model):
         """A CAHPS-only year uses the 2023 screens; otherwise the 2020/2021 ones."""
         return self.offers_cahps and not self.offers_web_interface
 
+    @property
+    def programs(self):
+        """The programs this year offers, in the guides' order (Web Interface, then CAHPS)."""
+        offered = ((Program.WEB_INTERFACE, self.offers_web_interface), (Program.CAHPS, self.offers_cahps))
+        return [program for program, offers in offered if offers]
+
 
 class RegistrationQuerySet(models.QuerySet):
     def for_year(self, year):

@@ -13,6 +13,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.text import capfirst
+
 from organizations.models import REQUIRED_FIELDS, Organization
 from qpp_registration.core.eastern import format_eastern, require_aware
 from registrations.models import PerformanceYear, Program, ProgramStatus, Size
@@ -21,8 +23,12 @@ QPP_SERVICE_CENTER_PHONE = "1-866-288-8292"
 
 SELECT_SIZE_FIRST = "Select the organization size first."
 
-# Sizes that allow the CMS Web Interface [2020 §IV.1].
+# Sizes that allow the CMS Web Interface [2020 §IV.1], and the sentence every screen and
+# e-mail gives as the reason.
 WEB_INTERFACE_SIZES = frozenset({Size.MEDIUM, Size.LARGE})
+WEB_INTERFACE_SIZE_RULE = (
+    "the CMS Web Interface is only available to organizations with 25 or more clinicians"
+)
 
 _ELIGIBLE_KINDS = frozenset(
     {Organization.Kind.PRACTICE, Organization.Kind.VIRTUAL_GROUP, Organization.Kind.APM_ENTITY}
@@ -177,7 +183,7 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
         # [2020 §IV.1, §V]: the Web Interface is only available to 25 or more clinicians.
         return Decision(
             False,
-            "The CMS Web Interface is only available to organizations with 25 or more clinicians. "
+            f"{capfirst(WEB_INTERFACE_SIZE_RULE)}. "
             "Select 25–99 or 100 or more clinicians to register for it.",
         )
     return ALLOWED
@@ -229,6 +235,27 @@ _ELIGIBILITY = {
 def program_eligibility(program, *, organization, year, size) -> Decision:
     """The eligibility rule of ``program`` (a :class:`Program` value)."""
     return _ELIGIBILITY[Program(program)](organization=organization, year=year, size=size)
+
+
+def eligibility_by_size(program, *, organization, year) -> dict:
+    """The decision of ``program_eligibility`` for each size band, in the bands' order."""
+    return {
+        size: program_eligibility(program, organization=organization, year=year, size=size)
+        for size in Size.values
+    }
+
+
+def allowed_sizes(program, *, organization, year) -> tuple:
+    """The size bands at which ``organization`` may register for ``program`` in ``year``
+    (none: no size helps, the refusal has another cause)."""
+    by_size = eligibility_by_size(program, organization=organization, year=year)
+    return tuple(size for size, decision in by_size.items() if decision)
+
+
+def size_editable(registration) -> bool:
+    """The size is chosen next to *Register* until a program is registered; after that it
+    changes with *Edit* next to Size [2020 §IV.1, §V Update Organization Size]."""
+    return registration is None or not registration.is_registered_for_any
 
 
 def cahps_requirement_note(*, organization, year) -> str:
@@ -304,9 +331,8 @@ def size_change(*, registration, new_size) -> SizeChange:
             cancels_web_interface=True,
             warning=(
                 "Changing the organization size to 2–24 clinicians will cancel this organization's CMS "
-                "Web Interface registration, because the CMS Web Interface is only available to "
-                "organizations with 25 or more clinicians (including at least one MIPS eligible "
-                "clinician). Do you want to continue?"
+                f"Web Interface registration, because {WEB_INTERFACE_SIZE_RULE} (including at least one "
+                "MIPS eligible clinician). Do you want to continue?"
             ),
         )
     return SizeChange(
@@ -364,21 +390,36 @@ def cahps_completion_status(*, size, contacts) -> ProgramStatus:
     return ProgramStatus.INCOMPLETE
 
 
-_CAHPS_ONLY_LABELS = {
-    ProgramStatus.REGISTERED: "Complete",
-    ProgramStatus.INCOMPLETE: "Incomplete",
-    ProgramStatus.NOT_REGISTERED: "Not started",
+# Every status a screen shows: the key ``includes/status.html`` draws (icon and class) and
+# its words. 2020/2021 screens say Registered / Not registered [2020 §III.5, §VI]; a
+# CAHPS-only year says Complete / Incomplete / Not started [2023 §VI]; an organization
+# registered without a registration says so [2021 #5, #6].
+STATUS_WORDS = {
+    "registered": "Registered",
+    "not_registered": "Not registered",
+    "complete": "Complete",
+    "incomplete": "Incomplete",
+    "not_started": "Not started",
+    "automatic": "Automatically registered",
+}
+_CAHPS_ONLY_KEYS = {
+    ProgramStatus.REGISTERED: "complete",
+    ProgramStatus.INCOMPLETE: "incomplete",
+    ProgramStatus.NOT_REGISTERED: "not_started",
 }
 
 
-def status_label(year, status) -> str:
-    """The words a status is shown with: 2020/2021 screens say Registered / Not
-    registered [2020 §III.5, §VI]; a CAHPS-only year says Complete / Incomplete /
-    Not started [2023 §VI]."""
+def status_key(year, status) -> str:
+    """The key of ``STATUS_WORDS`` (and of ``includes/status.html``) for ``status`` in ``year``."""
     status = ProgramStatus(status)
     if year.is_cahps_only:
-        return _CAHPS_ONLY_LABELS[status]
-    return "Registered" if status == ProgramStatus.REGISTERED else "Not registered"
+        return _CAHPS_ONLY_KEYS[status]
+    return "registered" if status == ProgramStatus.REGISTERED else "not_registered"
+
+
+def status_label(year, status) -> str:
+    """The words a status is shown with in ``year`` (``STATUS_WORDS``)."""
+    return STATUS_WORDS[status_key(year, status)]
 
 
 # --- Automatic Web Interface registration -----------------------------------------------------------

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from contacts.models import Contact
 from organizations.models import Organization, Role
+from qpp_registration.core.eastern import format_eastern
 from registrations import rules
 from registrations.models import (
     PerformanceYear,
@@ -20,7 +21,6 @@ from registrations.models import (
     ProgramStatus,
     Registration,
     SamplingOutcome,
-    Size,
     Source,
 )
 from registrations.rules import WindowState
@@ -86,9 +86,9 @@ def year_options(now, selected):
     for year in selectable_years(now):
         state = rules.window_state(year, now)
         if state is WindowState.OPEN:
-            note = f"open until {rules.format_eastern(year.window_closes)}"
+            note = f"open until {format_eastern(year.window_closes)}"
         elif state is WindowState.NOT_YET_OPEN:
-            note = f"opens {rules.format_eastern(year.window_opens)}"
+            note = f"opens {format_eastern(year.window_opens)}"
         else:
             note = "closed"
         options.append(
@@ -130,17 +130,6 @@ class ProgramCell:
         return self.status in ("registered", "complete", "incomplete")
 
 
-def _status_key(year, status):
-    status = ProgramStatus(status)
-    if year.is_cahps_only:
-        return {
-            ProgramStatus.REGISTERED: "complete",
-            ProgramStatus.INCOMPLETE: "incomplete",
-            ProgramStatus.NOT_REGISTERED: "not_started",
-        }[status]
-    return "registered" if status == ProgramStatus.REGISTERED else "not_registered"
-
-
 _SOURCE_NOTES = {
     Source.AUTOMATIC: "Registered automatically",
     Source.SERVICE_CENTER: "Registered by the QPP Service Center",
@@ -161,7 +150,7 @@ def program_cell(*, program, organization, year, registration, window_open, size
     if status != ProgramStatus.NOT_REGISTERED:
         return ProgramCell(
             **base,
-            status=_status_key(year, status),
+            status=rules.status_key(year, status),
             note=_SOURCE_NOTES.get(registration.source_for(program), ""),
             can_cancel=window_open,
         )
@@ -169,14 +158,11 @@ def program_cell(*, program, organization, year, registration, window_open, size
     current = rules.program_eligibility(program, organization=organization, year=year, size=size)
     if current.automatic:
         # e.g. a Shared Savings Program ACO from 2021 [2021 #5, #6]: registered without a registration.
-        automatic = {**base, "status_text": "Automatically registered"}
+        automatic = {**base, "status_text": rules.STATUS_WORDS["automatic"]}
         return ProgramCell(**automatic, status="automatic", reason=current.reason)
-    by_size = {
-        value: rules.program_eligibility(program, organization=organization, year=year, size=value)
-        for value in Size.values
-    }
+    by_size = rules.eligibility_by_size(program, organization=organization, year=year)
     allowed_sizes = tuple(value for value, decision in by_size.items() if decision)
-    not_registered = {**base, "status": _status_key(year, status), "allowed_sizes": allowed_sizes}
+    not_registered = {**base, "status": rules.status_key(year, status), "allowed_sizes": allowed_sizes}
     if size_editable and allowed_sizes:
         # The size is chosen in the same form as Register: offer the button and say what size
         # it needs; the server checks the chosen size again [2020 §IV.1–2].
@@ -193,11 +179,6 @@ def program_cell(*, program, organization, year, registration, window_open, size
 
 
 def program_cells(*, organization, year, registration, window_open, size_editable):
-    programs = []
-    if year.offers_web_interface:
-        programs.append(Program.WEB_INTERFACE)
-    if year.offers_cahps:
-        programs.append(Program.CAHPS)
     return [
         program_cell(
             program=program,
@@ -207,7 +188,7 @@ def program_cells(*, organization, year, registration, window_open, size_editabl
             window_open=window_open,
             size_editable=size_editable,
         )
-        for program in programs
+        for program in year.programs
     ]
 
 
@@ -265,10 +246,6 @@ class OrganizationRow:
         return any(cell.can_register for cell in self.cells)
 
 
-def _size_editable(registration):
-    return registration is None or not registration.is_registered_for_any
-
-
 def registration_rows(*, organizations, year, window_open):
     """Rows of the main registration page for ``organizations`` (a page of them)."""
     organizations = list(organizations)
@@ -276,7 +253,7 @@ def registration_rows(*, organizations, year, window_open):
     rows = []
     for organization in organizations:
         registration = registrations.get(organization.pk)
-        editable = _size_editable(registration)
+        editable = rules.size_editable(registration)
         rows.append(
             OrganizationRow(
                 organization=organization,
@@ -539,9 +516,7 @@ def cahps_decision(*, organization, year):
     the size: allowed if some band allows it, otherwise the rule's refusal (a
     subgroup, an automatically registered Shared Savings Program ACO, ...).
     """
-    decisions = [
-        rules.cahps_eligibility(organization=organization, year=year, size=size) for size in Size.values
-    ]
+    decisions = list(rules.eligibility_by_size(Program.CAHPS, organization=organization, year=year).values())
     return next((decision for decision in decisions if decision), decisions[0])
 
 
@@ -592,7 +567,7 @@ def _cahps_row(*, organization, year, registration, window_open):
     base = {
         "organization": organization,
         "registration": registration,
-        "status": _status_key(year, status),
+        "status": rules.status_key(year, status),
         "status_text": rules.status_label(year, status),
         "can_download": status == ProgramStatus.REGISTERED and year.offers_summary_download,
         "service_center": decision.service_center,
@@ -600,7 +575,7 @@ def _cahps_row(*, organization, year, registration, window_open):
     if not decision and not started:
         if decision.automatic:
             return CahpsRow(
-                **{**base, "status": "automatic", "status_text": "Automatically registered"},
+                **{**base, "status": "automatic", "status_text": rules.STATUS_WORDS["automatic"]},
                 can_register=False,
                 can_open=False,
                 reason=decision.reason,
@@ -672,7 +647,7 @@ class CahpsPage:
     @property
     def status(self):
         status = self.registration.cahps_status if self.registration else ProgramStatus.NOT_REGISTERED
-        return _status_key(self.year, status)
+        return rules.status_key(self.year, status)
 
     @property
     def status_text(self):

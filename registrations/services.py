@@ -301,8 +301,7 @@ def registration_change_size(*, registration, size, by, confirm_web_interface_ca
         if change.cancels_web_interface:
             _clear_program(registration, Program.WEB_INTERFACE)
             changes.append(
-                "The CMS Web Interface registration was cancelled: the CMS Web Interface is only "
-                "available to organizations with 25 or more clinicians."
+                f"The CMS Web Interface registration was cancelled: {rules.WEB_INTERFACE_SIZE_RULE}."
             )
         contacts = list(registration.contacts.all())
         recompute_cahps_completion(registration, contacts)

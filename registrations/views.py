@@ -27,6 +27,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from organizations.selectors import get_organization_for_security_official
+from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
 from qpp_registration.pagination import FirstPagePaginator
 from qpp_registration.params import int_param
@@ -262,19 +263,10 @@ def connected_organizations(request):
         "page_obj": page,
         "edit_url": sections[0].edit_url,
         "has_staff_role": any(not row.is_security_official for row in rows),
-        "programs": _offered(year),
+        "programs": year.programs,
         **_year_switcher(now, year),
     }
     return render(request, "registrations/connected_organizations.html", context)
-
-
-def _offered(year):
-    programs = []
-    if year.offers_web_interface:
-        programs.append(Program.WEB_INTERFACE)
-    if year.offers_cahps:
-        programs.append(Program.CAHPS)
-    return programs
 
 
 # --- Main registration page -------------------------------------------------------------------------
@@ -312,7 +304,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200):
         "items": items,
         "page_obj": page,
         "bound_form": bound[1] if bound is not None else None,
-        "printed_at": rules.format_eastern(now),
+        "printed_at": format_eastern(now),
         **_year_switcher(now, year),
     }
     return render(request, "registrations/registration_list.html", context, status=status)
@@ -368,7 +360,7 @@ def registration_start(request, year, organization_id):
             back=_list_url(year),
         )
     registration = selectors.find_registration(organization=organization, year=year)
-    size_editable = registration is None or not registration.is_registered_for_any
+    size_editable = rules.size_editable(registration)
     # A size already saved (e.g. set with Edit on Registration Details) is kept when the Register
     # button sends none: Registration Details has no size selector [2020 §V].
     stored_size = registration.size if registration is not None else ""
@@ -389,10 +381,7 @@ def registration_start(request, year, organization_id):
     size = (form.cleaned_data["size"] or stored_size) if size_editable else registration.size
     decision = rules.program_eligibility(program, organization=organization, year=year, size=size)
     if not decision:
-        size_related = any(
-            rules.program_eligibility(program, organization=organization, year=year, size=value)
-            for value in Size.values
-        )
+        size_related = bool(rules.allowed_sizes(program, organization=organization, year=year))
         form.add_error("size" if size_related else None, f"{organization.name}: {decision.reason}")
         return again()
 
@@ -497,7 +486,7 @@ def registration_congratulations(request, year, organization_id, program):
         "program": program,
         "contacts": list(registration.contacts.all()),
         "back_url": _list_url(year, organization),
-        "printed_at": rules.format_eastern(_now()),
+        "printed_at": format_eastern(_now()),
     }
     return render(request, "registrations/congratulations.html", context)
 
@@ -616,6 +605,7 @@ def registration_size(request, page):
         "form": form,
         "warning": warning,
         "chosen_size": Size(form.initial["size"]).label if warning else "",
+        "web_interface_size_rule": rules.WEB_INTERFACE_SIZE_RULE,
         "back": back,
     }
     return render(request, "registrations/size_form.html", context)
