@@ -11,9 +11,8 @@ from django.urls import path, reverse
 
 from organizations.authorization import is_service_center_staff
 from qpp_registration.core.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin
-
-from . import sampling, services
-from .models import PerformanceYear, SamplingNotice, SamplingOutcome
+from registrations import sampling, services
+from registrations.models import PerformanceYear, SamplingNotice, SamplingOutcome
 
 
 class SamplingUploadForm(forms.Form):

@@ -22,10 +22,9 @@ from organizations.models import Organization
 from qpp_registration.core.admin import apply_to_each, refusal_reason
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.params import int_param
-
-from . import services, workflows
-from .models import PerformanceYear, Program, Registration, Size, Source
-from .rules import status_label
+from registrations import rollover, services, workflows
+from registrations.models import PerformanceYear, Program, Registration, Size, Source
+from registrations.rules import status_label
 
 # Each cancellation locks a row and may send e-mails: a batch is kept to a size a person can review.
 MAX_CANCEL_BATCH = 500
@@ -187,7 +186,7 @@ class RegistrationActionsMixin:
                         f"Performance year {from_year.year + 1} is not configured yet: add it first."
                     )
                 confirmed = request.POST.get("confirm") == "yes"
-                result = services.rollover_web_interface_registrations(
+                result = rollover.rollover_web_interface_registrations(
                     from_year=from_year, to_year=to_year, by=request.user, dry_run=not confirmed
                 )
             except (RegistrationRefused, PermissionDenied) as error:

@@ -1,23 +1,11 @@
-"""Eligibility, window and size rules for registration: the heart of the domain.
-
-Pure functions: they read the objects they are given and return a decision
-with a reason a person can read. No database writes, no requests, no clock —
-callers pass ``now``. Views, forms, admin, services and commands all ask
-these functions, so a rule is written once.
-
-Citations: ``[2020 §I]`` is the 2020 registration guide, ``[2021 #5]`` a change
-in the 2020→2021 change log, ``[2023 §I]`` the 2023 CAHPS guide.
-"""
-
-import enum
-from dataclasses import dataclass
-from datetime import datetime
+"""Who may register for which program, at which size [2020 §I, §IV.1; 2021 #5, #6; 2023 §I],
+and who is registered for the Web Interface automatically the next year [2020 §I]."""
 
 from django.utils.text import capfirst
 
-from organizations.models import REQUIRED_FIELDS, Organization
-from qpp_registration.core.eastern import format_eastern, require_aware
-from registrations.models import PerformanceYear, Program, ProgramStatus, Size
+from organizations.models import Organization
+from registrations.models import Program, Size
+from registrations.rules.window import ALLOWED, Decision
 
 QPP_SERVICE_CENTER_PHONE = "1-866-288-8292"
 
@@ -35,67 +23,6 @@ _ELIGIBLE_KINDS = frozenset(
 )
 # Only groups and virtual groups roll over into next year's Web Interface [2020 §I Who needs to register].
 _ROLLOVER_KINDS = frozenset({Organization.Kind.PRACTICE, Organization.Kind.VIRTUAL_GROUP})
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The answer to "may this happen?", with the reason a person reads."""
-
-    allowed: bool
-    reason: str = ""
-    # Registered automatically instead (e.g. a Shared Savings Program ACO from 2021):
-    # screens show "Automatically registered" rather than a Register button.
-    automatic: bool = False
-    # Only the QPP Service Center registers it (subgroups from 2023).
-    service_center: bool = False
-
-    def __bool__(self):
-        return self.allowed
-
-
-ALLOWED = Decision(allowed=True)
-
-
-# --- Registration window ----------------------------------------------------------------------------
-
-
-class WindowState(enum.Enum):
-    NOT_YET_OPEN = "not_yet_open"
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-def window_state(year: PerformanceYear, now: datetime) -> WindowState:
-    """Open from ``window_opens`` (inclusive) until ``window_closes`` (exclusive).
-
-    Compares aware instants, so it is right on both sides of a DST change.
-    """
-    require_aware(now, "now")
-    if now < year.window_opens:
-        return WindowState.NOT_YET_OPEN
-    if now < year.window_closes:
-        return WindowState.OPEN
-    return WindowState.CLOSED
-
-
-def window_decision(year: PerformanceYear, now: datetime) -> Decision:
-    """Whether registrations of ``year`` may be created, changed or cancelled at ``now``.
-
-    Outside the window every registration page is read-only and says when the
-    window opens or that it closed [2020 §III, §V, §VII].
-    """
-    state = window_state(year, now)
-    if state is WindowState.NOT_YET_OPEN:
-        return Decision(
-            False,
-            f"Registration for performance year {year.year} opens on {format_eastern(year.window_opens)}.",
-        )
-    if state is WindowState.CLOSED:
-        return Decision(
-            False,
-            f"Registration for performance year {year.year} closed on {format_eastern(year.window_closes)}.",
-        )
-    return Decision(True, f"Registration is open until {format_eastern(year.window_closes)}.")
 
 
 # --- Program eligibility ----------------------------------------------------------------------------
@@ -287,141 +214,6 @@ def cahps_requirement_note(*, organization, year) -> str:
     return ""
 
 
-# --- Size -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SizeChange:
-    allowed: bool
-    reason: str
-    # True when moving to 2–24 while registered for the Web Interface [2020 §V].
-    cancels_web_interface: bool
-    # The confirmation text shown before cancelling the Web Interface; "" otherwise.
-    warning: str
-
-    def __bool__(self):
-        return self.allowed
-
-
-def size_change(*, registration, new_size) -> SizeChange:
-    """What changing ``registration``'s size to ``new_size`` would do.
-
-    Moving to 2–24 while registered for the Web Interface asks for confirmation
-    and cancels the Web Interface registration, which needs 25 or more
-    clinicians [2020 §V Update Organization Size].
-    """
-    if new_size not in Size.values:
-        return SizeChange(
-            allowed=False,
-            reason="Select an organization size: 2–24, 25–99, or 100 or more clinicians.",
-            cancels_web_interface=False,
-            warning="",
-        )
-    if new_size == registration.size:
-        return SizeChange(
-            allowed=True,
-            reason="The organization size is unchanged.",
-            cancels_web_interface=False,
-            warning="",
-        )
-    if new_size not in WEB_INTERFACE_SIZES and registration.web_interface_status == ProgramStatus.REGISTERED:
-        return SizeChange(
-            allowed=True,
-            reason="Changing the size to 2–24 cancels the CMS Web Interface registration.",
-            cancels_web_interface=True,
-            warning=(
-                "Changing the organization size to 2–24 clinicians will cancel this organization's CMS "
-                f"Web Interface registration, because {WEB_INTERFACE_SIZE_RULE} (including at least one "
-                "MIPS eligible clinician). Do you want to continue?"
-            ),
-        )
-    return SizeChange(
-        allowed=True,
-        reason=f"The organization size will change to {Size(new_size).label} clinicians.",
-        cancels_web_interface=False,
-        warning="",
-    )
-
-
-# --- Contacts and submission ------------------------------------------------------------------------
-
-
-def contact_deletion(*, contact_count: int) -> Decision:
-    """The last contact can be edited but never deleted [2020 §V; 2023 §V]."""
-    if contact_count <= 1:
-        return Decision(
-            False,
-            "A registration must keep at least one contact. Edit this contact instead, or add another "
-            "contact before deleting it.",
-        )
-    return ALLOWED
-
-
-def missing_organization_fields(organization) -> list[str]:
-    """Labels of the required organization fields that are still empty."""
-    return [
-        label
-        for field, (label, _message) in REQUIRED_FIELDS.items()
-        if not str(getattr(organization, field) or "").strip()
-    ]
-
-
-def submission_readiness(*, organization, contacts) -> Decision:
-    """May the registration be submitted? It needs the organization information and at
-    least one complete contact (first name, last name, phone, e-mail) [2020 §II Prepare]."""
-    problems = []
-    missing = missing_organization_fields(organization)
-    if missing:
-        problems.append(f"Complete the organization information: {_join(missing)}.")
-    if not any(contact.is_complete for contact in contacts):
-        problems.append(
-            "Add at least one contact with a first name, last name, phone number and e-mail address."
-        )
-    if problems:
-        return Decision(False, " ".join(problems))
-    return ALLOWED
-
-
-def cahps_completion_status(*, size, contacts) -> ProgramStatus:
-    """A 2023 CAHPS registration is Complete once it has a size and a complete contact
-    [2023 §IV.3, §VI]; until then it is Incomplete."""
-    if size in Size.values and any(contact.is_complete for contact in contacts):
-        return ProgramStatus.REGISTERED
-    return ProgramStatus.INCOMPLETE
-
-
-# Every status a screen shows: the key ``includes/status.html`` draws (icon and class) and
-# its words. 2020/2021 screens say Registered / Not registered [2020 §III.5, §VI]; a
-# CAHPS-only year says Complete / Incomplete / Not started [2023 §VI]; an organization
-# registered without a registration says so [2021 #5, #6].
-STATUS_WORDS = {
-    "registered": "Registered",
-    "not_registered": "Not registered",
-    "complete": "Complete",
-    "incomplete": "Incomplete",
-    "not_started": "Not started",
-    "automatic": "Automatically registered",
-}
-_CAHPS_ONLY_KEYS = {
-    ProgramStatus.REGISTERED: "complete",
-    ProgramStatus.INCOMPLETE: "incomplete",
-    ProgramStatus.NOT_REGISTERED: "not_started",
-}
-
-
-def status_key(year, status) -> str:
-    """The key of ``STATUS_WORDS`` (and of ``includes/status.html``) for ``status`` in ``year``."""
-    status = ProgramStatus(status)
-    if year.is_cahps_only:
-        return _CAHPS_ONLY_KEYS[status]
-    return "registered" if status == ProgramStatus.REGISTERED else "not_registered"
-
-
-def status_label(year, status) -> str:
-    """The words a status is shown with in ``year`` (``STATUS_WORDS``)."""
-    return STATUS_WORDS[status_key(year, status)]
-
-
 # --- Automatic Web Interface registration -----------------------------------------------------------
 
 
@@ -434,42 +226,3 @@ def web_interface_rollover_candidates(registrations) -> list:
         for registration in registrations
         if registration.submitted_web_interface_data and registration.organization.kind in _ROLLOVER_KINDS
     ]
-
-
-def _join(labels):
-    if len(labels) <= 2:
-        return " and ".join(labels)
-    return ", ".join(labels[:-1]) + f", and {labels[-1]}"
-
-
-# --- Fall sampling notices ---------------------------------------------------------------------------
-
-
-def sampling_consequences(outcome) -> tuple[str, list[str]]:
-    """What a sampling outcome means for the organization: a summary and the consequences the
-    2020 guide lists ["Is it possible for my organization to be unable to report through the
-    CMS Web Interface?"; "Is it possible we won't be able to administer the CAHPS for MIPS
-    Survey?"]."""
-    from registrations.models import SamplingOutcome
-
-    if SamplingOutcome(outcome) is SamplingOutcome.NO_MEDICARE_PATIENTS:
-        return (
-            "CMS assigned 0 Medicare patients to this organization for the CMS Web Interface measures, "
-            "so no patient sample can be populated. It can't submit quality data through the CMS Web "
-            "Interface.",
-            [
-                "The organization won't meet the CMS Web Interface data submission criteria.",
-                "Submit quality measures through another collection type (eCQMs or MIPS CQMs).",
-            ],
-        )
-    return (
-        "This organization does not meet the minimum patient sampling requirements, so it will not be "
-        "able to administer the CAHPS for MIPS Survey.",
-        [
-            "It can't attest to Participation in CAHPS or Other Supplemental Questionnaire (IA_PSPA_11): "
-            "select a different activity for the Improvement Activities performance category.",
-            "It can't supplement its quality score with points for administering the CAHPS for MIPS Survey.",
-            "It may qualify for a denominator reduction in the Quality performance category if it does not "
-            "submit quality data through the CMS Web Interface.",
-        ],
-    )

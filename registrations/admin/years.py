@@ -8,9 +8,8 @@ from django.utils.text import capfirst
 
 from qpp_registration.core.admin import ReadOnlyHistoryAdmin
 from qpp_registration.core.eastern import format_eastern
-
-from . import rules
-from .models import PerformanceYear
+from registrations import rules
+from registrations.models import PerformanceYear
 
 WINDOW_STATES = {
     rules.WindowState.NOT_YET_OPEN: "Not yet open",

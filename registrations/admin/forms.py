@@ -8,9 +8,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from contacts.models import REQUIRED_MESSAGES as CONTACT_REQUIRED_MESSAGES
-
-from . import rules
-from .models import Registration
+from registrations import rules
+from registrations.models import Registration
 
 
 class ContactInlineFormSet(BaseInlineFormSet):
