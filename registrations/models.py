@@ -113,11 +113,6 @@ class PerformanceYear(models.Model):
         return [program for program, offers in offered if offers]
 
 
-class RegistrationQuerySet(models.QuerySet):
-    def for_year(self, year):
-        return self.filter(performance_year__year=year)
-
-
 class Registration(models.Model):
     """An organization's registration for one performance year.
 
@@ -166,7 +161,6 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
-    objects = RegistrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-performance_year__year", "organization__name"]
