@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
-from registrations.admin_history import ReadOnlyHistoryAdmin
+from qpp_registration.core.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 from . import services
 from .models import AccountSecurity, TwoFactorDevice, User
@@ -42,8 +42,9 @@ class PortalUserAdmin(UserAdmin, ReadOnlyHistoryAdmin):
                 )
 
 
+# Read-only: removal goes through the action, which signs the user out everywhere and e-mails them.
 @admin.register(TwoFactorDevice)
-class TwoFactorDeviceAdmin(ReadOnlyHistoryAdmin):
+class TwoFactorDeviceAdmin(ReadOnlyAdmin, ReadOnlyHistoryAdmin):
     """Help desk: see a user's devices and remove a lost one after checking who called.
 
     Secrets are never shown. A user left without devices sets up a new one at the
@@ -61,16 +62,6 @@ class TwoFactorDeviceAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description="Sends codes to")
     def masked_destination(self, obj):
         return obj.masked_destination or "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Removal goes through the action, which signs the user out everywhere and e-mails them.
-        return False
 
     def has_remove_permission(self, request):
         return request.user.has_perm("accounts.delete_twofactordevice")
@@ -90,7 +81,7 @@ class TwoFactorDeviceAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(AccountSecurity)
-class AccountSecurityAdmin(admin.ModelAdmin):
+class AccountSecurityAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Two-factor locks after wrong codes; staff can lift one early."""
 
     list_display = ["user", "failed_attempts", "locked_until"]
@@ -99,15 +90,6 @@ class AccountSecurityAdmin(admin.ModelAdmin):
     fields = ["user", "failed_attempts", "locked_until"]
     readonly_fields = fields
     actions = ["unlock"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_unlock_permission(self, request):
         return request.user.has_perm("accounts.change_accountsecurity")

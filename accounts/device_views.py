@@ -65,8 +65,8 @@ def _device_addition_refused(request):
     return None
 
 
-def _device_saved(request, device, stamp):
-    apply_new_stamp(request, stamp)
+def _device_saved(request, device):
+    apply_new_stamp(request)
     if request.two_factor_verified:
         messages.success(request, f"{device.name} was added. You can choose it the next time you sign in.")
         return redirect("account_devices")
@@ -115,7 +115,7 @@ def setup_app(request):
             check = services.two_factor_attempt(user=request.user, check=lambda: timecode is not None)
             if check.accepted:
                 try:
-                    device, stamp = services.two_factor_device_create(
+                    device, _ = services.two_factor_device_create(
                         user=request.user,
                         kind=TwoFactorDevice.Kind.AUTHENTICATOR_APP,
                         name=form.cleaned_data["name"],
@@ -128,7 +128,7 @@ def setup_app(request):
                     form.add_error(None, error)
                 else:
                     request.session.pop(two_factor.PENDING_TOTP_SECRET_KEY, None)
-                    return _device_saved(request, device, stamp)
+                    return _device_saved(request, device)
             else:
                 code_check_error(form, check)
     else:
@@ -161,7 +161,7 @@ def setup_passkey(request):
                 credential_id, public_key, sign_count = passkeys.verify_registration(
                     request, form.cleaned_data["credential"]
                 )
-                device, stamp = services.two_factor_device_create(
+                device, _ = services.two_factor_device_create(
                     user=request.user,
                     kind=TwoFactorDevice.Kind.PASSKEY,
                     name=form.cleaned_data["name"],
@@ -175,7 +175,7 @@ def setup_passkey(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                return _device_saved(request, device, stamp)
+                return _device_saved(request, device)
     else:
         form = PasskeyDeviceForm()
     return render(
@@ -222,7 +222,7 @@ def _setup_sent_code_device(request, *, kind, form_class, template):
                 )
                 if check.accepted:
                     try:
-                        device, stamp = services.two_factor_device_create(
+                        device, _ = services.two_factor_device_create(
                             user=request.user,
                             kind=kind,
                             name=form.cleaned_data["name"],
@@ -232,7 +232,7 @@ def _setup_sent_code_device(request, *, kind, form_class, template):
                     except ValidationError as error:
                         form.add_error(None, error)
                     else:
-                        return _device_saved(request, device, stamp)
+                        return _device_saved(request, device)
                 else:
                     code_check_error(form, check)
     else:
@@ -314,11 +314,11 @@ def device_remove(request, pk):
     error = None
     if request.method == "POST":
         try:
-            stamp = services.two_factor_device_remove(device=device, by=request.user)
+            services.two_factor_device_remove(device=device, by=request.user)
         except ValidationError as refusal:
             error = refusal.messages[0]
         else:
-            apply_new_stamp(request, stamp)
+            apply_new_stamp(request)
             messages.success(request, f"{device.name} was removed. Your other sessions were signed out.")
             return redirect("account_devices")
     return render(

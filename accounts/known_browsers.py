@@ -18,8 +18,6 @@ from allauth.account.utils import filter_users_by_username
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-from .services import security_stamp_of
-
 COOKIE_NAME = "qpp_known_browser"
 SALT = "qpp.known-browser"
 # A shared family computer may sign in to a few accounts.
@@ -56,7 +54,7 @@ def throttle_key(request, username):
     user = filter_users_by_username(username).first()
     if user is None:
         return None
-    tag = _stamp_tag(security_stamp_of(user))
+    tag = _stamp_tag(user.get_session_auth_hash())
     for user_id, nonce, entry_tag in entries:
         if user_id == user.pk and secrets.compare_digest(str(entry_tag), tag):
             return f"{user.pk}:{nonce}"

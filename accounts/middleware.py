@@ -1,14 +1,15 @@
 """Session rules for signed-in users, checked on every request.
 
-Comes after ``AuthenticationMiddleware``, ``LoginRequiredMiddleware`` (which
-turns anonymous users away from every view not marked ``login_not_required``)
-and ``MessageMiddleware``. For a signed-in user it:
+Comes after ``AuthenticationMiddleware`` (this module's, which is Django's),
+``LoginRequiredMiddleware`` (which turns anonymous users away from every view not
+marked ``login_not_required``) and ``MessageMiddleware``. For a signed-in user it:
 
 1. ends the session after 30 idle minutes and 12 hours after sign-in whatever the
    activity (ASVS 3.3.2), checked here as well as by the store's expiry so that the
    limits hold with database and cache (Redis) sessions alike;
-2. ends it when the password or a device changed in another session (the
-   per-user security stamp, which works for database and cache sessions alike);
+2. says why when Django ended it because the password or a device changed in another
+   session (the per-user security stamp is part of the session auth hash,
+   ``User.get_session_auth_hash``, so this works for database and cache sessions alike);
 3. ends a half-signed-in session (password only) after a few minutes;
 4. sets ``request.two_factor_verified`` (``base.html`` shows the navigation only then);
 5. sends a user who has not passed two-factor to set up a device or to enter a
@@ -21,14 +22,14 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model, logout
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from . import known_browsers, two_factor
 from .models import TwoFactorDevice
-from .services import security_stamp_of
 
 logger = logging.getLogger("qpp.security")
 
@@ -69,6 +70,16 @@ def two_factor_url(request):
     return url
 
 
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, noting whom the session was signed in as before Django checks its auth hash
+    (``User.get_session_auth_hash``): a session ended there is told why by
+    ``SessionSecurityMiddleware``."""
+
+    def process_request(self, request):
+        request.session_signed_in_as = request.session.get(SESSION_KEY)
+        super().process_request(request)
+
+
 class SessionSecurityMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -80,15 +91,17 @@ class SessionSecurityMiddleware:
             ended = self._end_if_expired(request, user)
             if ended is not None:
                 return ended
+        elif user is not None and not user.is_authenticated:
+            ended = self._end_if_ended_elsewhere(request)
+            if ended is not None:
+                return ended
         if user is not None and user.is_authenticated:
             request.two_factor_verified = two_factor.is_session_verified(request.session)
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and two_factor.is_session_verified(request.session):
             # The browser's device cookie, under the stamp this session holds now.
-            known_browsers.remember(
-                request, response, user=user, stamp=request.session.get(two_factor.SECURITY_STAMP_KEY)
-            )
+            known_browsers.remember(request, response, user=user, stamp=request.session.get(HASH_SESSION_KEY))
         return response
 
     @staticmethod
@@ -111,9 +124,6 @@ class SessionSecurityMiddleware:
                 "signed in. Sign in again."
             )
             log = "session ended: absolute lifetime"
-        elif session.get(two_factor.SECURITY_STAMP_KEY) != security_stamp_of(user):
-            reason = "You were signed out because your password or a verification device changed."
-            log = "session ended: security stamp changed"
         elif not two_factor.is_session_verified(session) and two_factor.half_signed_in_expired(session):
             reason = (
                 f"Your sign-in timed out: enter your code within {settings.QPP_TWO_FACTOR_PENDING_MINUTES} "
@@ -123,7 +133,25 @@ class SessionSecurityMiddleware:
         else:
             two_factor.mark_seen(session)  # saved with the session on every request
             return None
-        logger.info("%s user=%s", log, user.username)
+        return self._end(request, user.username, reason=reason, log=log)
+
+    def _end_if_ended_elsewhere(self, request):
+        """Django's check of the session auth hash (``AuthenticationMiddleware``) has just
+        ended the session: the password or a device changed in another session."""
+        user_id = getattr(request, "session_signed_in_as", None)
+        if not user_id or SESSION_KEY in request.session or self._is_idle_probe(request):
+            return None
+        username = get_user_model().objects.filter(pk=user_id).values_list("username", flat=True).first()
+        return self._end(
+            request,
+            username,
+            reason="You were signed out because your password or a verification device changed.",
+            log="session ended: security stamp changed",
+        )
+
+    @staticmethod
+    def _end(request, username, *, reason, log):
+        logger.info("%s user=%s", log, username)
         logout(request)
         if request.path == reverse(settings.LOGIN_URL):
             # Signing in again is what the person is doing already: let the form through.

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
 
@@ -19,6 +20,26 @@ class User(AbstractUser):
     def __str__(self):
         full_name = self.get_full_name()
         return f"{full_name} ({self.username})" if full_name else self.username
+
+    # Django's session hash, taken over the password and the account's security stamp
+    # (``AccountSecurity``): Django's own check on every request ends each session signed in
+    # before a new password or a changed device, and ``update_session_auth_hash`` keeps the
+    # session that made the change (docs/decisions/0008-django-otp.md).
+    def get_session_auth_hash(self):
+        return self._session_auth_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=secret)
+
+    def _session_auth_hash(self, secret=None):
+        stamp = AccountSecurity.objects.get_or_create(user=self)[0].security_stamp
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class TwoFactorDevice(models.Model):
@@ -181,8 +202,9 @@ class AccountSecurity(models.Model):
 
     ``failed_attempts`` counts consecutive wrong codes (any device); at the
     limit two-factor locks until ``locked_until``. ``security_stamp`` changes
-    when the password or a device changes; a session that was signed in under
-    an older stamp is ended by ``accounts.middleware``.
+    when the password or a device changes; it is part of the user's session auth
+    hash (``User.get_session_auth_hash``), so Django ends every session signed in
+    under an older stamp.
     """
 
     user = models.OneToOneField(

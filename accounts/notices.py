@@ -1,7 +1,7 @@
 """Security e-mails to the account's own address, all from here.
 
 Each one is rendered from ``templates/accounts/email/`` and leaves only after
-the change that caused it commits (``accounts.emails.send_email_on_commit``),
+the change that caused it commits (``qpp_registration.core.emails.send_email_on_commit``),
 so swapping how e-mail is delivered touches one call. allauth sends its own
 notices for a changed password and for the old address of a changed e-mail
 address (``ACCOUNT_EMAIL_NOTIFICATIONS``); the new address is told here.
@@ -9,7 +9,7 @@ address (``ACCOUNT_EMAIL_NOTIFICATIONS``); the new address is told here.
 
 from django.conf import settings
 
-from .emails import send_email_on_commit
+from qpp_registration.core.emails import send_email_on_commit
 
 
 def _send(template, *, user, to=None, **context):

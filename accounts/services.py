@@ -13,10 +13,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import dateformat, timezone
+from django.utils import timezone
+
+from qpp_registration.core.eastern import format_eastern
+from qpp_registration.core.emails import send_email_on_commit
 
 from . import enrolment, notices, recovery
-from .emails import send_email_on_commit
 from .models import AccountSecurity, OneTimeCode, TwoFactorDevice, new_security_stamp
 from .otp import code_lifetime, hash_code, new_sent_code
 from .sms import SmsNotSent, get_sms_sender
@@ -193,9 +195,8 @@ def _send_text(sender, *, to, body, user):
 
 
 def locked_message(locked_until):
-    until = dateformat.format(timezone.localtime(locked_until), "g:i a")
     return (
-        f"Too many wrong codes: two-factor sign-in is locked until {until} ET. "
+        f"Too many wrong codes: two-factor sign-in is locked until {format_eastern(locked_until, 'g:i a')}. "
         "Try again then, or call the QPP Service Center."
     )
 

@@ -4,12 +4,13 @@ import logging
 
 from allauth.account.adapter import get_adapter
 from allauth.account.signals import email_changed, password_changed, password_reset, password_set
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 
 from . import notices, two_factor
-from .services import security_stamp_of, security_stamp_rotate
+from .services import security_stamp_rotate
 
 logger = logging.getLogger("qpp.security")
 
@@ -28,7 +29,7 @@ def client_address(request):
 def password_accepted(sender, request, user, **kwargs):
     # Django's login() has already given the session a new key (ASVS 3.2.1).
     if request is not None and hasattr(request, "session"):
-        two_factor.mark_signed_in(request.session, security_stamp=security_stamp_of(user))
+        two_factor.mark_signed_in(request.session)
     logger.info("password accepted user=%s ip=%s", user.username, client_address(request))
 
 
@@ -47,9 +48,9 @@ def signed_out(sender, request, user, **kwargs):
 @receiver(password_set, dispatch_uid="qpp_password_set")
 def password_changed_in_session(sender, request, user, **kwargs):
     """A new password ends every other session; this one carries on."""
-    stamp = security_stamp_rotate(user=user)
+    security_stamp_rotate(user=user)
     if request is not None and hasattr(request, "session"):
-        request.session[two_factor.SECURITY_STAMP_KEY] = stamp
+        update_session_auth_hash(request, user)
     logger.info("password changed user=%s ip=%s", user.username, client_address(request))
 
 

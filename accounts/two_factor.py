@@ -17,7 +17,6 @@ from django.conf import settings
 
 VERIFIED_KEY = "qpp_2fa_verified"
 SIGNED_IN_AT_KEY = "qpp_signed_in_at"
-SECURITY_STAMP_KEY = "qpp_security_stamp"
 LAST_SEEN_KEY = "qpp_last_seen"
 REAUTHENTICATED_AT_KEY = "qpp_reauthenticated_at"
 PENDING_TOTP_SECRET_KEY = "qpp_pending_totp_secret"  # noqa: S105 - a session key name
@@ -51,11 +50,10 @@ def is_session_verified(session) -> bool:
     return bool(user_id) and marker.get("user_id") == str(user_id)
 
 
-def mark_signed_in(session, *, security_stamp):
+def mark_signed_in(session):
     """Start the clocks of a new sign-in (called when the password is accepted)."""
     session[SIGNED_IN_AT_KEY] = int(time.time())
     session[LAST_SEEN_KEY] = int(time.time())
-    session[SECURITY_STAMP_KEY] = security_stamp
     session.pop(VERIFIED_KEY, None)
     session.pop(REAUTHENTICATED_AT_KEY, None)
     session.pop(ENROLMENT_PROVED_KEY, None)

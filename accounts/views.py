@@ -14,6 +14,7 @@ from functools import wraps
 from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -55,9 +56,10 @@ def with_next(url, request):
     return f"{url}?{urlencode({'next': nxt})}" if nxt else url
 
 
-def apply_new_stamp(request, stamp):
-    """Keep this session alive after a change that ends the user's other sessions."""
-    request.session[two_factor.SECURITY_STAMP_KEY] = stamp
+def apply_new_stamp(request):
+    """Keep this session alive after a change that ends the user's other sessions
+    (a new security stamp, so a new session auth hash)."""
+    update_session_auth_hash(request, request.user)
 
 
 def complete_sign_in(request, device):

@@ -9,13 +9,14 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from registrations.admin_history import ReadOnlyHistoryAdmin
+from qpp_registration.core.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 from .models import Contact
 
 
+# Read-only: contacts are edited on the registration's page, through the contact services.
 @admin.register(Contact)
-class ContactAdmin(ReadOnlyHistoryAdmin):
+class ContactAdmin(ReadOnlyAdmin, ReadOnlyHistoryAdmin):
     list_display = ["full_name", "email", "phone", "registration_link", "year", "updated_at"]
     search_fields = ["last_name", "=email", "=registration__registration_id"]
     search_help_text = "Search by last name, whole e-mail address or registration ID."
@@ -39,13 +40,3 @@ class ContactAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description="Year", ordering="registration__performance_year__year")
     def year(self, obj):
         return obj.registration.performance_year.year
-
-    # Edited on the registration's page, through the contact services.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

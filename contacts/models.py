@@ -2,9 +2,18 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from organizations.validators import validate_single_line
-from registrations.models import Registration
 
 from .validators import validate_us_phone
+
+# A contact counts towards a registration once every one of these is filled in [2020 §II
+# Prepare, §IV.6]; 2020/2021 years require each, with the message shown next to an empty one.
+FIELDS = ("first_name", "last_name", "email", "phone")
+REQUIRED_MESSAGES = {
+    "first_name": "Enter the contact's first name.",
+    "last_name": "Enter the contact's last name.",
+    "email": "Enter the contact's e-mail address.",
+    "phone": "Enter the contact's phone number.",
+}
 
 
 class Contact(models.Model):
@@ -15,7 +24,9 @@ class Contact(models.Model):
     counts towards submitting a registration [2020 §II Prepare].
     """
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="contacts")
+    registration = models.ForeignKey(
+        "registrations.Registration", on_delete=models.CASCADE, related_name="contacts"
+    )
     first_name = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
     last_name = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
     email = models.EmailField("e-mail", blank=True)
@@ -37,10 +48,10 @@ class Contact(models.Model):
 
     @property
     def is_complete(self):
-        return all([self.first_name, self.last_name, self.email, self.phone])
+        return all(getattr(self, field) for field in FIELDS)
 
     @property
     def edit_token(self):
         """Changes whenever the row is saved; an edit form sends back the one it was
-        rendered with (``registrations.services.require_unchanged_since``)."""
+        rendered with (``qpp_registration.core.edit_tokens.require_unchanged_since``)."""
         return self.updated_at.isoformat() if self.updated_at else ""

@@ -18,8 +18,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
-from registrations.admin_history import ReadOnlyHistoryAdmin
-from registrations.admin_messages import apply_to_each
+from qpp_registration.core.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin, apply_to_each
 
 from . import services
 from .models import Organization, Role, RoleRequest
@@ -57,7 +56,7 @@ class HasSecurityOfficialFilter(admin.SimpleListFilter):
 # --- Organizations ------------------------------------------------------------------------------------
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(ReadOnlyAdmin, admin.TabularInline):
     """Who holds a role, read-only: roles come from approved requests (see Role requests)."""
 
     model = Role
@@ -65,12 +64,6 @@ class RoleInline(admin.TabularInline):
     fields = ["user", "kind", "granted_at"]
     readonly_fields = ["user", "kind", "granted_at"]
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organization)
@@ -137,24 +130,15 @@ class OrganizationAdmin(ReadOnlyHistoryAdmin):
 # --- Roles --------------------------------------------------------------------------------------------
 
 
+# Read-only: a role is granted by approving the person's request (Role requests), and removed
+# with the "Remove" action, which keeps one Security Official.
 @admin.register(Role)
-class RoleAdmin(ReadOnlyHistoryAdmin):
+class RoleAdmin(ReadOnlyAdmin, ReadOnlyHistoryAdmin):
     list_display = ["user", "organization", "kind", "granted_at"]
     list_filter = ["kind", "organization__kind"]
     search_fields = ["user__username", "user__email", "organization__name", "=organization__identifier"]
     list_select_related = ["user", "organization"]
     actions = ["remove_roles"]
-
-    def has_add_permission(self, request):
-        # A role is granted by approving the person's request (Role requests).
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Removal goes through the "Remove" action, which keeps one Security Official.
-        return False
 
     def has_remove_permission(self, request):
         return request.user.has_perm(services.ROLE_REMOVAL_PERMISSION)
@@ -209,8 +193,9 @@ class RejectForm(forms.Form):
     )
 
 
+# Read-only: requests come from the portal and are decided by the actions; nothing is typed in.
 @admin.register(RoleRequest)
-class RoleRequestAdmin(ReadOnlyHistoryAdmin):
+class RoleRequestAdmin(ReadOnlyAdmin, ReadOnlyHistoryAdmin):
     list_display = [
         "requested",
         "requester",
@@ -287,16 +272,6 @@ class RoleRequestAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description="Security Official", ordering="has_security_official")
     def security_official(self, obj):
         return security_official_badge(obj.has_security_official)
-
-    # Requests come from the portal and are decided by the actions; nothing is typed in.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_decide_permission(self, request):
         return request.user.has_perm(services.ROLE_DECISION_PERMISSION)

@@ -7,6 +7,18 @@ from simple_history.models import HistoricalRecords
 
 from .validators import validate_program_identifier, validate_single_line, validate_tin, validate_zip_code
 
+# What a Security Official may edit: the name and mailing address, never the identifier [2020 §IV.4].
+EDITABLE_FIELDS = ("name", "address_line_1", "address_line_2", "city", "state", "zip_code")
+# What a registration needs: everything but the second address line [2020 §II Prepare, §IV.4],
+# each with its name in a sentence and the message next to it when empty.
+REQUIRED_FIELDS = {
+    "name": ("organization name", "Enter the organization name."),
+    "address_line_1": ("mailing address", "Enter the mailing address."),
+    "city": ("city", "Enter the city."),
+    "state": ("state", "Select the state."),
+    "zip_code": ("ZIP code", "Enter the ZIP code."),
+}
+
 
 class Organization(models.Model):
     """A practice, virtual group, APM Entity or subgroup [2020 §I, 2023 §I Definitions].
@@ -144,21 +156,9 @@ class Organization(models.Model):
         return self.identifier
 
     @property
-    def is_aco(self):
-        return bool(self.aco_type)
-
-    @property
-    def is_shared_savings_aco(self):
-        return self.aco_type == self.AcoType.SHARED_SAVINGS
-
-    @property
-    def has_mailing_address(self):
-        return all([self.name, self.address_line_1, self.city, self.state, self.zip_code])
-
-    @property
     def edit_token(self):
         """Changes whenever the row is saved; an edit form sends back the one it was
-        rendered with (``registrations.services.require_unchanged_since``)."""
+        rendered with (``qpp_registration.core.edit_tokens.require_unchanged_since``)."""
         return self.updated_at.isoformat() if self.updated_at else ""
 
 

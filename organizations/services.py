@@ -1,8 +1,9 @@
 """Writes to organizations and to who holds a role for them.
 
-``organization_update`` edits what the Security Official may edit: the name and
-mailing address, never the identifier [2020 §IV.4]. It is done from a
-registration page, so it needs that performance year's window open.
+CMS staff keep the organization records in admin. What a Security Official may
+edit (the name and mailing address, never the identifier [2020 §IV.4]) is edited
+from a registration page, inside that year's window, so it is a registration
+workflow: ``registrations.detail_services.organization_update``.
 
 Role requests ("Connect to an Organization" [2020 §II]) are access
 management, not registration, so no window applies: an existing Security
@@ -16,105 +17,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from organizations import emails
+from organizations.authorization import is_security_official, is_service_center_staff
 from organizations.models import Organization, Role, RoleRequest
-from registrations import emails
-from registrations.exceptions import RegistrationRefused
-from registrations.models import Registration
-from registrations.services import (
-    authorize,
-    is_security_official,
-    is_service_center_staff,
-    notify_modified,
-    require_open_window,
-    require_unchanged_since,
-    save_with_history,
-)
+from qpp_registration.core.emails import user_recipient
+from qpp_registration.core.exceptions import RegistrationRefused
+from qpp_registration.core.history import delete_with_history, save_with_history
 
-EDITABLE_FIELDS = ("name", "address_line_1", "address_line_2", "city", "state", "zip_code")
-# Everything but the second address line is required to register [2020 §II Prepare, §IV.4].
-REQUIRED_MESSAGES = {
-    "name": "Enter the organization name.",
-    "address_line_1": "Enter the mailing address.",
-    "city": "Enter the city.",
-    "state": "Select the state.",
-    "zip_code": "Enter the ZIP code.",
-}
 ROLE_DECISION_PERMISSION = "organizations.change_rolerequest"
 ROLE_REMOVAL_PERMISSION = "organizations.delete_role"
-
-
-def organization_update(
-    *,
-    organization,
-    year,
-    by,
-    name,
-    address_line_1,
-    address_line_2,
-    city,
-    state,
-    zip_code,
-    edit_token=None,
-    now=None,
-):
-    """Update the organization's name and mailing address [2020 §IV.4, §V]. ``edit_token``:
-    the organization's token when the form was rendered; a change saved since is not undone.
-
-    Raises ``ValidationError`` by field for bad input, having saved nothing. The
-    contacts of ``year``'s registration hear of the change when it is registered
-    in a year that sends e-mails.
-    """
-    now = now or timezone.now()
-    authorize(by=by, organization=organization, permission="organizations.change_organization")
-    require_open_window(year, now)
-    values = {
-        "name": name,
-        "address_line_1": address_line_1,
-        "address_line_2": address_line_2,
-        "city": city,
-        "state": state,
-        "zip_code": zip_code,
-    }
-    values = {field: " ".join((value or "").split()) for field, value in values.items()}
-    values["state"] = values["state"].upper()
-
-    with transaction.atomic():
-        organization = Organization.objects.select_for_update().order_by().get(pk=organization.pk)
-        require_unchanged_since(organization, edit_token, what="the organization information")
-        changed = [
-            Organization._meta.get_field(field).verbose_name
-            for field in EDITABLE_FIELDS
-            if getattr(organization, field) != values[field]
-        ]
-        for field, value in values.items():
-            setattr(organization, field, value)
-        errors = {field: [message] for field, message in REQUIRED_MESSAGES.items() if not values[field]}
-        try:
-            organization.full_clean(exclude=list(errors))
-        except ValidationError as error:
-            errors.update(error.message_dict)
-            if "state" in error.message_dict:
-                errors["state"] = ["Select a U.S. state or territory from the list."]
-        if errors:
-            raise ValidationError(errors)
-        if not changed:
-            return organization
-        save_with_history(organization, by=by, reason="Organization information updated")
-
-        registration = (
-            Registration.objects.select_related("performance_year")
-            .filter(organization=organization, performance_year=year)
-            .first()
-        )
-        if registration is not None:
-            registration.organization = organization
-            notify_modified(
-                registration=registration,
-                changes=[f"Organization information updated: {', '.join(changed)}."],
-                was_registered=registration.is_registered_for_any,
-                contacts=registration.contacts.all(),
-            )
-    return organization
 
 
 def organization_save_by_staff(*, organization, by, changed_fields=()):
@@ -175,7 +86,7 @@ def role_request_create(*, user, organization, role):
             .order_by("user__username")
         )
         emails.notify_role_request_received(
-            role_request=role_request, recipients=[emails.user_recipient(r.user) for r in officials]
+            role_request=role_request, recipients=[user_recipient(r.user) for r in officials]
         )
     return role_request
 
@@ -233,9 +144,7 @@ def role_remove(*, role, by):
             raise RegistrationRefused("This role was already removed.") from None
         if role.is_security_official:
             _require_another_security_official(organization, excluding=role)
-        role._history_user = by
-        role._change_reason = "Role removed"
-        role.delete()
+        delete_with_history(role, by=by, reason="Role removed")
 
 
 def _lock_pending_request(role_request, *, by):

@@ -12,14 +12,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from qpp_registration.pagination import FirstPagePaginator
-from registrations.exceptions import RegistrationRefused
+from qpp_registration.core.exceptions import RegistrationRefused
+from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 
 from . import selectors, services
 from .forms import OrganizationSearchForm, RejectRequestForm, RoleRequestForm
 from .models import Role, RoleRequest
-
-ORGANIZATIONS_PER_PAGE = 25
 
 
 @require_http_methods(["GET"])

@@ -4,9 +4,10 @@
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from . import outbox, queue
+from .core.admin import ReadOnlyAdmin
 from .models import OutgoingEmail
 
 
@@ -22,7 +23,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created", "message", "to", "subject", "status", "attempts", "last_error"]
     list_filter = [StatusFilter, "kind"]
     search_fields = ["to", "subject", "key"]
@@ -46,20 +47,11 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     @admin.display(description="Queued (ET)", ordering="created_at")
     def created(self, obj):
-        return timezone.localtime(obj.created_at).strftime("%b %-d, %Y %-I:%M %p")
+        return dateformat.format(timezone.localtime(obj.created_at), "M j, Y g:i A")
 
     @admin.display(description="Message", ordering="kind")
     def message(self, obj):
         return obj.kind.replace("_", " ").capitalize()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_retry_permission(self, request):
         return request.user.has_perm("qpp_registration.change_outgoingemail")

@@ -3,6 +3,10 @@
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+# Organizations on one page of every list of them (Connected Organizations, the registration
+# lists, Manage Access).
+ORGANIZATIONS_PER_PAGE = 25
+
 
 class FirstPagePaginator(Paginator):
     """Django's paginator, without its ``COUNT(*)`` for a list that fits on one page.

@@ -35,7 +35,7 @@ class CahpsSizeForm(forms.Form):
 class CahpsContactForm(EditTokenForm):
     """One contact who receives updates about the registration [2023 §IV.2].
 
-    Field names match ``contacts.services.contact_add`` / ``contact_update``.
+    Field names match ``registrations.detail_services.contact_add`` / ``contact_update``.
     """
 
     first_name = forms.CharField(

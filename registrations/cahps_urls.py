@@ -6,15 +6,16 @@ screen, which leads here, to ``cahps_registration_list``.
 
 from django.urls import path
 
+from registrations import cahps_list_views as list_views
 from registrations import cahps_views as views
 
 ORG = "<int:year>/<int:organization_id>/"
 
 urlpatterns = [
-    path("", views.cahps_registration_home, name="cahps_registration_home"),
-    path("<int:year>/", views.cahps_registration_list, name="cahps_registration_list"),
+    path("", list_views.cahps_registration_home, name="cahps_registration_home"),
+    path("<int:year>/", list_views.cahps_registration_list, name="cahps_registration_list"),
     path(ORG, views.cahps_registration, name="cahps_registration"),
-    path(ORG + "register/", views.cahps_register, name="cahps_register"),
+    path(ORG + "register/", list_views.cahps_register, name="cahps_register"),
     path(ORG + "size/", views.cahps_size, name="cahps_size"),
     path(ORG + "contacts/new/", views.cahps_contact_add, name="cahps_contact_add"),
     path(ORG + "contacts/<int:contact_id>/", views.cahps_contact_update, name="cahps_contact_update"),

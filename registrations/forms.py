@@ -37,7 +37,7 @@ class SizeField(forms.ChoiceField):
 class EditTokenForm(forms.Form):
     """A form that edits a saved record carries the record's ``edit_token`` from when the page
     was rendered, so the service can refuse to undo a change saved meanwhile by someone else
-    (``registrations.services.require_unchanged_since``)."""
+    (``qpp_registration.core.edit_tokens.require_unchanged_since``)."""
 
     edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
 

@@ -5,9 +5,8 @@ the guides' published settings so that demo data and tests start from them.
 """
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-EASTERN = ZoneInfo("America/New_York")
+from qpp_registration.core.eastern import EASTERN
 
 # Registration opens at 10:00 a.m. ET and closes at 8:00 p.m. ET [2020 §I, 2021 #2, 2023 §II].
 OPENS_AT = time(10, 0)

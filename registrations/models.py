@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from organizations import authorization
 from organizations.models import Organization
 
 # Crockford-style alphabet without the look-alikes 0/O, 1/I/L and U, so an ID
@@ -45,9 +46,9 @@ class Source(models.TextChoices):
     """How a program registration came about."""
 
     NONE = "", "—"
-    SECURITY_OFFICIAL = "security_official", "By the Security Official"
+    SECURITY_OFFICIAL = authorization.SECURITY_OFFICIAL, "By the Security Official"
     AUTOMATIC = "automatic", "Automatically"
-    SERVICE_CENTER = "service_center", "By the QPP Service Center"
+    SERVICE_CENTER = authorization.SERVICE_CENTER, "By the QPP Service Center"
 
 
 class PerformanceYear(models.Model):
@@ -105,10 +106,11 @@ class PerformanceYear(models.Model):
         """A CAHPS-only year uses the 2023 screens; otherwise the 2020/2021 ones."""
         return self.offers_cahps and not self.offers_web_interface
 
-
-class RegistrationQuerySet(models.QuerySet):
-    def for_year(self, year):
-        return self.filter(performance_year__year=year)
+    @property
+    def programs(self):
+        """The programs this year offers, in the guides' order (Web Interface, then CAHPS)."""
+        offered = ((Program.WEB_INTERFACE, self.offers_web_interface), (Program.CAHPS, self.offers_cahps))
+        return [program for program, offers in offered if offers]
 
 
 class Registration(models.Model):
@@ -159,7 +161,6 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
-    objects = RegistrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-performance_year__year", "organization__name"]

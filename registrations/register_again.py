@@ -19,9 +19,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from contacts.models import Contact
-from contacts.services import contact_add
+from qpp_registration.core.exceptions import RegistrationRefused
 from registrations import rules
-from registrations.exceptions import RegistrationRefused
+from registrations.detail_services import contact_add
 from registrations.models import PerformanceYear, Program, ProgramStatus, Registration, Size
 from registrations.selectors import security_official_organizations
 from registrations.services import registration_get_or_create, registration_submit, require_open_window

@@ -17,13 +17,16 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from organizations.authorization import is_security_official
 from organizations.models import Role
+from qpp_registration.core.emails import Recipient
 from registrations import rules
-from registrations.emails import Recipient, contact_recipients, notify_deadline_reminder
+from registrations.emails import contact_recipients, notify_deadline_reminder
 from registrations.models import (
     DeadlineReminder,
     PerformanceYear,
@@ -175,3 +178,29 @@ def send_deadline_reminders(now=None):
                 reminder.save(update_fields=["recipients"])
             reminded += 1
     return reminded
+
+
+# --- A Security Official's choice ----------------------------------------------------------------
+
+
+def reminder_preference_set(*, user, organization, receive):
+    """Turn ``user``'s deadline reminders about ``organization`` on or off (registrations.reminders).
+
+    Only the user's own messages change: the organization's other Security Officials
+    and contacts keep theirs.
+    """
+    if not is_security_official(user, organization):
+        raise PermissionDenied("Only the organization's Security Officials choose its reminders.")
+    with transaction.atomic():
+        if receive:
+            for opt_out in ReminderOptOut.objects.filter(user=user, organization=organization):
+                opt_out._change_reason = "Deadline reminders turned on"
+                opt_out.delete()
+        elif not ReminderOptOut.objects.filter(user=user, organization=organization).exists():
+            opt_out = ReminderOptOut(user=user, organization=organization)
+            opt_out._change_reason = "Deadline reminders turned off"
+            opt_out.save()
+
+
+def receives_reminders(*, user, organization):
+    return not ReminderOptOut.objects.filter(user=user, organization=organization).exists()

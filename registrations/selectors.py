@@ -1,32 +1,27 @@
-"""Reads the registration pages need, each shaped to a fixed number of queries.
+"""The queries the registration pages run, each shaped to a fixed number of queries.
 
-Decisions come from ``registrations.rules`` and are computed here, once, so a
-template only shows what it is given and never re-derives a rule. A page
-listing 300 organizations runs the same queries as one listing three: the
+A page listing 300 organizations runs the same queries as one listing three: the
 organizations of the page, then their registrations for the year in one query.
+What a page shows is built from these by ``registrations.pages`` (the 2020/2021
+screens) and ``registrations.cahps_pages`` (the CAHPS-only screens).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 
 from contacts.models import Contact
 from organizations.models import Organization, Role
+from qpp_registration.core.eastern import format_eastern
 from registrations import rules
 from registrations.models import (
     PerformanceYear,
-    Program,
     ProgramStatus,
     Registration,
     SamplingOutcome,
-    Size,
-    Source,
 )
 from registrations.rules import WindowState
-
-# URL slugs of the programs: /registration/2021/<org>/web-interface/submit/
-PROGRAM_SLUGS = {Program.WEB_INTERFACE: "web-interface", Program.CAHPS: "cahps"}
 
 # Open years first; among the rest the next to open, then the most recently closed.
 _STATE_ORDER = {WindowState.OPEN: 0, WindowState.NOT_YET_OPEN: 1, WindowState.CLOSED: 2}
@@ -86,9 +81,9 @@ def year_options(now, selected):
     for year in selectable_years(now):
         state = rules.window_state(year, now)
         if state is WindowState.OPEN:
-            note = f"open until {rules.format_eastern(year.window_closes)}"
+            note = f"open until {format_eastern(year.window_closes)}"
         elif state is WindowState.NOT_YET_OPEN:
-            note = f"opens {rules.format_eastern(year.window_opens)}"
+            note = f"opens {format_eastern(year.window_opens)}"
         else:
             note = "closed"
         options.append(
@@ -104,111 +99,6 @@ def year_options(now, selected):
 
 def get_year(year):
     return get_object_or_404(PerformanceYear, year=year)
-
-
-# --- Status cells -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProgramCell:
-    """One program's column for one organization: what to show and which button."""
-
-    program: Program
-    slug: str
-    label: str
-    status: str  # the key includes/status.html draws: registered, not_registered, automatic, …
-    status_text: str
-    note: str = ""  # e.g. "Registered automatically"
-    can_register: bool = False
-    can_cancel: bool = False
-    reason: str = ""  # why there is no Register button (a rule's reason)
-    hint: str = ""  # shown under an inline Register button: the size it needs
-    allowed_sizes: tuple = ()  # sizes at which Register is allowed (the page's script hides it otherwise)
-
-    @property
-    def is_registered(self):
-        return self.status in ("registered", "complete", "incomplete")
-
-
-def _status_key(year, status):
-    status = ProgramStatus(status)
-    if year.is_cahps_only:
-        return {
-            ProgramStatus.REGISTERED: "complete",
-            ProgramStatus.INCOMPLETE: "incomplete",
-            ProgramStatus.NOT_REGISTERED: "not_started",
-        }[status]
-    return "registered" if status == ProgramStatus.REGISTERED else "not_registered"
-
-
-_SOURCE_NOTES = {
-    Source.AUTOMATIC: "Registered automatically",
-    Source.SERVICE_CENTER: "Registered by the QPP Service Center",
-}
-
-
-def program_cell(*, program, organization, year, registration, window_open, size_editable):
-    """The cell of ``program`` for ``organization``: status, and Register / Cancel Registration
-    where the rules and the window allow them [2020 §IV.1–2, §VI, §VII]."""
-    program = Program(program)
-    status = registration.status_for(program) if registration else ProgramStatus.NOT_REGISTERED
-    base = {
-        "program": program,
-        "slug": PROGRAM_SLUGS[program],
-        "label": program.label,
-        "status_text": rules.status_label(year, status),
-    }
-    if status != ProgramStatus.NOT_REGISTERED:
-        return ProgramCell(
-            **base,
-            status=_status_key(year, status),
-            note=_SOURCE_NOTES.get(registration.source_for(program), ""),
-            can_cancel=window_open,
-        )
-    size = registration.size if registration else ""
-    current = rules.program_eligibility(program, organization=organization, year=year, size=size)
-    if current.automatic:
-        # e.g. a Shared Savings Program ACO from 2021 [2021 #5, #6]: registered without a registration.
-        automatic = {**base, "status_text": "Automatically registered"}
-        return ProgramCell(**automatic, status="automatic", reason=current.reason)
-    by_size = {
-        value: rules.program_eligibility(program, organization=organization, year=year, size=value)
-        for value in Size.values
-    }
-    allowed_sizes = tuple(value for value, decision in by_size.items() if decision)
-    not_registered = {**base, "status": _status_key(year, status), "allowed_sizes": allowed_sizes}
-    if size_editable and allowed_sizes:
-        # The size is chosen in the same form as Register: offer the button and say what size
-        # it needs; the server checks the chosen size again [2020 §IV.1–2].
-        refused = [decision.reason for decision in by_size.values() if not decision]
-        # No hint once the saved size is one that fits.
-        hint = refused[0] if refused and size not in allowed_sizes else ""
-        return ProgramCell(**not_registered, can_register=window_open, hint=hint)
-    if not current:
-        reason = current.reason
-        if not allowed_sizes:
-            reason = next(iter(by_size.values())).reason
-        return ProgramCell(**not_registered, reason=reason)
-    return ProgramCell(**not_registered, can_register=window_open)
-
-
-def program_cells(*, organization, year, registration, window_open, size_editable):
-    programs = []
-    if year.offers_web_interface:
-        programs.append(Program.WEB_INTERFACE)
-    if year.offers_cahps:
-        programs.append(Program.CAHPS)
-    return [
-        program_cell(
-            program=program,
-            organization=organization,
-            year=year,
-            registration=registration,
-            window_open=window_open,
-            size_editable=size_editable,
-        )
-        for program in programs
-    ]
 
 
 # --- Main registration page and Connected Organizations ---------------------------------------------
@@ -239,89 +129,6 @@ def registrations_by_organization(*, organizations, year):
     return {registration.organization_id: registration for registration in registrations}
 
 
-@dataclass(frozen=True)
-class OrganizationRow:
-    organization: Organization
-    registration: Registration | None
-    cells: list
-    size_editable: bool  # size chosen next to Register (no program registered yet)
-    is_security_official: bool = True
-    role_label: str = ""
-
-    @property
-    def size(self):
-        return self.registration.size if self.registration else ""
-
-    @property
-    def size_label(self):
-        return self.registration.get_size_display() if self.registration and self.registration.size else ""
-
-    @property
-    def registration_id(self):
-        return self.registration.registration_id if self.registration else ""
-
-    @property
-    def can_register_any(self):
-        return any(cell.can_register for cell in self.cells)
-
-
-def _size_editable(registration):
-    return registration is None or not registration.is_registered_for_any
-
-
-def registration_rows(*, organizations, year, window_open):
-    """Rows of the main registration page for ``organizations`` (a page of them)."""
-    organizations = list(organizations)
-    registrations = registrations_by_organization(organizations=organizations, year=year)
-    rows = []
-    for organization in organizations:
-        registration = registrations.get(organization.pk)
-        editable = _size_editable(registration)
-        rows.append(
-            OrganizationRow(
-                organization=organization,
-                registration=registration,
-                size_editable=editable,
-                cells=program_cells(
-                    organization=organization,
-                    year=year,
-                    registration=registration,
-                    window_open=window_open,
-                    size_editable=editable,
-                ),
-            )
-        )
-    return rows
-
-
-def connected_rows(*, roles, year):
-    """Rows of Connected Organizations: every role's organization with its statuses for
-    ``year``; *Edit Registration* only where the role is Security Official [2020 §III.5–6]."""
-    roles = list(roles)
-    organizations = [role.organization for role in roles]
-    registrations = registrations_by_organization(organizations=organizations, year=year)
-    rows = []
-    for role in roles:
-        registration = registrations.get(role.organization_id)
-        rows.append(
-            OrganizationRow(
-                organization=role.organization,
-                registration=registration,
-                size_editable=False,
-                is_security_official=role.is_security_official,
-                role_label=role.get_kind_display(),
-                cells=program_cells(
-                    organization=role.organization,
-                    year=year,
-                    registration=registration,
-                    window_open=False,
-                    size_editable=False,
-                ),
-            )
-        )
-    return rows
-
-
 # --- One organization's registration ----------------------------------------------------------------
 
 
@@ -341,68 +148,6 @@ def get_contact(*, registration, pk):
 
         raise Http404("No contact")
     return get_object_or_404(Contact, pk=pk, registration=registration)
-
-
-@dataclass(frozen=True)
-class ContactRow:
-    contact: Contact
-    can_delete: bool
-    delete_reason: str
-
-
-@dataclass
-class RegistrationDetail:
-    """Everything the Submit Registration and Show Details pages show for one organization."""
-
-    organization: Organization
-    year: PerformanceYear
-    registration: Registration | None
-    window: rules.Decision
-    cells: list
-    contacts: list = field(default_factory=list)
-    missing_organization_fields: list = field(default_factory=list)
-    readiness: rules.Decision = rules.ALLOWED
-
-    @property
-    def window_open(self):
-        return self.window.allowed
-
-    @property
-    def size_label(self):
-        return self.registration.get_size_display() if self.registration and self.registration.size else ""
-
-    @property
-    def registration_id(self):
-        return self.registration.registration_id if self.registration else ""
-
-    def cell(self, program):
-        return next((cell for cell in self.cells if cell.program == program), None)
-
-
-def registration_detail(*, organization, year, now):
-    registration = find_registration(organization=organization, year=year)
-    window = rules.window_decision(year, now)
-    contacts = list(registration.contacts.all()) if registration else []
-    deletion = rules.contact_deletion(contact_count=len(contacts))
-    return RegistrationDetail(
-        organization=organization,
-        year=year,
-        registration=registration,
-        window=window,
-        cells=program_cells(
-            organization=organization,
-            year=year,
-            registration=registration,
-            window_open=window.allowed,
-            size_editable=False,
-        ),
-        contacts=[
-            ContactRow(contact=contact, can_delete=deletion.allowed, delete_reason=deletion.reason)
-            for contact in contacts
-        ],
-        missing_organization_fields=rules.missing_organization_fields(organization),
-        readiness=rules.submission_readiness(organization=organization, contacts=contacts),
-    )
 
 
 # --- CAHPS-only years: the 2023 screens ---------------------------------------------------------------
@@ -479,7 +224,7 @@ def _search_filter(query, year):
     its mask shows (the last four; all nine when typed whole), or the registration ID."""
     from django.db.models import Exists, OuterRef, Q
 
-    from registrations.admin_search import canonical_registration_id
+    from registrations.search import canonical_registration_id
 
     query = query.strip()
     practice = Q(kind__in=(Organization.Kind.PRACTICE,))
@@ -530,207 +275,6 @@ def cahps_organizations(user, *, year, tab, status="", query=""):
         )
     # One Security Official role per user and organization, so the join repeats no row.
     return organizations.order_by("name", "identifier", "pk")
-
-
-def cahps_decision(*, organization, year):
-    """May ``organization`` register itself for the CAHPS for MIPS Survey in ``year``?
-
-    Every size band allows the survey [2023 §I], so the answer does not wait for
-    the size: allowed if some band allows it, otherwise the rule's refusal (a
-    subgroup, an automatically registered Shared Savings Program ACO, ...).
-    """
-    decisions = [
-        rules.cahps_eligibility(organization=organization, year=year, size=size) for size in Size.values
-    ]
-    return next((decision for decision in decisions if decision), decisions[0])
-
-
-# What a CAHPS registration's page is at: "new" (started, no size yet), "started"
-# (Incomplete or Complete), "deleted" (deleted by the Security Official [2023 §VII]).
-CAHPS_NEW, CAHPS_STARTED, CAHPS_DELETED = "new", "started", "deleted"
-
-
-def cahps_state(registration):
-    if registration is None:
-        return ""
-    if registration.cahps_status != ProgramStatus.NOT_REGISTERED:
-        return CAHPS_STARTED
-    # The registration starts (Incomplete) once the size is chosen, so a size without a
-    # status means it was deleted.
-    return CAHPS_DELETED if registration.size else CAHPS_NEW
-
-
-@dataclass(frozen=True)
-class CahpsRow:
-    """One organization on the CAHPS list: its status and what the Security Official can do."""
-
-    organization: Organization
-    registration: Registration | None
-    status: str  # key of includes/status.html: complete, incomplete, not_started, automatic
-    status_text: str
-    can_register: bool  # *Register Group for CAHPS*
-    can_open: bool  # the Register for CAHPS page exists (edit in the window, view outside)
-    can_download: bool  # *Download Group CAHPS Registration Summary* [2023 §VI]
-    reason: str = ""  # why there is no button: a rule's reason
-    service_center: bool = False
-    automatic: bool = False
-
-    @property
-    def registration_id(self):
-        return self.registration.registration_id if self.registration else ""
-
-    @property
-    def tab_label(self):
-        return tab_of(self.organization)
-
-
-def _cahps_row(*, organization, year, registration, window_open):
-    status = registration.cahps_status if registration else ProgramStatus.NOT_REGISTERED
-    state = cahps_state(registration)
-    decision = cahps_decision(organization=organization, year=year)
-    started = state == CAHPS_STARTED
-    base = {
-        "organization": organization,
-        "registration": registration,
-        "status": _status_key(year, status),
-        "status_text": rules.status_label(year, status),
-        "can_download": status == ProgramStatus.REGISTERED and year.offers_summary_download,
-        "service_center": decision.service_center,
-    }
-    if not decision and not started:
-        if decision.automatic:
-            return CahpsRow(
-                **{**base, "status": "automatic", "status_text": "Automatically registered"},
-                can_register=False,
-                can_open=False,
-                reason=decision.reason,
-                automatic=True,
-            )
-        return CahpsRow(**base, can_register=False, can_open=False, reason=decision.reason)
-    if started:
-        # A subgroup registered by the QPP Service Center can be viewed, not edited [2023 §I].
-        return CahpsRow(**base, can_register=False, can_open=True, reason="" if decision else decision.reason)
-    return CahpsRow(
-        **base,
-        can_register=window_open,
-        can_open=state == CAHPS_NEW,
-    )
-
-
-def cahps_rows(*, organizations, year, window_open):
-    """Rows of one page of the CAHPS list: the page's registrations in one query."""
-    organizations = list(organizations)
-    registrations = {
-        registration.organization_id: registration
-        for registration in Registration.objects.filter(
-            performance_year=year, organization__in=[organization.pk for organization in organizations]
-        ).order_by()
-    }
-    return [
-        _cahps_row(
-            organization=organization,
-            year=year,
-            registration=registrations.get(organization.pk),
-            window_open=window_open,
-        )
-        for organization in organizations
-    ]
-
-
-@dataclass(frozen=True)
-class CahpsContact:
-    contact: Contact
-    number: int
-    can_delete: bool
-    missing: tuple  # labels of the empty required fields
-
-
-CAHPS_CONTACT_FIELDS = (
-    ("first_name", "First Name"),
-    ("last_name", "Last Name"),
-    ("phone", "Phone Number"),
-    ("email", "Email"),
-)
-
-
-@dataclass
-class CahpsPage:
-    """Everything the Register for CAHPS page shows [2023 §III.8, §IV, §V]."""
-
-    organization: Organization
-    year: PerformanceYear
-    registration: Registration | None
-    window: rules.Decision
-    decision: rules.Decision
-    contacts: list
-    requirement_note: str
-
-    @property
-    def state(self):
-        return cahps_state(self.registration)
-
-    @property
-    def status(self):
-        status = self.registration.cahps_status if self.registration else ProgramStatus.NOT_REGISTERED
-        return _status_key(self.year, status)
-
-    @property
-    def status_text(self):
-        status = self.registration.cahps_status if self.registration else ProgramStatus.NOT_REGISTERED
-        return rules.status_label(self.year, status)
-
-    @property
-    def is_complete(self):
-        return bool(self.registration) and self.registration.cahps_status == ProgramStatus.REGISTERED
-
-    @property
-    def contacts_receiving_updates(self):
-        """Every contact added, counted as soon as it is saved [2023 §IV.2: "As more contacts
-        added, the number of contacts will update in the Registration header"]; the status
-        says whether one of them is complete."""
-        return len(self.contacts)
-
-    @property
-    def editable(self):
-        """The Security Official may change it: window open, the organization registers
-        itself, and the registration is not deleted."""
-        return self.window.allowed and bool(self.decision) and self.state in (CAHPS_NEW, CAHPS_STARTED)
-
-    @property
-    def can_delete_registration(self):
-        # As soon as the registration ID exists [2023 §III.8], not only once a size is chosen.
-        return self.window.allowed and bool(self.decision) and self.state in (CAHPS_NEW, CAHPS_STARTED)
-
-    @property
-    def can_register_again(self):
-        return self.window.allowed and bool(self.decision) and self.state == CAHPS_DELETED
-
-    @property
-    def can_download(self):
-        return self.is_complete and self.year.offers_summary_download
-
-
-def cahps_page(*, organization, year, now):
-    registration = find_registration(organization=organization, year=year)
-    contacts = list(registration.contacts.all()) if registration else []
-    deletion = rules.contact_deletion(contact_count=len(contacts))
-    return CahpsPage(
-        organization=organization,
-        year=year,
-        registration=registration,
-        window=rules.window_decision(year, now),
-        decision=cahps_decision(organization=organization, year=year),
-        contacts=[
-            CahpsContact(
-                contact=contact,
-                number=number,
-                can_delete=deletion.allowed,
-                missing=tuple(label for name, label in CAHPS_CONTACT_FIELDS if not getattr(contact, name)),
-            )
-            for number, contact in enumerate(contacts, start=1)
-        ],
-        requirement_note=rules.cahps_requirement_note(organization=organization, year=year),
-    )
 
 
 @dataclass(frozen=True)

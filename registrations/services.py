@@ -1,4 +1,7 @@
-"""Every write to a registration: register, cancel, change size, roll over.
+"""Every single state change of a registration: register, cancel, change size, record a
+Web Interface submission or a sampling result. Several of them in one transaction are a
+workflow (``registrations.workflows``); the roll-over is ``registrations.rollover``, the
+organization information and contacts ``registrations.detail_services``.
 
 Each service is one state change (HackSoft style: keyword-only arguments, the
 acting user as ``by``). In order it
@@ -27,63 +30,22 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from contacts.models import Contact
-from organizations.models import Organization, Role
+from organizations.authorization import authorize, is_service_center_staff
+from organizations.models import Organization
+from qpp_registration.core.exceptions import ConfirmationRequired, RegistrationRefused
+from qpp_registration.core.history import delete_with_history, save_with_history
 from registrations import emails, rules
-from registrations.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
 from registrations.models import (
-    PerformanceYear,
     Program,
     ProgramStatus,
     Registration,
-    ReminderOptOut,
     SamplingNotice,
     SamplingOutcome,
     Size,
     Source,
 )
 
-# What a CMS staff member needs to act on a registration for the QPP Service Center.
-# Help-desk staff who may only look lack it, so they are refused here as in admin.
-SERVICE_CENTER_PERMISSION = "registrations.change_registration"
-
-
 # --- Who may act ------------------------------------------------------------------------------------
-
-
-def _is_active(user):
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
-def is_security_official(user, organization):
-    """Does ``user`` hold the Security Official role for ``organization``?"""
-    return (
-        _is_active(user)
-        and Role.objects.filter(
-            user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL
-        ).exists()
-    )
-
-
-def is_service_center_staff(user, permission=SERVICE_CENTER_PERMISSION):
-    """Is ``user`` CMS staff allowed to make this change for the QPP Service Center?"""
-    return _is_active(user) and user.is_staff and user.has_perm(permission)
-
-
-def authorize(*, by, organization, source=None, permission=SERVICE_CENTER_PERMISSION):
-    """Return how ``by`` acts on ``organization``, or raise ``PermissionDenied``.
-
-    ``source`` asks for one path: ``Source.SECURITY_OFFICIAL`` needs the Security
-    Official role; ``Source.SERVICE_CENTER`` needs staff with ``permission``. With no
-    ``source`` either will do, the Security Official role first.
-    """
-    if source in (None, Source.SECURITY_OFFICIAL) and is_security_official(by, organization):
-        return Source.SECURITY_OFFICIAL
-    if source in (None, Source.SERVICE_CENTER) and is_service_center_staff(by, permission):
-        return Source.SERVICE_CENTER
-    raise PermissionDenied(
-        "Only a Security Official of this organization or the QPP Service Center can do this."
-    )
 
 
 def require_open_window(year, now):
@@ -131,39 +93,6 @@ def _lock_or_create_registration(*, organization, year, by):
     registration.organization = organization
     registration.performance_year = year
     return registration
-
-
-def save_with_history(instance, *, by, reason):
-    """Save ``instance`` with the acting user and a reason in its history.
-
-    The reason is cut to what simple-history's column holds (100 characters).
-    """
-    limit = type(instance).history.model._meta.get_field("history_change_reason").max_length
-    instance._history_user = by
-    instance._change_reason = reason if len(reason) <= limit else reason[: limit - 1] + "…"
-    instance.save()
-
-
-def require_unchanged_since(stored, edit_token, *, what):
-    """Refuse to write over a change saved after the editor's page was loaded.
-
-    ``stored`` is the locked row; ``edit_token`` is what its ``edit_token`` was when the
-    page was rendered (``None`` or empty: no page, e.g. staff in admin or a script, so no
-    check). Without this, the second of two Security Officials editing the same record
-    would silently undo the first one's change [SPEC §8 "never ... a lost update"].
-    """
-    if not edit_token or edit_token == stored.edit_token:
-        return
-    # The newest by id: app servers' clocks may differ, the database's sequence does not.
-    latest = stored.history.select_related("history_user").order_by("-history_id").first()
-    who = "Someone else"
-    if latest is not None and latest.history_user is not None:
-        who = latest.history_user.get_full_name() or latest.history_user.get_username()
-    raise EditConflict(
-        f"{who} changed {what} on {rules.format_eastern(stored.updated_at)}, after you opened this page, "
-        "so your change was not saved.",
-        edit_token=stored.edit_token,
-    )
 
 
 def _clear_program(registration, program):
@@ -337,9 +266,7 @@ def registration_discard_start(*, registration, by, now=None):
                 f"The CAHPS registration of {registration.organization.name} has started: delete it instead."
             )
         for contact in registration.contacts.all():
-            contact._history_user = by
-            contact._change_reason = "Registration deleted before it started"
-            contact.delete()
+            delete_with_history(contact, by=by, reason="Registration deleted before it started")
         save_with_history(
             registration, by=by, reason="Deleted the CAHPS for MIPS Survey registration before it started"
         )
@@ -374,8 +301,7 @@ def registration_change_size(*, registration, size, by, confirm_web_interface_ca
         if change.cancels_web_interface:
             _clear_program(registration, Program.WEB_INTERFACE)
             changes.append(
-                "The CMS Web Interface registration was cancelled: the CMS Web Interface is only "
-                "available to organizations with 25 or more clinicians."
+                f"The CMS Web Interface registration was cancelled: {rules.WEB_INTERFACE_SIZE_RULE}."
             )
         contacts = list(registration.contacts.all())
         recompute_cahps_completion(registration, contacts)
@@ -417,32 +343,6 @@ def registration_mark_web_interface_submitted(*, registration, by, submitted=Tru
     return registration
 
 
-# --- Deadline reminders ------------------------------------------------------------------------------
-
-
-def reminder_preference_set(*, user, organization, receive):
-    """Turn ``user``'s deadline reminders about ``organization`` on or off (registrations.reminders).
-
-    Only the user's own messages change: the organization's other Security Officials
-    and contacts keep theirs.
-    """
-    if not is_security_official(user, organization):
-        raise PermissionDenied("Only the organization's Security Officials choose its reminders.")
-    with transaction.atomic():
-        if receive:
-            for opt_out in ReminderOptOut.objects.filter(user=user, organization=organization):
-                opt_out._change_reason = "Deadline reminders turned on"
-                opt_out.delete()
-        elif not ReminderOptOut.objects.filter(user=user, organization=organization).exists():
-            opt_out = ReminderOptOut(user=user, organization=organization)
-            opt_out._change_reason = "Deadline reminders turned off"
-            opt_out.save()
-
-
-def receives_reminders(*, user, organization):
-    return not ReminderOptOut.objects.filter(user=user, organization=organization).exists()
-
-
 # --- Fall sampling notices ---------------------------------------------------------------------------
 
 
@@ -481,117 +381,3 @@ def sampling_notices_record(*, registrations, outcome, file_name, by):
             )
             recorded += 1
     return SamplingResult(recorded=recorded, already_recorded=already)
-
-
-# --- Automatic Web Interface registration -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RolloverResult:
-    """What a roll-over did (or, in a dry run, would do)."""
-
-    from_year: int
-    to_year: int
-    dry_run: bool
-    candidates: int  # year N registrations that submitted data through the Web Interface
-    registered: int  # year N+1 registrations created (would be created, in a dry run)
-    already_registered: int  # skipped: the organization already has a year N+1 registration
-    not_eligible: int  # skipped: the rules refuse the Web Interface in year N+1
-    registration_ids: tuple[str, ...] = ()
-
-
-def _performance_year(year):
-    if isinstance(year, PerformanceYear):
-        return year
-    try:
-        return PerformanceYear.objects.get(year=year)
-    except PerformanceYear.DoesNotExist:
-        raise RegistrationRefused(f"Performance year {year} is not configured.") from None
-
-
-def rollover_web_interface_registrations(*, from_year, to_year, by=None, dry_run=False, now=None):
-    """Register year N's Web Interface submitters automatically for year N+1.
-
-    [2020 §I Who needs to register; 2021 #6]: practices and virtual groups that
-    submitted quality data through the Web Interface are registered for the next
-    year, with their size and contacts carried over; the Security Official can
-    then edit or cancel it. Runs before the window opens, so it checks no window
-    and sends no e-mail. Organizations that already have a year N+1 registration
-    (even a cancelled one) are left alone, so running it twice creates nothing new.
-    ``by`` is the staff member who ran it from admin, or None for the command.
-    """
-    now = now or timezone.now()
-    if by is not None and not is_service_center_staff(by):
-        raise PermissionDenied("Only CMS staff can roll over Web Interface registrations.")
-    from_year = _performance_year(from_year)
-    to_year = _performance_year(to_year)
-    if to_year.year != from_year.year + 1:
-        raise RegistrationRefused(
-            "Automatic registration rolls one performance year into the next: choose years N and N+1."
-        )
-
-    previous = (
-        # The rule decides; the filter only spares loading the registrations it would drop.
-        Registration.objects.filter(performance_year=from_year, submitted_web_interface_data=True)
-        .select_related("organization")
-        .prefetch_related("contacts")
-        .order_by("organization__name", "pk")
-    )
-    candidates = rules.web_interface_rollover_candidates(previous)
-    already_registered = not_eligible = 0
-    created = []
-    with transaction.atomic():
-        for old in candidates:
-            organization = old.organization
-            decision = rules.program_eligibility(
-                Program.WEB_INTERFACE, organization=organization, year=to_year, size=old.size
-            )
-            if not decision:
-                not_eligible += 1
-                continue
-            if not dry_run:
-                Organization.objects.select_for_update().order_by().get(pk=organization.pk)
-            if Registration.objects.filter(organization=organization, performance_year=to_year).exists():
-                already_registered += 1
-                continue
-            if dry_run:
-                created.append(None)
-                continue
-            created.append(_roll_over(old=old, to_year=to_year, by=by, now=now))
-    return RolloverResult(
-        from_year=from_year.year,
-        to_year=to_year.year,
-        dry_run=dry_run,
-        candidates=len(candidates),
-        registered=len(created),
-        already_registered=already_registered,
-        not_eligible=not_eligible,
-        registration_ids=tuple(r.registration_id for r in created if r is not None),
-    )
-
-
-def _roll_over(*, old, to_year, by, now):
-    registration = Registration(
-        organization=old.organization,
-        performance_year=to_year,
-        size=old.size,
-        web_interface_status=ProgramStatus.REGISTERED,
-        web_interface_source=Source.AUTOMATIC,
-        web_interface_registered_at=now,
-        web_interface_registered_by=by,
-    )
-    save_with_history(
-        registration,
-        by=by,
-        reason=f"Automatically registered for the CMS Web Interface ({old.registration_id} submitted data)",
-    )
-    for contact in old.contacts.all():
-        copy = Contact(
-            registration=registration,
-            first_name=contact.first_name,
-            last_name=contact.last_name,
-            email=contact.email,
-            phone=contact.phone,
-        )
-        save_with_history(copy, by=by, reason=f"Carried over from registration {old.registration_id}")
-    return registration

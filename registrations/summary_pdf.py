@@ -18,7 +18,8 @@ from fpdf import FPDF
 from fpdf.enums import TableBordersLayout, XPos, YPos
 from fpdf.fonts import FontFace
 
-from registrations.rules import format_eastern, status_label
+from qpp_registration.core.eastern import format_eastern
+from registrations.rules import status_label
 
 FONT_DIR = Path(settings.BASE_DIR) / "node_modules" / "@uswds" / "uswds" / "dist" / "fonts" / "public-sans"
 FONT_FILES = {"": "PublicSans-Regular.ttf", "B": "PublicSans-Bold.ttf"}

@@ -7,7 +7,7 @@ from django.utils import timezone
 from qpp_registration.models import ScheduledRun
 from registrations import reminders
 from registrations.models import PerformanceYear
-from registrations.services import rollover_web_interface_registrations
+from registrations.rollover import rollover_web_interface_registrations
 
 
 @task

@@ -7,7 +7,7 @@ for a CAHPS-only year.
 
 from django.urls import path
 
-from registrations import register_again_views, views
+from registrations import edit_views, register_again_views, views
 
 ORG = "<int:year>/<int:organization_id>/"
 
@@ -25,19 +25,23 @@ urlpatterns = [
         views.registration_congratulations,
         name="registration_congratulations",
     ),
-    path(ORG + "<slug:program>/cancel/", views.registration_cancel_view, name="registration_cancel"),
-    path(ORG + "size/", views.registration_size, name="registration_size"),
-    path(ORG + "reminders/", views.reminder_preference, name="reminder_preference"),
-    path(ORG + "organization/", views.registration_organization_edit, name="registration_organization_edit"),
-    path(ORG + "contacts/new/", views.registration_contact_add, name="registration_contact_add"),
+    path(ORG + "<slug:program>/cancel/", edit_views.registration_cancel_view, name="registration_cancel"),
+    path(ORG + "size/", edit_views.registration_size, name="registration_size"),
+    path(ORG + "reminders/", edit_views.reminder_preference, name="reminder_preference"),
+    path(
+        ORG + "organization/",
+        edit_views.registration_organization_edit,
+        name="registration_organization_edit",
+    ),
+    path(ORG + "contacts/new/", edit_views.registration_contact_add, name="registration_contact_add"),
     path(
         ORG + "contacts/<int:contact_id>/edit/",
-        views.registration_contact_edit,
+        edit_views.registration_contact_edit,
         name="registration_contact_edit",
     ),
     path(
         ORG + "contacts/<int:contact_id>/delete/",
-        views.registration_contact_delete,
+        edit_views.registration_contact_delete,
         name="registration_contact_delete",
     ),
 ]

@@ -14,181 +14,42 @@ the pages are read-only and say when it opens or that it closed.
 """
 
 from dataclasses import dataclass
-from functools import partial, wraps
+from functools import partial
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_http_methods
 
-from contacts.services import contact_add, contact_delete, contact_update
-from organizations.selectors import get_organization_for_security_official
-from organizations.services import organization_update
 from qpp_registration import fragments
-from qpp_registration.pagination import FirstPagePaginator
+from qpp_registration.core.eastern import format_eastern
+from qpp_registration.core.exceptions import RegistrationRefused
+from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 from qpp_registration.params import int_param
-from registrations import register_again, rules, selectors
-from registrations.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
-from registrations.forms import ContactForm, OrganizationForm, RegisterForm, SizeForm
-from registrations.models import Program, ProgramStatus, Size
+from registrations import pages, register_again, rules, selectors, workflows
+from registrations.forms import RegisterForm
+from registrations.models import Program, ProgramStatus
+from registrations.reminders import receives_reminders
 from registrations.services import (
-    receives_reminders,
-    registration_cancel,
-    registration_change_size,
-    registration_get_or_create,
     registration_submit,
-    reminder_preference_set,
 )
-
-ORGANIZATIONS_PER_PAGE = 25
-KEEP_TYPED_AFTER_CONFLICT = (
-    "The form still shows what you typed: save again to replace their change with yours, "
-    "or select Cancel to keep theirs."
+from registrations.view_helpers import (
+    GET_POST,
+    apply_error,
+    list_url,
+    no_security_official,
+    organization_url,
+    prefilled_contact,
+    program_of_slug,
+    so_organization,
+    unless_window_open,
+    web_interface_year,
+    window_closed,
+    without_fragment,
+    year_switcher,
 )
-GET_POST = require_http_methods(["GET", "POST"])
-
-
-# --- Helpers ----------------------------------------------------------------------------------------
-
-
-def _now():
-    return timezone.now()
-
-
-def _so_organization(request, organization_id):
-    """The organization, only if the signed-in user is its Security Official [2020 §III.6]."""
-    return get_organization_for_security_official(request.user, organization_id, changes="cancelling")
-
-
-def _program(slug):
-    """The program of a URL slug (``web-interface`` or ``cahps``); 404 for anything else."""
-    for program, program_slug in selectors.PROGRAM_SLUGS.items():
-        if slug == program_slug:
-            return program
-    raise Http404("No such program.")
-
-
-def _web_interface_year(year):
-    """The performance year of these screens; a CAHPS-only year has its own (404 here)."""
-    performance_year = selectors.get_year(year)
-    if not performance_year.offers_web_interface:
-        raise Http404("This performance year uses the CAHPS registration pages.")
-    return performance_year
-
-
-def _list_url(year, organization=None):
-    url = reverse("registration_list", kwargs={"year": year.year})
-    return f"{url}#org-{organization.pk}" if organization is not None else url
-
-
-def _without_fragment(url):
-    """Where to go after an action that leaves a message: the page's top, where the message is
-    (portal.js moves focus to it). Jumping to the organization's card would leave the outcome
-    of the action above the screen."""
-    return url.split("#", 1)[0]
-
-
-def _url(name, year, organization, **kwargs):
-    return reverse(name, kwargs={"year": year.year, "organization_id": organization.pk, **kwargs})
-
-
-# Where an edit page returns to: the page it was opened from.
-RETURN_TARGETS = ("list", "details", "submit-web-interface", "submit-cahps")
-
-
-@dataclass(frozen=True)
-class ReturnTo:
-    key: str
-    url: str
-    label: str
-
-
-def _return_to(request, year, organization, default="details"):
-    key = request.POST.get("return_to") or request.GET.get("return_to") or default
-    if key not in RETURN_TARGETS:
-        key = default
-    if key == "list":
-        return ReturnTo(key, _list_url(year, organization), "Back to List")
-    if key.startswith("submit-"):
-        program = key.removeprefix("submit-")
-        url = _url("registration_submit", year, organization, program=program)
-        return ReturnTo(key, url, "Back to Submit Registration")
-    return ReturnTo(key, _url("registration_detail", year, organization), "Back to Registration Details")
-
-
-def _window_closed(request, *, year, organization, window, title, back):
-    """The read-only answer of an edit page outside the window; a POST is refused (403)."""
-    status = 403 if request.method == "POST" else 200
-    context = {"year": year, "organization": organization, "window": window, "title": title, "back": back}
-    return render(request, "registrations/window_closed.html", context, status=status)
-
-
-@dataclass(frozen=True)
-class EditPage:
-    """What every page that changes a registration starts from."""
-
-    year: object  # PerformanceYear
-    organization: object  # Organization
-    back: ReturnTo
-
-
-def edit_page(title, *, back="details"):
-    """For a page that changes a registration: resolve the year (404 for a CAHPS-only year),
-    the organization (404 unless the user is its Security Official) and the way back, and
-    outside the window answer read-only instead, refusing a POST [2020 §III.6]. The view is
-    called as ``view(request, page, **other_url_arguments)``."""
-
-    def decorator(view):
-        @GET_POST
-        @wraps(view)
-        def wrapper(request, year, organization_id, **kwargs):
-            year = _web_interface_year(year)
-            organization = _so_organization(request, organization_id)
-            way_back = _return_to(request, year, organization, default=back)
-            window = rules.window_decision(year, _now())
-            if not window:
-                return _window_closed(
-                    request,
-                    year=year,
-                    organization=organization,
-                    window=window,
-                    title=title,
-                    back=way_back.url,
-                )
-            return view(request, EditPage(year, organization, way_back), **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _apply_error(form, error):
-    """Show a service's refusal next to its field (or at the top of the form)."""
-    if isinstance(error, ValidationError):
-        form.add_error(None, error)
-        return
-    if isinstance(error, EditConflict):
-        form.refresh_edit_token(error.edit_token)
-        form.add_error(None, f"{error.reason} {KEEP_TYPED_AFTER_CONFLICT}")
-        return
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.reason)
-
-
-def _year_switcher(now, year):
-    return {"year_options": selectors.year_options(now, year)}
-
-
-def _no_security_official(request, year=None):
-    """403 with the guide's explanation for a user without the Security Official role
-    [2020 §III.6; 2023 §III.7 for a CAHPS-only year: "submit, modify, or delete"]."""
-    return render(request, "registrations/no_security_official.html", {"year": year}, status=403)
-
 
 # --- Registration entry and Connected Organizations -------------------------------------------------
 
@@ -196,15 +57,15 @@ def _no_security_official(request, year=None):
 def registration_home(request):
     """The left-nav *Registration* entry: the chosen (or most relevant) performance year's
     registration page — these screens, or the Registration screen of a CAHPS-only year."""
-    now = _now()
+    now = timezone.now()
     year = _requested_year(request, now)
     if not selectors.security_official_organizations(request.user).exists():
-        return _no_security_official(request, year)
+        return no_security_official(request, year)
     if year is None:
         return render(request, "registrations/no_years.html")
     if year.is_cahps_only:
         # [2023 §III.6]: "From the Registration screen, select Register and Edit CAHPS Registration."
-        context = {"year": year, "window": rules.window_decision(year, now), **_year_switcher(now, year)}
+        context = {"year": year, "window": rules.window_decision(year, now), **year_switcher(now, year)}
         return render(request, "registrations/cahps/registration.html", context)
     return redirect("registration_list", year=year.year)
 
@@ -235,7 +96,7 @@ def _year_section(year, roles, now):
     return YearSection(
         year=year,
         window=rules.window_decision(year, now),
-        rows=selectors.connected_rows(roles=roles, year=year),
+        rows=pages.connected_rows(roles=roles, year=year),
         edit_url=edit_url,
     )
 
@@ -246,7 +107,7 @@ def connected_organizations(request):
     Security Official [2020 §III.4–6]. Staff Users see it read-only. While several years
     are open, each has its own section, the one that closes first at the top, so that nobody
     follows a guide into the wrong year; ``?year=`` shows one year."""
-    now = _now()
+    now = timezone.now()
     year = _requested_year(request, now)
     if year is None:
         return render(request, "registrations/no_years.html")
@@ -266,19 +127,10 @@ def connected_organizations(request):
         "page_obj": page,
         "edit_url": sections[0].edit_url,
         "has_staff_role": any(not row.is_security_official for row in rows),
-        "programs": _offered(year),
-        **_year_switcher(now, year),
+        "programs": year.programs,
+        **year_switcher(now, year),
     }
     return render(request, "registrations/connected_organizations.html", context)
-
-
-def _offered(year):
-    programs = []
-    if year.offers_web_interface:
-        programs.append(Program.WEB_INTERFACE)
-    if year.offers_cahps:
-        programs.append(Program.CAHPS)
-    return programs
 
 
 # --- Main registration page -------------------------------------------------------------------------
@@ -297,13 +149,13 @@ def registration_list(request, year):
 def _render_list(request, year, *, page_number, bound=None, status=200):
     """``bound`` = (organization_id, form) re-renders one organization's Register form with
     its errors, keeping what was chosen."""
-    now = _now()
+    now = timezone.now()
     organizations = selectors.security_official_organizations(request.user)
     page = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(page_number)
     if not page.object_list:
-        return _no_security_official(request)
+        return no_security_official(request)
     window = rules.window_decision(year, now)
-    rows = selectors.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
+    rows = pages.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
     items = []
     for row in rows:
         bound_form = bound[1] if bound is not None and bound[0] == row.organization.pk else None
@@ -316,9 +168,9 @@ def _render_list(request, year, *, page_number, bound=None, status=200):
         "items": items,
         "page_obj": page,
         "bound_form": bound[1] if bound is not None else None,
-        "printed_at": rules.format_eastern(now),
+        "printed_at": format_eastern(now),
         "as_last_year": window.allowed and register_again.offer_count(user=request.user, year=year),
-        **_year_switcher(now, year),
+        **year_switcher(now, year),
     }
     return render(request, "registrations/registration_list.html", context, status=status)
 
@@ -352,23 +204,17 @@ def registration_start(request, year, organization_id):
     """*Register* under a program on the main page [2020 §IV.1–2]: keep the chosen size and
     go on to Submit Registration. Registering the second program carries the organization
     and contacts over, so it completes at once [2020 §IV.9]."""
-    now = _now()
-    year = _web_interface_year(year)
-    organization = _so_organization(request, organization_id)
+    year = web_interface_year(year)
+    organization = so_organization(request, organization_id)
     if request.method == "GET":
-        return redirect(_list_url(year, organization))
-    window = rules.window_decision(year, now)
-    if not window:
-        return _window_closed(
-            request,
-            year=year,
-            organization=organization,
-            window=window,
-            title="Register",
-            back=_list_url(year),
-        )
+        return redirect(list_url(year, organization))
+    closed = unless_window_open(
+        request, year=year, organization=organization, title="Register", back=list_url(year)
+    )
+    if closed is not None:
+        return closed
     registration = selectors.find_registration(organization=organization, year=year)
-    size_editable = registration is None or not registration.is_registered_for_any
+    size_editable = rules.size_editable(registration)
     # A size already saved (e.g. set with Edit on Registration Details) is kept when the Register
     # button sends none: Registration Details has no size selector [2020 §V].
     stored_size = registration.size if registration is not None else ""
@@ -389,39 +235,29 @@ def registration_start(request, year, organization_id):
     size = (form.cleaned_data["size"] or stored_size) if size_editable else registration.size
     decision = rules.program_eligibility(program, organization=organization, year=year, size=size)
     if not decision:
-        size_related = any(
-            rules.program_eligibility(program, organization=organization, year=year, size=value)
-            for value in Size.values
-        )
+        size_related = bool(rules.allowed_sizes(program, organization=organization, year=year))
         form.add_error("size" if size_related else None, f"{organization.name}: {decision.reason}")
         return again()
 
-    other = Program.CAHPS if program == Program.WEB_INTERFACE else Program.WEB_INTERFACE
     try:
-        with transaction.atomic():
-            registration = registration_get_or_create(organization=organization, year=year, by=request.user)
-            if size != registration.size:
-                registration = registration_change_size(registration=registration, size=size, by=request.user)
-            if registration.status_for(program) == ProgramStatus.REGISTERED:
-                messages.info(request, f"{organization.name} is already registered for the {program.label}.")
-                return redirect(_without_fragment(_list_url(year, organization)))
-            carried_over = registration.status_for(other) == ProgramStatus.REGISTERED and bool(
-                rules.submission_readiness(
-                    organization=organization, contacts=list(registration.contacts.all())
-                )
-            )
-            if carried_over:
-                registration_submit(
-                    organization=organization, year=year, program=program, size="", by=request.user
-                )
-    except RegistrationRefused as error:
-        _apply_error(form, error)
-        return again()
-    if carried_over:
-        return redirect(
-            _url("registration_congratulations", year, organization, program=selectors.PROGRAM_SLUGS[program])
+        outcome = workflows.registration_start(
+            organization=organization, year=year, program=program, size=size, by=request.user
         )
-    return redirect(_url("registration_submit", year, organization, program=selectors.PROGRAM_SLUGS[program]))
+    except RegistrationRefused as error:
+        apply_error(form, error)
+        return again()
+    if outcome.already_registered:
+        messages.info(request, f"{organization.name} is already registered for the {program.label}.")
+        return redirect(without_fragment(list_url(year, organization)))
+    if outcome.carried_over:
+        return redirect(
+            organization_url(
+                "registration_congratulations", year, organization, program=pages.PROGRAM_SLUGS[program]
+            )
+        )
+    return redirect(
+        organization_url("registration_submit", year, organization, program=pages.PROGRAM_SLUGS[program])
+    )
 
 
 # --- Submit Registration and Congratulations --------------------------------------------------------
@@ -431,31 +267,31 @@ def registration_start(request, year, organization_id):
 def registration_submit_view(request, year, organization_id, program):
     """Submit Registration [2020 §IV.3–7]: organization information (*Edit*), contact
     information (*Edit*, *Add New*), then *Register*."""
-    now = _now()
-    program = _program(program)
-    year = _web_interface_year(year)
-    organization = _so_organization(request, organization_id)
-    detail = selectors.registration_detail(organization=organization, year=year, now=now)
+    now = timezone.now()
+    program = program_of_slug(program)
+    year = web_interface_year(year)
+    organization = so_organization(request, organization_id)
+    detail = pages.registration_detail(organization=organization, year=year, now=now)
     cell = detail.cell(program)
     if cell is None:
         raise Http404("This program is not offered for this performance year.")
     if request.method == "GET" and detail.registration is None:
         messages.info(request, f"Select the organization size and Register for {organization.name} first.")
-        return redirect(_without_fragment(_list_url(year, organization)))
+        return redirect(without_fragment(list_url(year, organization)))
     if cell.is_registered:
         messages.info(request, f"{organization.name} is registered for the {program.label}.")
-        return redirect(_url("registration_detail", year, organization))
+        return redirect(organization_url("registration_detail", year, organization))
 
     error = None
     if request.method == "POST":
         if not detail.window_open:
-            return _window_closed(
+            return window_closed(
                 request,
                 year=year,
                 organization=organization,
                 window=detail.window,
                 title="Submit Registration",
-                back=_list_url(year, organization),
+                back=list_url(year, organization),
             )
         try:
             registration_submit(
@@ -465,11 +301,11 @@ def registration_submit_view(request, year, organization_id, program):
             error = refusal.reason
         else:
             return redirect(
-                _url(
+                organization_url(
                     "registration_congratulations",
                     year,
                     organization,
-                    program=selectors.PROGRAM_SLUGS[program],
+                    program=pages.PROGRAM_SLUGS[program],
                 )
             )
 
@@ -478,37 +314,32 @@ def registration_submit_view(request, year, organization_id, program):
         "organization": organization,
         "detail": detail,
         "program": program,
-        "program_slug": selectors.PROGRAM_SLUGS[program],
+        "program_slug": pages.PROGRAM_SLUGS[program],
         "cell": cell,
         "error": error,
-        "prefilled_contact": _prefilled_contact(request.user) if not detail.contacts else None,
-        "return_key": f"submit-{selectors.PROGRAM_SLUGS[program]}",
+        "prefilled_contact": prefilled_contact(request.user) if not detail.contacts else None,
+        "return_key": f"submit-{pages.PROGRAM_SLUGS[program]}",
     }
     return render(request, "registrations/submit.html", context)
-
-
-def _prefilled_contact(user):
-    """The first contact starts with the signed-in user's first and last name [2020 §IV.6]."""
-    return {"first_name": user.first_name, "last_name": user.last_name}
 
 
 def registration_congratulations(request, year, organization_id, program):
     """ "Congratulations, you have successfully registered!" with the registration ID and
     *Back to List* [2020 §IV.8]."""
-    program = _program(program)
-    year = _web_interface_year(year)
-    organization = _so_organization(request, organization_id)
+    program = program_of_slug(program)
+    year = web_interface_year(year)
+    organization = so_organization(request, organization_id)
     registration = selectors.find_registration(organization=organization, year=year)
     if registration is None or registration.status_for(program) != ProgramStatus.REGISTERED:
-        return redirect(_list_url(year, organization))
+        return redirect(list_url(year, organization))
     context = {
         "year": year,
         "organization": organization,
         "registration": registration,
         "program": program,
         "contacts": list(registration.contacts.all()),
-        "back_url": _list_url(year, organization),
-        "printed_at": rules.format_eastern(_now()),
+        "back_url": list_url(year, organization),
+        "printed_at": format_eastern(timezone.now()),
     }
     return render(request, "registrations/congratulations.html", context)
 
@@ -519,281 +350,17 @@ def registration_congratulations(request, year, organization_id, program):
 def registration_detail(request, year, organization_id):
     """*Show Details* [2020 §V, §VI]: the organization and contact information with
     *Edit*, *Delete* and *Add New Contact*, the size with *Edit*, each program's status."""
-    now = _now()
-    year = _web_interface_year(year)
-    organization = _so_organization(request, organization_id)
-    detail = selectors.registration_detail(organization=organization, year=year, now=now)
+    now = timezone.now()
+    year = web_interface_year(year)
+    organization = so_organization(request, organization_id)
+    detail = pages.registration_detail(organization=organization, year=year, now=now)
     context = {
         "year": year,
         "organization": organization,
         "detail": detail,
         "reminders_on": receives_reminders(user=request.user, organization=organization),
         "sampling_notices": selectors.sampling_notices(detail.registration),
-        "back_url": _list_url(year, organization),
+        "back_url": list_url(year, organization),
         "return_key": "details",
     }
     return render(request, "registrations/detail.html", context)
-
-
-@edit_page("Organization Information")
-def registration_organization_edit(request, page):
-    """Review Organization Information [2020 §IV.4; §V Update Organization Address]."""
-    year, organization, back = page.year, page.organization, page.back
-    if request.method == "POST":
-        form = OrganizationForm(request.POST)
-        if form.is_valid():
-            try:
-                organization_update(
-                    organization=organization, year=year, by=request.user, **form.cleaned_data
-                )
-            except (RegistrationRefused, ValidationError) as error:
-                _apply_error(form, error)
-            else:
-                messages.success(request, f"The organization information of {organization.name} was updated.")
-                return redirect(_without_fragment(back.url))
-    else:
-        form = OrganizationForm(initial=OrganizationForm.initial_for(organization))
-    registration = selectors.find_registration(organization=organization, year=year)
-    context = {
-        "year": year,
-        "organization": organization,
-        "registration": registration,
-        "form": form,
-        "fields": _checked_fields(form),
-        "back": back,
-    }
-    return render(request, "registrations/organization_form.html", context)
-
-
-def _checked_fields(form):
-    """Each field with whether its green check mark shows: a required field that is filled
-    in and has no error [2020 §IV.4]."""
-    items = []
-    for bound in form.visible_fields():
-        value = bound.value()
-        items.append(
-            {
-                "field": bound,
-                "required": bound.field.required,
-                "incomplete": not str(value or "").strip() or bool(bound.errors),
-                "check_id": f"{bound.auto_id}-check",
-                "check_label": f"{bound.label} complete",
-            }
-        )
-    return items
-
-
-@edit_page("Organization Size", back="list")
-def registration_size(request, page):
-    """*Edit* next to Size [2020 §V Update Organization Size]: choose the size, then confirm;
-    moving a Web Interface registrant to 2–24 says that it cancels the Web Interface
-    registration, and does so only once confirmed."""
-    year, organization, back = page.year, page.organization, page.back
-    registration = selectors.find_registration(organization=organization, year=year)
-    warning = ""
-    if request.method == "POST":
-        form = SizeForm(request.POST)
-        if form.is_valid():
-            size = form.cleaned_data["size"]
-            confirmed = form.cleaned_data["confirm_web_interface_cancellation"]
-            try:
-                with transaction.atomic():
-                    if registration is None:
-                        registration = registration_get_or_create(
-                            organization=organization, year=year, by=request.user
-                        )
-                    was_web_interface = registration.web_interface_status == ProgramStatus.REGISTERED
-                    registration = registration_change_size(
-                        registration=registration,
-                        size=size,
-                        by=request.user,
-                        confirm_web_interface_cancellation=confirmed,
-                    )
-            except ConfirmationRequired as question:
-                warning = question.reason
-                form = SizeForm(initial={"size": size, "confirm_web_interface_cancellation": True})
-            except RegistrationRefused as error:
-                _apply_error(form, error)
-            else:
-                text = f"The organization size of {organization.name} is {Size(size).label} clinicians."
-                if was_web_interface and registration.web_interface_status != ProgramStatus.REGISTERED:
-                    text += (
-                        " Its CMS Web Interface registration was cancelled (registration ID "
-                        f"{registration.registration_id})."
-                    )
-                messages.success(request, text)
-                return redirect(_without_fragment(back.url))
-    else:
-        form = SizeForm(initial={"size": registration.size if registration else ""})
-    context = {
-        "year": year,
-        "organization": organization,
-        "registration": registration,
-        "form": form,
-        "warning": warning,
-        "chosen_size": Size(form.initial["size"]).label if warning else "",
-        "back": back,
-    }
-    return render(request, "registrations/size_form.html", context)
-
-
-# --- Contacts ---------------------------------------------------------------------------------------
-
-
-@edit_page("Add New Contact")
-def registration_contact_add(request, page):
-    """*Add New* / *Add New Contact* [2020 §IV.7, §V]; with no contact yet, the form starts
-    with the user's first and last name [2020 §IV.6]."""
-    year, organization, back = page.year, page.organization, page.back
-    registration = selectors.find_registration(organization=organization, year=year)
-    first_contact = registration is None or not registration.contacts.all()
-    if request.method == "POST":
-        form = ContactForm(request.POST)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    if registration is None:
-                        registration = registration_get_or_create(
-                            organization=organization, year=year, by=request.user
-                        )
-                    contact = contact_add(registration=registration, by=request.user, **form.values())
-            except (RegistrationRefused, ValidationError) as error:
-                _apply_error(form, error)
-            else:
-                messages.success(request, f"{contact.full_name} was added as a contact.")
-                return redirect(_without_fragment(back.url))
-    else:
-        form = ContactForm(initial=_prefilled_contact(request.user) if first_contact else None)
-    context = {
-        "year": year,
-        "organization": organization,
-        "registration": registration,
-        "form": form,
-        "back": back,
-        "title": "Contact Information" if first_contact else "Add New Contact",
-        "submit_label": "Update" if first_contact else "Add Contact",
-    }
-    return render(request, "registrations/contact_form.html", context)
-
-
-def _registration_or_404(organization, year):
-    registration = selectors.find_registration(organization=organization, year=year)
-    if registration is None:
-        raise Http404("No registration yet.")
-    return registration
-
-
-@edit_page("Edit Contact")
-def registration_contact_edit(request, page, contact_id):
-    """*Edit* under a contact [2020 §IV.6, §V Update Existing Contact]."""
-    year, organization, back = page.year, page.organization, page.back
-    registration = _registration_or_404(organization, year)
-    contact = selectors.get_contact(registration=registration, pk=contact_id)
-    if request.method == "POST":
-        form = ContactForm(request.POST)
-        if form.is_valid():
-            try:
-                contact = contact_update(
-                    registration=registration, contact=contact, by=request.user, **form.cleaned_data
-                )
-            except (RegistrationRefused, ValidationError) as error:
-                _apply_error(form, error)
-            else:
-                messages.success(request, f"The contact information of {contact.full_name} was updated.")
-                return redirect(_without_fragment(back.url))
-    else:
-        form = ContactForm(initial=ContactForm.initial_for(contact))
-    context = {
-        "year": year,
-        "organization": organization,
-        "registration": registration,
-        "contact": contact,
-        "form": form,
-        "back": back,
-        "title": "Edit Contact",
-        "submit_label": "Update",
-    }
-    return render(request, "registrations/contact_form.html", context)
-
-
-@edit_page("Delete Contact")
-def registration_contact_delete(request, page, contact_id):
-    """*Delete* under a contact, with a confirmation; the last contact stays, and the page
-    says why [2020 §V Update Existing Contact]."""
-    year, organization, back = page.year, page.organization, page.back
-    registration = _registration_or_404(organization, year)
-    contact = selectors.get_contact(registration=registration, pk=contact_id)
-    decision = rules.contact_deletion(contact_count=len(registration.contacts.all()))
-    error = "" if decision else decision.reason
-    if request.method == "POST" and decision:
-        try:
-            contact_delete(registration=registration, contact=contact, by=request.user)
-        except RegistrationRefused as refusal:
-            error = refusal.reason
-        else:
-            messages.success(request, f"{contact.full_name} was removed from the contacts.")
-            return redirect(_without_fragment(back.url))
-    context = {
-        "year": year,
-        "organization": organization,
-        "registration": registration,
-        "contact": contact,
-        "error": error,
-        "back": back,
-    }
-    return render(request, "registrations/contact_delete.html", context)
-
-
-# --- Cancel Registration ----------------------------------------------------------------------------
-
-
-@edit_page("Cancel Registration", back="list")
-def registration_cancel_view(request, page, program):
-    """*Cancel Registration* → *Continue* / *Cancel* [2020 §VII]. The success message quotes
-    the registration ID, which stays the organization's if it registers again."""
-    year, organization, back = page.year, page.organization, page.back
-    program = _program(program)
-    registration = _registration_or_404(organization, year)
-    if registration.status_for(program) == ProgramStatus.NOT_REGISTERED:
-        messages.info(request, f"{organization.name} is not registered for the {program.label}.")
-        return redirect(_without_fragment(back.url))
-    error = ""
-    if request.method == "POST":
-        try:
-            registration = registration_cancel(registration=registration, program=program, by=request.user)
-        except RegistrationRefused as refusal:
-            error = refusal.reason
-        else:
-            messages.success(
-                request,
-                f"You have successfully cancelled the {program.label} registration of {organization.name}. "
-                f"Record the registration identification number {registration.registration_id} for your "
-                "records; all contacts receive an e-mail quoting it.",
-            )
-            return redirect(_without_fragment(back.url))
-    context = {
-        "year": year,
-        "organization": organization,
-        "registration": registration,
-        "program": program,
-        "error": error,
-        "back_url": back.url,
-    }
-    return render(request, "registrations/cancel.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-def reminder_preference(request, year, organization_id):
-    """*Stop deadline reminders* / *Send me deadline reminders* on an organization's page."""
-    year = selectors.get_year(year)
-    organization = _so_organization(request, organization_id)
-    name = "cahps_registration" if year.is_cahps_only else "registration_detail"
-    if request.method != "POST":
-        return redirect(name, year=year.year, organization_id=organization.pk)
-    receive = request.POST.get("receive") == "on"
-    reminder_preference_set(user=request.user, organization=organization, receive=receive)
-    if receive:
-        messages.success(request, f"You will get deadline reminders for {organization.name} again.")
-    else:
-        messages.success(request, f"You will get no more deadline reminders for {organization.name}.")
-    return redirect(name, year=year.year, organization_id=organization.pk)

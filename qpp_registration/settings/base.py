@@ -50,7 +50,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, noting whom the session was signed in as before it checks the session auth hash.
+    "accounts.middleware.AuthenticationMiddleware",
     "qpp_registration.middleware.NoStoreForSignedInMiddleware",
     "qpp_registration.params.AdminToFieldGuardMiddleware",
     # Deny by default: every view needs a signed-in user unless marked login_not_required.

@@ -29,6 +29,8 @@ from django.forms.boundfield import BoundWidget
 from django.template import Context
 from django.urls import get_script_prefix
 
+from qpp_registration.core.eastern import GUIDE_FORMAT, format_eastern
+
 register = template.Library()
 
 _ERROR_CLASS = "usa-input--error"
@@ -180,3 +182,13 @@ def has_required_fields(form):
 def with_headers(row, headers):
     """Pairs each cell of a table row with its column heading (``data-label`` of stacked tables)."""
     return list(zip(headers, row, strict=False))
+
+
+@register.filter
+def eastern(value, format_string=GUIDE_FORMAT):
+    """``{{ when|eastern }}``: "Thursday, April 1, 2021 at 10:00 a.m. ET", the guides' way;
+    ``{{ when|eastern:"M j, Y" }}``: another ``date`` format, in Eastern Time, then "ET".
+    Empty for no time, so ``|default`` can follow."""
+    if not value:
+        return ""
+    return format_eastern(value, format_string)

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from registrations.admin_paginator import EstimatedCountPaginator
+from registrations.admin.paginator import EstimatedCountPaginator
 from registrations.models import Registration
 from tests.factories import RegistrationFactory
 

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from registrations.admin_export import HEADER
+from registrations.admin.export import HEADER
 from registrations.models import ProgramStatus, Size, Source
 from tests.factories import (
     ContactFactory,

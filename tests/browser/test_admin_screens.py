@@ -7,12 +7,12 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from contacts.services import contact_update
 from organizations.models import Role
-from registrations.admin_groups import REGISTRATION_ADMIN, sync_staff_groups
+from registrations.detail_services import contact_update
 from registrations.guide_years import LIKE_2021, open_window_around
 from registrations.models import ProgramStatus, Size, Source
 from registrations.services import registration_change_size
+from registrations.staff_groups import REGISTRATION_ADMIN, sync_staff_groups
 from tests.browser.helpers import assert_accessible, screenshot
 from tests.factories import (
     ContactFactory,

@@ -7,8 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
-from contacts.services import contact_update
 from organizations.models import Role
+from registrations.detail_services import contact_update
 from registrations.models import ProgramStatus, Size, Source
 from tests.browser.helpers import assert_accessible, screenshot
 from tests.factories import ContactFactory, RegistrationFactory, RoleFactory, UserFactory

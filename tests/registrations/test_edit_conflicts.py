@@ -9,8 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from contacts.services import contact_update
-from organizations.services import organization_update
+from registrations.detail_services import contact_update, organization_update
 from registrations.models import Size
 from tests.factories import ContactFactory, RegistrationFactory, RoleFactory, UserFactory
 

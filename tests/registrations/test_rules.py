@@ -693,7 +693,7 @@ def test_rollover_filters_a_queryset_of_last_years_registrations():
     )
 
     candidates = rules.web_interface_rollover_candidates(
-        Registration.objects.for_year(2020).select_related("organization")
+        Registration.objects.filter(performance_year__year=2020).select_related("organization")
     )
 
     assert candidates == [submitter]

@@ -16,10 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contacts.services import contact_delete
 from organizations.models import Role
 from organizations.services import role_remove
-from registrations.exceptions import RegistrationRefused
+from qpp_registration.core.exceptions import RegistrationRefused
+from registrations.detail_services import contact_delete
 from registrations.guide_years import LIKE_2021, LIKE_2023, open_window_around
 from registrations.models import Program, ProgramStatus, Registration, Size
 from registrations.services import registration_get_or_create, registration_submit

@@ -7,8 +7,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from contacts.models import Contact
-from contacts.services import contact_add, contact_delete, contact_update
-from registrations.exceptions import RegistrationRefused
+from qpp_registration.core.exceptions import RegistrationRefused
+from registrations.detail_services import contact_add, contact_delete, contact_update
 from registrations.models import Program, ProgramStatus
 from registrations.services import registration_submit
 from tests.factories import ContactFactory, OrganizationFactory, RegistrationFactory

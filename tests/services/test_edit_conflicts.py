@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from contacts.services import contact_update
-from organizations.services import organization_update
-from registrations.exceptions import EditConflict
+from qpp_registration.core.exceptions import EditConflict
+from registrations.detail_services import contact_update, organization_update
 
 ADDRESS = {
     "name": "Chesapeake Family Medicine",

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from organizations.services import organization_update
-from registrations.exceptions import RegistrationRefused
+from qpp_registration.core.exceptions import RegistrationRefused
+from registrations.detail_services import organization_update
 from registrations.models import Program
 from registrations.services import registration_submit
 from tests.services.conftest import OUTSIDE_2021

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from registrations.exceptions import RegistrationRefused
+from qpp_registration.core.exceptions import RegistrationRefused
 from registrations.models import Program, ProgramStatus, Source
 from registrations.services import registration_cancel, registration_submit
 from tests.services.conftest import OUTSIDE_2021

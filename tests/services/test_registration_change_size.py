@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from registrations.exceptions import ConfirmationRequired, RegistrationRefused
+from qpp_registration.core.exceptions import ConfirmationRequired, RegistrationRefused
 from registrations.models import Program, ProgramStatus, Size, Source
 from registrations.services import registration_change_size, registration_submit
 from tests.factories import ContactFactory, SubgroupFactory

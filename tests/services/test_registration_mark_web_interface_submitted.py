@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from registrations.exceptions import RegistrationRefused
+from qpp_registration.core.exceptions import RegistrationRefused
 from registrations.models import ProgramStatus, Source
 from registrations.services import registration_mark_web_interface_submitted
 from tests.services.conftest import AT_CLOSE_2021

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from organizations.models import Role
-from registrations.exceptions import RegistrationRefused
+from qpp_registration.core.exceptions import RegistrationRefused
 from registrations.models import Program, ProgramStatus, Registration, Size, Source
 from registrations.services import registration_cancel, registration_get_or_create, registration_submit
 from tests.factories import (

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 
 from organizations.models import Role, RoleRequest
 from organizations.services import role_remove, role_request_approve, role_request_create, role_request_reject
-from registrations.exceptions import RegistrationRefused
+from qpp_registration.core.exceptions import RegistrationRefused
 from tests.factories import OrganizationFactory, RoleRequestFactory, UserFactory
 
 SO = Role.Kind.SECURITY_OFFICIAL

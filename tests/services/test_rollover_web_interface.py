@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
 from contacts.models import Contact
-from registrations.exceptions import RegistrationRefused
+from qpp_registration.core.exceptions import RegistrationRefused
 from registrations.guide_years import LIKE_2023
 from registrations.models import ProgramStatus, Registration, Size, Source
-from registrations.services import rollover_web_interface_registrations
+from registrations.rollover import rollover_web_interface_registrations
 from tests.factories import (
     ApmEntityFactory,
     ContactFactory,

@@ -10,8 +10,8 @@ window opens; running it again creates nothing new.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registrations.exceptions import RegistrationRefused
-from registrations.services import rollover_web_interface_registrations
+from qpp_registration.core.exceptions import RegistrationRefused
+from registrations.rollover import rollover_web_interface_registrations
 
 
 class Command(BaseCommand):

@@ -41,9 +41,8 @@ from django.utils import timezone
 
 from contacts.models import Contact
 from organizations.models import Organization
-
-from .models import PerformanceYear, Size, Source
-from .rules import status_label
+from registrations.models import PerformanceYear, Size, Source
+from registrations.rules import status_label
 
 CHUNK_SIZE = 2000
 # Rows per piece of the response: fewer, larger writes to the socket than one per row.

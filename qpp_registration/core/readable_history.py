@@ -1,30 +1,19 @@
-"""The change history shown on a registration's admin page and on every *History* page.
+"""A change history as a person reads it: ET times, who, labels instead of stored codes.
 
-Staff answer "who changed this, and when?" without leaving the registration:
-the page lists simple-history records of the registration, of its contacts
-(deleted ones included) and of its organization, newest first, each with the
-fields that changed (``diff_against`` the previous record of the same object).
-A fixed number of queries, whatever the length of the history. The admin's
-*History* page of every audited model reads the same way: times in ET, labels
-instead of stored codes, and a registration's contacts beside it.
+Built from simple-history records: each record of an object is diffed against the previous
+one (``diff_against``), a creation lists what was set. Used by every admin *History* page
+(``ReadOnlyHistoryAdmin``) and by the pages that gather the history of several objects
+(a registration with its contacts and organization).
 """
 
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import pairwise
 
-from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.utils.functional import SimpleLazyObject
 from django.utils.text import capfirst
-from simple_history.admin import SimpleHistoryAdmin
 
-from contacts.models import Contact
+from qpp_registration.core.eastern import format_eastern
 
-from .rules import format_eastern
-
-# Bookkeeping fields that change on every save and say nothing to a reader.
 IGNORED_FIELDS = {"created_at", "updated_at"}
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 MAX_ENTRIES = 200
@@ -91,7 +80,7 @@ def _who(record):
     return str(user)
 
 
-def _entries_for(records, subject_of, users):
+def entries_for(records, subject_of, users):
     """History entries for one model's records, each diffed against the previous one."""
     by_object = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
@@ -143,7 +132,7 @@ def _entries_for(records, subject_of, users):
     return entries
 
 
-def _users_named(records):
+def users_named(records):
     """Display names of the users that the records' fields point at (one query)."""
     ids = set()
     for record in records:
@@ -155,77 +144,11 @@ def _users_named(records):
     return {user.pk: str(user) for user in get_user_model().objects.filter(pk__in=ids)} if ids else {}
 
 
-def registration_history(registration):
-    """Newest-first history of ``registration``, its contacts and its organization."""
-    registration_records = list(
-        registration.history.select_related("history_user").order_by("-history_date")[:MAX_ENTRIES]
-    )
-    contact_records = list(
-        Contact.history.filter(registration_id=registration.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:MAX_ENTRIES]
-    )
-    organization_records = list(
-        registration.organization.history.select_related("history_user").order_by("-history_date")[
-            :MAX_ENTRIES
-        ]
-    )
-    users = _users_named(registration_records)
-
-    def contact_subject(record):
-        name = f"{record.first_name} {record.last_name}".strip() or "(unnamed)"
-        return f"Contact {name}"
-
-    entries = [
-        *_entries_for(registration_records, lambda r: "Registration", users),
-        *_entries_for(contact_records, contact_subject, users),
-        *_entries_for(organization_records, lambda r: "Organization", users),
-    ]
-    entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:MAX_ENTRIES]
-
-
 def object_history(obj):
     """Newest-first history of one audited object (any model with ``HistoricalRecords``)."""
     manager = getattr(obj, obj._meta.simple_history_manager_attribute)
     records = list(manager.select_related("history_user").order_by("-history_date")[:MAX_ENTRIES])
     subject = capfirst(str(obj._meta.verbose_name))
-    entries = _entries_for(records, lambda r: subject, _users_named(records))
+    entries = entries_for(records, lambda r: subject, users_named(records))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
-
-
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """simple-history's history pages, without "Revert", and readable.
-
-    Reverting would write an old version straight onto the row, past the
-    services that enforce the rules and send the e-mails, and simple-history
-    lets anyone who may *view* an object post that form. Old versions stay
-    readable; changes go through the admin's forms and actions. The *History*
-    page lists ``readable_history`` (ET times, labels, who) instead of raw rows.
-    """
-
-    object_history_template = "admin/readable_object_history.html"
-
-    def readable_history(self, obj):
-        return object_history(obj)
-
-    def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:  # deleted: its history stays readable
-            manager = getattr(self.model, self.model._meta.simple_history_manager_attribute)
-            record = manager.filter(**{self.model._meta.pk.attname: unquote(object_id)}).first()
-            obj = record.instance if record is not None else None
-        extra_context = dict(extra_context or {})
-        if obj is not None:
-            # Read when the template is rendered: only once simple-history has checked permission.
-            extra_context["history_entries"] = SimpleLazyObject(partial(self.readable_history, obj))
-        return super().history_view(request, object_id, extra_context)
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied("Old versions can be read but not restored.")
-        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -9,9 +9,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from . import sampling, services
-from .admin_history import ReadOnlyHistoryAdmin
-from .models import PerformanceYear, SamplingNotice, SamplingOutcome
+from organizations.authorization import is_service_center_staff
+from qpp_registration.core.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin
+from registrations import sampling, services
+from registrations.models import PerformanceYear, SamplingNotice, SamplingOutcome
 
 
 class SamplingUploadForm(forms.Form):
@@ -30,7 +31,7 @@ class SamplingUploadForm(forms.Form):
 
 
 @admin.register(SamplingNotice)
-class SamplingNoticeAdmin(ReadOnlyHistoryAdmin):
+class SamplingNoticeAdmin(ReadOnlyAdmin, ReadOnlyHistoryAdmin):
     list_display = ["registration_id", "organization", "year", "outcome", "file_name", "recorded_at"]
     list_filter = ["outcome", "registration__performance_year__year"]
     search_fields = ["registration__registration_id", "registration__organization__name"]
@@ -50,17 +51,8 @@ class SamplingNoticeAdmin(ReadOnlyHistoryAdmin):
     def year(self, obj):
         return obj.registration.performance_year.year
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_upload_permission(self, request):
-        return services.is_service_center_staff(request.user)
+        return is_service_center_staff(request.user)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_upload": self.has_upload_permission(request)}

@@ -1,39 +1,117 @@
-"""Adding, editing and deleting a registration's contacts [2020 §IV.6–7, §V; 2023 §IV.2, §V].
+"""Writes to what a registration page shows beside its programs: the organization
+information and the contacts [2020 §IV.4, §IV.6–7, §V; 2023 §IV.2, §V].
 
-Every service locks the registration row, so contact changes of one
+They are done from a registration page, so each needs that performance year's
+window open, and a registered organization's contacts hear of each change by
+e-mail in 2020/2021 years [2020 §II Prepare].
+
+Every contact service locks the registration row, so contact changes of one
 registration happen one at a time: two Security Officials deleting the last
 two contacts at once leave one, because the second delete counts the contacts
 after the first one committed. In a CAHPS-only year the CAHPS status follows
-the contacts (Complete once one contact is complete [2023 §IV.3]); in 2020/2021
-years the contacts of a registered organization are told about each change by
-e-mail [2020 §II Prepare].
+the contacts (Complete once one contact is complete [2023 §IV.3]).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from contacts.models import Contact
+from contacts.models import FIELDS, REQUIRED_MESSAGES, Contact
 from contacts.validators import normalize_us_phone
+from organizations.authorization import authorize
+from organizations.models import EDITABLE_FIELDS, REQUIRED_FIELDS, Organization
+from qpp_registration.core.edit_tokens import require_unchanged_since
+from qpp_registration.core.exceptions import RegistrationRefused
+from qpp_registration.core.history import delete_with_history, save_with_history
 from registrations import rules
-from registrations.exceptions import RegistrationRefused
+from registrations.models import Registration
 from registrations.services import (
-    authorize,
     lock_registration,
     notify_modified,
     recompute_cahps_completion,
     require_open_window,
-    require_unchanged_since,
-    save_with_history,
 )
 
-FIELDS = ("first_name", "last_name", "email", "phone")
-REQUIRED_MESSAGES = {
-    "first_name": "Enter the contact's first name.",
-    "last_name": "Enter the contact's last name.",
-    "email": "Enter the contact's e-mail address.",
-    "phone": "Enter the contact's phone number.",
-}
+# --- Organization information -----------------------------------------------------------------------
+
+
+def organization_update(
+    *,
+    organization,
+    year,
+    by,
+    name,
+    address_line_1,
+    address_line_2,
+    city,
+    state,
+    zip_code,
+    edit_token=None,
+    now=None,
+):
+    """Update the organization's name and mailing address [2020 §IV.4, §V]. ``edit_token``:
+    the organization's token when the form was rendered; a change saved since is not undone.
+
+    Raises ``ValidationError`` by field for bad input, having saved nothing. The
+    contacts of ``year``'s registration hear of the change when it is registered
+    in a year that sends e-mails.
+    """
+    now = now or timezone.now()
+    authorize(by=by, organization=organization, permission="organizations.change_organization")
+    require_open_window(year, now)
+    values = {
+        "name": name,
+        "address_line_1": address_line_1,
+        "address_line_2": address_line_2,
+        "city": city,
+        "state": state,
+        "zip_code": zip_code,
+    }
+    values = {field: " ".join((value or "").split()) for field, value in values.items()}
+    values["state"] = values["state"].upper()
+
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().order_by().get(pk=organization.pk)
+        require_unchanged_since(organization, edit_token, what="the organization information")
+        changed = [
+            Organization._meta.get_field(field).verbose_name
+            for field in EDITABLE_FIELDS
+            if getattr(organization, field) != values[field]
+        ]
+        for field, value in values.items():
+            setattr(organization, field, value)
+        errors = {
+            field: [message] for field, (_label, message) in REQUIRED_FIELDS.items() if not values[field]
+        }
+        try:
+            organization.full_clean(exclude=list(errors))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+            if "state" in error.message_dict:
+                errors["state"] = ["Select a U.S. state or territory from the list."]
+        if errors:
+            raise ValidationError(errors)
+        if not changed:
+            return organization
+        save_with_history(organization, by=by, reason="Organization information updated")
+
+        registration = (
+            Registration.objects.select_related("performance_year")
+            .filter(organization=organization, performance_year=year)
+            .first()
+        )
+        if registration is not None:
+            registration.organization = organization
+            notify_modified(
+                registration=registration,
+                changes=[f"Organization information updated: {', '.join(changed)}."],
+                was_registered=registration.is_registered_for_any,
+                contacts=registration.contacts.all(),
+            )
+    return organization
+
+
+# --- Contacts ---------------------------------------------------------------------------------------
 
 
 def contact_add(*, registration, by, first_name, last_name, email, phone, now=None):
@@ -82,9 +160,7 @@ def contact_delete(*, registration, contact, by, now=None):
         if not decision:
             raise RegistrationRefused(decision.reason)
         name = _name(contact)
-        contact._history_user = by
-        contact._change_reason = "Contact deleted"
-        contact.delete()
+        delete_with_history(contact, by=by, reason="Contact deleted")
         _after_change(registration, by=by, change=f"Contact removed: {name}.")
 
 

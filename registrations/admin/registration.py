@@ -3,7 +3,7 @@
 Registrations are read here and changed only through the services in
 ``registrations.services`` (the same rules, history and e-mails as the portal):
 the change form's size and the contacts inline call them on save, and the
-actions in ``admin_actions`` call them for cancel, Service Center registration,
+actions in ``registrations.admin.actions`` call them for cancel, Service Center registration,
 "submitted through the Web Interface" and the roll-over.
 """
 
@@ -17,22 +17,22 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from contacts.models import Contact
-from contacts.services import contact_add, contact_delete, contact_update
+from qpp_registration.core.admin import ReadOnlyHistoryAdmin, refusal_reason
+from qpp_registration.core.eastern import format_eastern
+from qpp_registration.core.exceptions import RegistrationRefused
+from registrations import services
+from registrations.detail_services import contact_add, contact_delete, contact_update
+from registrations.models import PerformanceYear, ProgramStatus, Registration, Source
+from registrations.rules import status_label
+from registrations.search import search_registrations
 
-from . import services
-from .admin_actions import RegistrationActionsMixin
-from .admin_export import csv_response
-from .admin_filters import HowRegisteredFilter, ProgramStatusFilter
-from .admin_forms import ContactInlineFormSet, RegistrationForm
-from .admin_history import ReadOnlyHistoryAdmin, registration_history
-from .admin_messages import refusal_reason
-from .admin_paginator import EstimatedCountPaginator
-from .admin_sampling import SamplingNoticeAdmin  # noqa: F401 - registers the sampling notices
-from .admin_search import search_registrations
-from .admin_years import PerformanceYearAdmin
-from .exceptions import RegistrationRefused
-from .models import PerformanceYear, ProgramStatus, Registration, Source
-from .rules import format_eastern, status_label
+from .actions import RegistrationActionsMixin
+from .export import csv_response
+from .filters import HowRegisteredFilter, ProgramStatusFilter
+from .forms import ContactInlineFormSet, RegistrationForm
+from .history import registration_history
+from .paginator import EstimatedCountPaginator
+from .years import PerformanceYearAdmin
 
 # How a program registration came about, short enough for a list column.
 SHORT_SOURCES = {
@@ -75,7 +75,7 @@ class RegistrationAdmin(RegistrationActionsMixin, ReadOnlyHistoryAdmin):
         HowRegisteredFilter,
         "organization__aco_type",
     ]
-    # What the search box covers; ``get_search_results`` matches them (see admin_search).
+    # What the search box covers; ``get_search_results`` matches them (see registrations.search).
     search_fields = ["registration_id", "organization__identifier", "organization__name", "contacts__email"]
     search_help_text = (
         "Search by registration ID, TIN, virtual group ID, APM Entity ID, organization name "

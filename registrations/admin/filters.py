@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Q
 
-from .models import ProgramStatus, Source
+from registrations.models import ProgramStatus, Source
 
 
 class ProgramStatusFilter(admin.SimpleListFilter):

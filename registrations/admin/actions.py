@@ -4,7 +4,7 @@ Cancel a program, record a Web Interface data submission, register an
 organization on its behalf as the QPP Service Center (subgroups' CAHPS in a
 CAHPS-only year included [2023 §I]) and roll the Web Interface submitters of
 one year into the next. Each calls ``registrations.services`` (or
-``contacts.services``), so the window, the eligibility rules, the history and
+``registrations.detail_services``), so the window, the eligibility rules, the history and
 the e-mails are exactly the portal's; a refusal is shown with its reason.
 """
 
@@ -13,21 +13,18 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
-from contacts.services import contact_add
 from organizations.models import Organization
+from qpp_registration.core.admin import apply_to_each, refusal_reason
+from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.params import int_param
-
-from . import services
-from .admin_messages import apply_to_each, refusal_reason
-from .exceptions import RegistrationRefused
-from .models import PerformanceYear, Program, Registration, Size, Source
-from .rules import status_label
+from registrations import rollover, services, workflows
+from registrations.models import PerformanceYear, Program, Registration, Size, Source
+from registrations.rules import status_label
 
 # Each cancellation locks a row and may send e-mails: a batch is kept to a size a person can review.
 MAX_CANCEL_BATCH = 500
@@ -70,6 +67,9 @@ class ServiceCenterRegistrationForm(forms.Form):
     @property
     def has_contact(self):
         return any(self.cleaned_data.get(name) for name in self.CONTACT_FIELDS)
+
+    def contact_values(self):
+        return {name.removeprefix("contact_"): self.cleaned_data[name] for name in self.CONTACT_FIELDS}
 
     def add_refusal(self, error):
         """Show a service's refusal next to the field it concerns, or above the form."""
@@ -141,28 +141,14 @@ class RegistrationActionsMixin:
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                # One transaction: a refused registration leaves no contact or empty registration behind.
-                with transaction.atomic():
-                    registration = services.registration_get_or_create(
-                        organization=data["organization"], year=data["performance_year"], by=request.user
-                    )
-                    if form.has_contact:
-                        contact_add(
-                            registration=registration,
-                            by=request.user,
-                            first_name=data["contact_first_name"],
-                            last_name=data["contact_last_name"],
-                            email=data["contact_email"],
-                            phone=data["contact_phone"],
-                        )
-                    registration = services.registration_submit(
-                        organization=data["organization"],
-                        year=data["performance_year"],
-                        program=data["program"],
-                        size=data["size"],
-                        by=request.user,
-                        source=Source.SERVICE_CENTER,
-                    )
+                registration = workflows.service_center_register(
+                    organization=data["organization"],
+                    year=data["performance_year"],
+                    program=data["program"],
+                    size=data["size"],
+                    by=request.user,
+                    contact=form.contact_values() if form.has_contact else None,
+                )
             except (RegistrationRefused, ValidationError, PermissionDenied) as error:
                 form.add_refusal(error)
             else:
@@ -200,7 +186,7 @@ class RegistrationActionsMixin:
                         f"Performance year {from_year.year + 1} is not configured yet: add it first."
                     )
                 confirmed = request.POST.get("confirm") == "yes"
-                result = services.rollover_web_interface_registrations(
+                result = rollover.rollover_web_interface_registrations(
                     from_year=from_year, to_year=to_year, by=request.user, dry_run=not confirmed
                 )
             except (RegistrationRefused, PermissionDenied) as error:

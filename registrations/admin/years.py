@@ -6,10 +6,10 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from . import rules
-from .admin_history import ReadOnlyHistoryAdmin
-from .models import PerformanceYear
-from .rules import format_eastern
+from qpp_registration.core.admin import ReadOnlyHistoryAdmin
+from qpp_registration.core.eastern import format_eastern
+from registrations import rules
+from registrations.models import PerformanceYear
 
 WINDOW_STATES = {
     rules.WindowState.NOT_YET_OPEN: "Not yet open",

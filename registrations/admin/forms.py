@@ -7,10 +7,9 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from contacts.services import REQUIRED_MESSAGES as CONTACT_REQUIRED_MESSAGES
-
-from . import rules
-from .models import Registration
+from contacts.models import REQUIRED_MESSAGES as CONTACT_REQUIRED_MESSAGES
+from registrations import rules
+from registrations.models import Registration
 
 
 class ContactInlineFormSet(BaseInlineFormSet):

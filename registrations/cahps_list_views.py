@@ -1,0 +1,144 @@
+"""*Register and Edit CAHPS Registration*, the list of a CAHPS-only year [2023 §III.6–7, §VI]:
+one tab per organization type, each organization with its CAHPS status and *Register Group
+for CAHPS*. The registration page itself is ``registrations.cahps_views``.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from qpp_registration import fragments
+from qpp_registration.core.exceptions import RegistrationRefused
+from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
+from registrations import cahps_pages, register_again, rules, selectors, workflows
+from registrations.cahps_autosave import refused
+from registrations.cahps_forms import CahpsFilterForm
+from registrations.models import ProgramStatus
+from registrations.view_helpers import (
+    cahps_list_url,
+    cahps_page_url,
+    cahps_so_organization,
+    cahps_year,
+    year_switcher,
+)
+
+# --- Register and Edit CAHPS Registration (the list) ------------------------------------------------
+
+
+@require_GET
+def cahps_registration_home(request):
+    """The left navigation's *CAHPS for MIPS Survey Registration* [2023 §IV.3]: the list of
+    the most relevant CAHPS-only year (open, else the next to open, else the latest)."""
+    now = timezone.now()
+    years = [year for year in selectors.open_years(now) if year.is_cahps_only] or [
+        year for year in selectors.selectable_years(now) if year.is_cahps_only
+    ]
+    if not years:
+        return render(request, "registrations/no_years.html")
+    return redirect("cahps_registration_list", year=years[0].year)
+
+
+@require_GET
+def cahps_registration_list(request, year):
+    """*Register and Edit CAHPS Registration* [2023 §III.6–7, §VI]: tabs of the organization
+    types the user is a Security Official of, each organization with its CAHPS status and
+    *Register Group for CAHPS*; filter by status and search by name or identifier."""
+    now = timezone.now()
+    year = selectors.get_year(year)
+    if not year.is_cahps_only:
+        return redirect("registration_list", year=year.year)
+    tabs = selectors.cahps_tabs(request.user, request.GET.get("tab", ""))
+    if not tabs:
+        # [2023 §III.7]: without the Security Official role there is nothing to register.
+        return render(request, "registrations/cahps/no_security_official.html", status=403)
+    tab = next(tab for tab in tabs if tab.selected)
+    filter_form = CahpsFilterForm(request.GET)
+    status, query = filter_form.filters()
+    organizations = selectors.cahps_organizations(
+        request.user, year=year, tab=tab.slug, status=status, query=query
+    )
+    page = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    window = rules.window_decision(year, now)
+    rows = cahps_pages.cahps_rows(organizations=page.object_list, year=year, window_open=window.allowed)
+    filtered = bool(status or query)
+    items = [{"row": row, "version": _row_version(row, searching=bool(query))} for row in rows]
+    context = {
+        "year": year,
+        "window": window,
+        "tabs": tabs,
+        "tab_links": [
+            {
+                "label": item.label,
+                "url": f"?{urlencode({'tab': item.slug})}",
+                "current": item.selected,
+                "count": item.count,
+            }
+            for item in tabs
+        ],
+        "tab": tab,
+        "filter_form": filter_form,
+        "filtered": filtered,
+        "rows": rows,
+        "items": items,
+        # Said once above the table rather than in every subgroup's row [2023 §I].
+        "service_center_note": next((row.reason for row in rows if row.service_center), ""),
+        "page_obj": page,
+        "as_last_year": window.allowed and register_again.offer_count(user=request.user, year=year),
+        **year_switcher(now, year),
+    }
+    return render(request, "registrations/cahps/list.html", context)
+
+
+def _row_version(row, *, searching):
+    """A digest of everything one organization's row on the list is drawn from; the template
+    keys the row's cached HTML on it (with the year and whether the window is open)."""
+    parent = row.organization.parent
+    return fragments.organization_version(
+        row.organization,
+        parent and (parent.pk, parent.name, parent.identifier),
+        row.registration_id,
+        row.status,
+        row.status_text,
+        row.can_register,
+        row.can_open,
+        row.can_download,
+        row.reason,
+        row.service_center,
+        searching and row.tab_label,  # a search says in which tab each row is
+    )
+
+
+@require_POST
+def cahps_register(request, year, organization_id):
+    """*Register Group for CAHPS* [2023 §III.7, §IV]: the registration and its ID exist from
+    here on; it starts (Incomplete) once the size is chosen. After a deletion the
+    organization registers again with the same registration ID [2023 §VII]."""
+    year = cahps_year(year)
+    organization = cahps_so_organization(request, organization_id)
+    now = timezone.now()
+    window = rules.window_decision(year, now)
+    back = cahps_list_url(year, organization)
+    if not window:
+        return refused(request, year=year, organization=organization, reason=window.reason, back=back)
+    decision = cahps_pages.cahps_decision(organization=organization, year=year)
+    if not decision:
+        return refused(request, year=year, organization=organization, reason=decision.reason, back=back)
+    try:
+        registration = workflows.cahps_register(organization=organization, year=year, by=request.user)
+    except RegistrationRefused as refusal:
+        return refused(request, year=year, organization=organization, reason=refusal.reason, back=back)
+    if registration.cahps_status == ProgramStatus.NOT_REGISTERED:
+        messages.info(
+            request,
+            f"Registration ID {registration.registration_id} for {organization.name}. Select the "
+            "Organization Size, then add a contact.",
+        )
+    else:
+        messages.success(
+            request,
+            f"{organization.name} is registered again with registration ID {registration.registration_id}. "
+            "Check the organization size and the contacts.",
+        )
+    return redirect(cahps_page_url(year, organization))
