@@ -1,16 +1,17 @@
 """The CAHPS-only registration screens: performance year 2023 and any year configured like it.
 
 The pages follow the 2023 CAHPS for MIPS Survey guide: *Register and Edit CAHPS
-Registration* with one tab per organization type [2023 §III.5–7], the *Register
-for CAHPS* page whose changes save as they are made [2023 §III.8, §IV, §V],
+Registration* with one tab per organization type [2023 §III.5–7] is
+``registrations.cahps_list_views``; here are the *Register for CAHPS* page, whose
+changes save as they are made [2023 §III.8, §IV, §V],
 *Delete Contact* and *Delete Registration* behind a confirmation [2023 §V, §VII],
 and *Download Group CAHPS Registration Summary* once Complete [2023 §VI].
 
-Auto-save is progressive enhancement: ``static/js/autosave.js`` posts each group
-of fields (the size, one contact) with ``fetch`` and an ``Accept: application/json``
-header, and the same endpoints answer an ordinary form submit with a redirect
-(or the page again, with the errors next to the fields), so the page works with
-JavaScript off.
+Auto-save is progressive enhancement (the protocol: ``registrations.cahps_autosave``):
+``static/js/autosave.js`` posts each group of fields (the size, one contact) with
+``fetch`` and an ``Accept: application/json`` header, and the same endpoints answer
+an ordinary form submit with a redirect (or the page again, with the errors next to
+the fields), so the page works with JavaScript off.
 
 Every view fetches the organization through the signed-in user's Security
 Official role (``get_organization_for_user``: 404 for anyone else), and every
