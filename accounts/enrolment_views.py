@@ -31,7 +31,7 @@ def confirm_email(request):
         request.session
     ):
         return redirect("two_factor_setup")
-    if request.GET.get("next") or request.POST.get("next"):
+    if (request.GET.get("next") or request.POST.get("next")) and next_url(request) != reverse("home"):
         request.session[SETUP_NEXT_KEY] = next_url(request)
     email = enrolment.verified_email(request.user)
     error = None

@@ -203,7 +203,7 @@ class RegisterAsLastYearForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, plans, **kwargs):
+    def __init__(self, *args, plans=(), **kwargs):
         kwargs.setdefault("auto_id", "%s")
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = [

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from registrations import register_again, rules, selectors
 from registrations.forms import RegisterAsLastYearForm
+from registrations.view_helpers import no_security_official
 
 
 @require_http_methods(["GET", "POST"])
@@ -17,6 +18,8 @@ def register_as_last_year(request, year):
     year = selectors.get_year(year)
     now = timezone.now()
     window = rules.window_decision(year, now)
+    if not selectors.security_official_organizations(request.user).exists():
+        return no_security_official(request, year)
     plans = register_again.plans(user=request.user, year=year)
     if request.method == "POST":
         if not window:

@@ -193,7 +193,9 @@ def test_organizations_of_others_are_refused_whatever_ids_are_posted(
     assert "Not Yours" not in outcomes[0].reason
     assert not Registration.objects.filter(performance_year=this).exists()
     # A user with no role at all sees no organization.
-    page = sign_in(outsider).get(url(this)).content.decode()
+    response = sign_in(outsider).get(url(this))
+    assert response.status_code == 403
+    page = response.content.decode()
     assert "Not Yours Clinic" not in page and "Chesapeake" not in page
 
 

@@ -21,7 +21,7 @@ from tests.factories import ContactFactory, OrganizationFactory, RegistrationFac
 pytestmark = pytest.mark.django_db
 
 # Pages that are not about one organization and that any signed-in user may open.
-OPEN_TO_EVERY_ROLE = {"registration_home", "registration_list"}
+OPEN_TO_EVERY_ROLE = {"registration_home", "registration_list", "register_as_last_year"}
 POST_BODY = {
     "size": Size.SMALL,
     "confirm_web_interface_cancellation": "True",
