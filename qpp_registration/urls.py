@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from registrations.eligibility_views import eligibility_checker
 from registrations.urls import connected_urlpatterns
 
 from . import views
@@ -19,6 +20,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     # For load balancers; not a page (see views.healthz).
     path("healthz", views.healthz, name="healthz"),
+    # Public: what a kind of organization may register for, from the rules [2020 §I; 2023 §I].
+    path("eligibility/", eligibility_checker, name="eligibility_checker"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("organizations/", include("organizations.urls")),

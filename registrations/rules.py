@@ -10,7 +10,7 @@ in the 2020→2021 change log, ``[2023 §I]`` the 2023 CAHPS guide.
 """
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from organizations.models import Organization
@@ -59,6 +59,9 @@ class Decision:
     automatic: bool = False
     # Only the QPP Service Center registers it (subgroups from 2023).
     service_center: bool = False
+    # The guide section the rule comes from, e.g. "2021 #5", for people who look it up
+    # (the public eligibility checker). Not part of the answer itself.
+    guide: str = field(default="", compare=False)
 
     def __bool__(self):
         return self.allowed
@@ -136,7 +139,7 @@ def window_decision(year: PerformanceYear, now: datetime) -> Decision:
 def _check_size(size):
     """None when ``size`` is a chosen band; the refusal when it is not chosen yet."""
     if size == "":
-        return Decision(False, SELECT_SIZE_FIRST)
+        return Decision(False, SELECT_SIZE_FIRST, guide="2020 §IV.1")
     Size(size)  # an unknown band is a programming error, not a user's choice
     return None
 
@@ -152,12 +155,14 @@ def _check_kind(organization, year, program):
             False,
             f"Subgroups cannot register for performance year {year.year}: subgroup participation is "
             "only available for MIPS Value Pathway (MVP) reporting, which does not include this year.",
+            guide="2023 §I Definitions",
         )
     if program == Program.WEB_INTERFACE:
         return Decision(
             False,
             "Subgroups cannot register for the CMS Web Interface: subgroup participation is only "
             "available for MIPS Value Pathway (MVP) reporting.",
+            guide="2023 §I Definitions",
         )
     # [2023 §I]: "Subgroups ... will complete their registration through the QPP Service Center."
     return Decision(
@@ -167,6 +172,7 @@ def _check_kind(organization, year, program):
         "Service Center representative contacts the practice's Security Official to collect what is "
         f"needed. Questions? Call the QPP Service Center at {QPP_SERVICE_CENTER_PHONE}.",
         service_center=True,
+        guide="2023 §I",
     )
 
 
@@ -183,6 +189,7 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
             False,
             f"The CMS Web Interface is not offered for performance year {year.year}; "
             "registration is open for the CAHPS for MIPS Survey only.",
+            guide="2023 §I",
         )
     refusal = _check_kind(organization, year, Program.WEB_INTERFACE)
     if refusal is not None:
@@ -193,7 +200,10 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
             # [2021 #5]: "Shared Savings Program ACOs are automatically registered for the CMS Web
             # Interface."
             return Decision(
-                False, "Automatically registered as a Shared Savings Program ACO.", automatic=True
+                False,
+                "Automatically registered as a Shared Savings Program ACO.",
+                automatic=True,
+                guide="2021 #5",
             )
         # [2021 #5] opens the Web Interface to groups, virtual groups and APM Entities with 25 or more
         # clinicians, and only Shared Savings Program ACOs use it for the APP; the 2020 "Who does not
@@ -207,6 +217,7 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
             "ACOs in the Shared Savings Program or Next Generation ACO Model report through the CMS "
             "Web Interface and do not need to register.",
             automatic=True,
+            guide="2020 §I",
         )
     refusal = _check_size(size)
     if refusal is not None:
@@ -217,8 +228,9 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
             False,
             "The CMS Web Interface is only available to organizations with 25 or more clinicians. "
             "Select 25–99 or 100 or more clinicians to register for it.",
+            guide="2020 §IV.1",
         )
-    return ALLOWED
+    return Decision(True, guide="2020 §I; 2021 #5")
 
 
 def cahps_eligibility(*, organization, year, size) -> Decision:
@@ -241,6 +253,7 @@ def cahps_eligibility(*, organization, year, size) -> Decision:
                 "Automatically registered for the CAHPS for MIPS Survey as a Shared Savings Program ACO "
                 "reporting the APM Performance Pathway (APP).",
                 automatic=True,
+                guide="2021 #6; 2023 §I",
             )
         # [2021 #6]: "Advance registration is required for any group, virtual group, or APM Entity
         # that intends to administer the CAHPS for MIPS Survey, except for Shared Savings Program
@@ -251,11 +264,12 @@ def cahps_eligibility(*, organization, year, size) -> Decision:
             False,
             "ACOs in the Shared Savings Program or Next Generation ACO Model administer the CAHPS for "
             "ACOs Survey instead, so they cannot register for the CAHPS for MIPS Survey.",
+            guide="2020 §I",
         )
     refusal = _check_size(size)
     if refusal is not None:
         return refusal
-    return ALLOWED
+    return Decision(True, guide="2020 §I; 2021 #6; 2023 §I")
 
 
 _ELIGIBILITY = {
