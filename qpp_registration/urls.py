@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from registrations.admin_organization_history import organization_history_admin_view
 from registrations.eligibility_views import eligibility_checker
 from registrations.urls import connected_urlpatterns
 
@@ -32,5 +33,11 @@ urlpatterns = [
     # Staff sign in through the portal's Sign In, with the Statement of Truth and two-factor.
     path("admin/login/", accounts_views.admin_login),
     path("admin/password_change/", accounts_views.admin_password_change),
+    # The help desk's page per organization (registrations.admin_organization_history).
+    path(
+        "admin/organizations/organization/<int:organization_id>/full-history/",
+        organization_history_admin_view,
+        name="organization_history",
+    ),
     path("admin/", admin.site.urls),
 ]
