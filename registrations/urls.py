@@ -7,7 +7,7 @@ for a CAHPS-only year.
 
 from django.urls import path
 
-from registrations import views
+from registrations import summary_views, views
 
 ORG = "<int:year>/<int:organization_id>/"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path(ORG + "<slug:program>/cancel/", views.registration_cancel_view, name="registration_cancel"),
     path(ORG + "size/", views.registration_size, name="registration_size"),
+    path(ORG + "summary.pdf", summary_views.registration_summary, name="registration_summary"),
     path(ORG + "reminders/", views.reminder_preference, name="reminder_preference"),
     path(ORG + "organization/", views.registration_organization_edit, name="registration_organization_edit"),
     path(ORG + "contacts/new/", views.registration_contact_add, name="registration_contact_add"),
