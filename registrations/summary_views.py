@@ -7,11 +7,10 @@ Only the organization's Security Official downloads it (404 for anyone else).
 """
 
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from contacts.models import Contact
 from organizations.selectors import get_organization_for_security_official
@@ -32,13 +31,15 @@ def _registration_for_summary(*, organization, year):
 
 
 @never_cache
-@require_GET
 def registration_summary(request, year, organization_id):
     """The registration's summary as a PDF to keep on file, with its registration ID [2020 §IV.8]."""
     year = selectors.get_year(year)
     if not year.offers_web_interface:
         raise Http404("This performance year's summary is on its CAHPS registration page.")
+    # Whose it is comes first, so a POST from anyone else learns nothing more than a GET would.
     organization = get_organization_for_security_official(request.user, organization_id, changes="cancelling")
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     registration = _registration_for_summary(organization=organization, year=year)
     if registration is None or not registration.is_registered_for_any:
         raise Http404("The summary is available once the organization is registered.")

@@ -144,3 +144,7 @@ def test_overview_offers_no_download_before_registering(
     )
 
     assert summary_url(practice) not in page
+
+
+def test_the_security_official_cannot_post_to_it(sign_in, security_official, registered):
+    assert sign_in(security_official).post(summary_url(registered.organization)).status_code == 405
