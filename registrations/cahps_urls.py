@@ -7,6 +7,7 @@ screen, which leads here, to ``cahps_registration_list``.
 from django.urls import path
 
 from registrations import cahps_views as views
+from registrations.confirmation_views import cahps_confirmation
 
 ORG = "<int:year>/<int:organization_id>/"
 
@@ -21,4 +22,5 @@ urlpatterns = [
     path(ORG + "contacts/<int:contact_id>/delete/", views.cahps_contact_delete, name="cahps_contact_delete"),
     path(ORG + "delete/", views.cahps_delete, name="cahps_delete"),
     path(ORG + "summary.pdf", views.cahps_summary, name="cahps_summary"),
+    path(ORG + "confirmation/", cahps_confirmation, name="cahps_confirmation"),
 ]
