@@ -135,14 +135,15 @@ def _entries_for(records, subject_of, users):
 
 
 def _users_named(records):
-    """Display names of the users that history fields point at (one query)."""
+    """Display names of the users that the records' fields point at (one query)."""
     ids = set()
     for record in records:
-        for name in ("web_interface_registered_by_id", "cahps_registered_by_id"):
-            value = getattr(record, name, None)
-            if value:
-                ids.add(value)
-    return {user.pk: str(user) for user in get_user_model().objects.filter(pk__in=ids)}
+        for model_field in record.instance_type._meta.concrete_fields:
+            if model_field.is_relation and model_field.related_model is get_user_model():
+                value = getattr(record, model_field.attname, None)
+                if value:
+                    ids.add(value)
+    return {user.pk: str(user) for user in get_user_model().objects.filter(pk__in=ids)} if ids else {}
 
 
 def registration_history(registration):

@@ -12,11 +12,9 @@ length of the history.
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-
 from contacts.models import Contact
 from organizations.models import Role, RoleRequest
-from registrations.admin_history import MAX_ENTRIES, _entries_for
+from registrations.admin_history import MAX_ENTRIES, _entries_for, _users_named
 from registrations.models import Program, Registration
 from registrations.rules import format_eastern, status_label
 
@@ -93,20 +91,6 @@ def _registration_lines(registrations):
     return lines
 
 
-def _user_names(*record_lists):
-    """Display names of every user the records point at (one query)."""
-    User = get_user_model()
-    ids = set()
-    for records in record_lists:
-        for record in records:
-            for model_field in record.instance_type._meta.concrete_fields:
-                if model_field.is_relation and model_field.related_model is User:
-                    value = getattr(record, model_field.attname)
-                    if value:
-                        ids.add(value)
-    return {user.pk: str(user) for user in User.objects.filter(pk__in=ids)}
-
-
 def _newest(queryset):
     return list(queryset.select_related("history_user").order_by("-history_date")[:MAX_CHANGES])
 
@@ -131,7 +115,7 @@ def organization_history(organization):
     contact_records = _newest(Contact.history.filter(registration_id__in=list(registration_ids)))
     role_records = _newest(Role.history.filter(organization_id=organization.pk))
     request_records = _newest(RoleRequest.history.filter(organization_id=organization.pk))
-    users = _user_names(registration_records, role_records, request_records)
+    users = _users_named([*registration_records, *role_records, *request_records])
 
     def registration_named(registration_pk):
         registration = registration_ids.get(registration_pk)
