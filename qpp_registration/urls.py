@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from registrations.admin.organization_history import organization_history_admin_view
+from registrations.eligibility_views import eligibility_checker
 from registrations.urls import connected_urlpatterns
 
 from . import views
@@ -19,6 +21,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     # For load balancers; not a page (see views.healthz).
     path("healthz", views.healthz, name="healthz"),
+    # Public: what a kind of organization may register for, from the rules [2020 §I; 2023 §I].
+    path("eligibility/", eligibility_checker, name="eligibility_checker"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("organizations/", include("organizations.urls")),
@@ -29,5 +33,11 @@ urlpatterns = [
     # Staff sign in through the portal's Sign In, with the Statement of Truth and two-factor.
     path("admin/login/", accounts_views.admin_login),
     path("admin/password_change/", accounts_views.admin_password_change),
+    # The help desk's page per organization (registrations.admin.organization_history).
+    path(
+        "admin/organizations/organization/<int:organization_id>/full-history/",
+        organization_history_admin_view,
+        name="organization_history",
+    ),
     path("admin/", admin.site.urls),
 ]

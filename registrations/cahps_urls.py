@@ -8,6 +8,7 @@ from django.urls import path
 
 from registrations import cahps_list_views as list_views
 from registrations import cahps_views as views
+from registrations.confirmation_views import cahps_confirmation
 
 ORG = "<int:year>/<int:organization_id>/"
 
@@ -22,4 +23,5 @@ urlpatterns = [
     path(ORG + "contacts/<int:contact_id>/delete/", views.cahps_contact_delete, name="cahps_contact_delete"),
     path(ORG + "delete/", views.cahps_delete, name="cahps_delete"),
     path(ORG + "summary.pdf", views.cahps_summary, name="cahps_summary"),
+    path(ORG + "confirmation/", cahps_confirmation, name="cahps_confirmation"),
 ]

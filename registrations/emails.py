@@ -37,12 +37,13 @@ def contact_recipients(contacts):
 # --- Registration messages --------------------------------------------------------------------------
 
 
-def notify_registration_submitted(*, registration, program, recipients):
+def notify_registration_submitted(*, registration, program, recipients, event=None):
     """ "Congratulations, you have successfully registered!" [2020 §IV.8]."""
     _send(
         "registration_submitted",
         recipients,
         {**_registration_context(registration), "program": _program_label(program)},
+        event=event,
     )
 
 

@@ -20,6 +20,9 @@ REGISTRATION_ADMIN = "Registration admin"
 # (app_label, model, codename, name): permissions that are not a model's add/change/delete/view.
 CUSTOM_PERMISSIONS = [
     ("registrations", "registration", "export_registration", "Can export registrations as CSV"),
+    # The help desk's one page per organization: every registration, role and change
+    # (``registrations.organization_history``).
+    ("organizations", "organization", "audit_organization", "Can see an organization's whole history"),
 ]
 
 HELP_DESK_PERMISSIONS = [
@@ -36,6 +39,7 @@ HELP_DESK_PERMISSIONS = [
     # Outgoing e-mail and the task queue page (qpp_registration.admin); the fall sampling notices.
     "qpp_registration.view_outgoingemail",
     "registrations.view_samplingnotice",
+    "organizations.audit_organization",
 ]
 
 REGISTRATION_ADMIN_PERMISSIONS = [

@@ -97,10 +97,8 @@ class _SummaryPdf(FPDF):
         self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
 
 
-def cahps_summary_pdf(*, registration, contacts, completed_at, completed_by, downloaded_at, downloaded_by):
-    """The summary of a Complete CAHPS registration, as PDF bytes."""
-    organization = registration.organization
-    year = registration.performance_year
+def new_summary(*, title, heading, subheading, subject, downloaded_at, downloaded_by):
+    """A summary document with its footer, metadata and heading written: sections follow."""
     service_center = settings.QPP_SERVICE_CENTER
     pdf = _SummaryPdf(
         footer_text=(
@@ -109,11 +107,8 @@ def cahps_summary_pdf(*, registration, contacts, completed_at, completed_by, dow
             f"(TRS {service_center['trs']}), {service_center['email']}."
         )
     )
-    title = f"Group CAHPS Registration Summary — {organization.name}"
     pdf.set_title(pdf.text_for_font(title))
-    pdf.set_subject(
-        f"CAHPS for MIPS Survey registration {registration.registration_id}, performance year {year.year}"
-    )
+    pdf.set_subject(subject)
     pdf.set_author("Quality Payment Program")
     pdf.set_creator("QPP Registration")
     pdf.set_lang("en-US")
@@ -121,23 +116,26 @@ def cahps_summary_pdf(*, registration, contacts, completed_at, completed_by, dow
     pdf.add_page()
 
     pdf.write_line("Quality Payment Program", size=10, color=MUTED)
-    pdf.write_line("Group CAHPS Registration Summary", size=20, style="B", height=10)
-    pdf.write_line(f"CAHPS for MIPS Survey — Performance Year {year.year}", size=12, color=MUTED, height=7)
+    pdf.write_line(heading, size=20, style="B", height=10)
+    pdf.write_line(subheading, size=12, color=MUTED, height=7)
+    return pdf
 
+
+def registration_section(pdf, registration, rows):
+    """The registration ID to quote and the performance year, then ``rows`` (label, value)."""
     pdf.section("Registration")
     pdf.pairs(
         [
             ("Registration ID", registration.registration_id),
-            ("Performance year", str(year.year)),
-            ("CAHPS Registration Status", status_label(year, registration.cahps_status)),
-            (
-                "Completed",
-                f"{format_eastern(completed_at)} by {_person(completed_by)}" if completed_at else "—",
-            ),
-            ("How registered", registration.get_cahps_source_display()),
+            ("Performance year", str(registration.performance_year.year)),
+            *rows,
         ]
     )
 
+
+def organization_section(pdf, registration):
+    """The organization (its TIN masked), its mailing address and the registration's size."""
+    organization = registration.organization
     pdf.section("Organization")
     address = ", ".join(
         part
@@ -162,6 +160,9 @@ def cahps_summary_pdf(*, registration, contacts, completed_at, completed_by, dow
     ]
     pdf.pairs(rows)
 
+
+def contacts_section(pdf, contacts):
+    """The complete contacts, who receive updates about the registration."""
     complete = [contact for contact in contacts if contact.is_complete]
     pdf.section(f"Contacts receiving updates ({len(complete)})")
     pdf.set_font(pdf.family, "", 10)
@@ -180,6 +181,49 @@ def cahps_summary_pdf(*, registration, contacts, completed_at, completed_by, dow
             for text in (str(number), contact.full_name, contact.phone, contact.email):
                 row.cell(pdf.text_for_font(text))
 
+
+def window_note(pdf, *, year, downloaded_at, changes):
+    """Until when the registration can still change (``changes``: "changed or deleted")."""
+    if downloaded_at < year.window_closes:
+        pdf.write_line(
+            f"The registration can be {changes} until {format_eastern(year.window_closes)}, when "
+            "registration closes. A summary downloaded earlier does not show later changes."
+        )
+    else:
+        pdf.write_line(f"Registration closed on {format_eastern(year.window_closes)}.")
+
+
+def cahps_summary_pdf(*, registration, contacts, completed_at, completed_by, downloaded_at, downloaded_by):
+    """The summary of a Complete CAHPS registration, as PDF bytes."""
+    organization = registration.organization
+    year = registration.performance_year
+    pdf = new_summary(
+        title=f"Group CAHPS Registration Summary — {organization.name}",
+        heading="Group CAHPS Registration Summary",
+        subheading=f"CAHPS for MIPS Survey — Performance Year {year.year}",
+        subject=(
+            f"CAHPS for MIPS Survey registration {registration.registration_id}, performance year {year.year}"
+        ),
+        downloaded_at=downloaded_at,
+        downloaded_by=downloaded_by,
+    )
+
+    registration_section(
+        pdf,
+        registration,
+        [
+            ("CAHPS Registration Status", status_label(year, registration.cahps_status)),
+            (
+                "Completed",
+                f"{format_eastern(completed_at)} by {_person(completed_by)}" if completed_at else "—",
+            ),
+            ("How registered", registration.get_cahps_source_display()),
+        ],
+    )
+
+    organization_section(pdf, registration)
+    contacts_section(pdf, contacts)
+
     pdf.section("What happens next")
     pdf.write_line(
         "Keep this summary for your records: no confirmation email is sent for a CAHPS for MIPS Survey "
@@ -194,11 +238,5 @@ def cahps_summary_pdf(*, registration, contacts, completed_at, completed_by, dow
         "is excluded from scoring."
     )
     pdf.ln(2)
-    if downloaded_at < year.window_closes:
-        pdf.write_line(
-            f"The registration can be changed or deleted until {format_eastern(year.window_closes)}, when "
-            "registration closes. A summary downloaded earlier does not show later changes."
-        )
-    else:
-        pdf.write_line(f"Registration closed on {format_eastern(year.window_closes)}.")
+    window_note(pdf, year=year, downloaded_at=downloaded_at, changes="changed or deleted")
     return bytes(pdf.output())

@@ -7,7 +7,7 @@ for a CAHPS-only year.
 
 from django.urls import path
 
-from registrations import edit_views, register_again_views, views
+from registrations import edit_views, register_again_views, summary_views, views
 
 ORG = "<int:year>/<int:organization_id>/"
 
@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path(ORG + "<slug:program>/cancel/", edit_views.registration_cancel_view, name="registration_cancel"),
     path(ORG + "size/", edit_views.registration_size, name="registration_size"),
+    path(ORG + "summary.pdf", summary_views.registration_summary, name="registration_summary"),
     path(ORG + "reminders/", edit_views.reminder_preference, name="reminder_preference"),
     path(
         ORG + "organization/",

@@ -97,3 +97,21 @@ def test_the_organizations_the_readme_offers_demo_newuser_can_be_requested(db, c
         assert RoleRequest.objects.filter(
             organization__identifier=tin, user__username="demo-newuser"
         ).exists()
+
+
+def test_demo_help_desk_agent_is_staff_in_the_help_desk_group_and_sees_organization_history(db, client):
+    from organizations.models import Organization
+    from tests.conftest import sign_in_with_two_factor
+
+    seed()
+    agent = authenticate(username="demo-helpdesk", password="demo-password-2026")
+    assert agent.is_staff and not agent.is_superuser
+    assert list(agent.groups.values_list("name", flat=True)) == ["Help desk"]
+    organization = Organization.objects.get(identifier="345678901")
+
+    response = sign_in_with_two_factor(client, agent).get(
+        f"/admin/organizations/organization/{organization.pk}/full-history/"
+    )
+
+    assert response.status_code == 200
+    assert "Allegheny Health Partners" in response.content.decode()

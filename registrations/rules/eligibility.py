@@ -5,7 +5,7 @@ from django.utils.text import capfirst
 
 from organizations.models import Organization
 from registrations.models import Program, Size
-from registrations.rules.window import ALLOWED, Decision
+from registrations.rules.window import Decision
 
 QPP_SERVICE_CENTER_PHONE = "1-866-288-8292"
 
@@ -31,7 +31,7 @@ _ROLLOVER_KINDS = frozenset({Organization.Kind.PRACTICE, Organization.Kind.VIRTU
 def _check_size(size):
     """None when ``size`` is a chosen band; the refusal when it is not chosen yet."""
     if size == "":
-        return Decision(False, SELECT_SIZE_FIRST)
+        return Decision(False, SELECT_SIZE_FIRST, guide="2020 §IV.1")
     Size(size)  # an unknown band is a programming error, not a user's choice
     return None
 
@@ -47,12 +47,14 @@ def _check_kind(organization, year, program):
             False,
             f"Subgroups cannot register for performance year {year.year}: subgroup participation is "
             "only available for MIPS Value Pathway (MVP) reporting, which does not include this year.",
+            guide="2023 §I Definitions",
         )
     if program == Program.WEB_INTERFACE:
         return Decision(
             False,
             "Subgroups cannot register for the CMS Web Interface: subgroup participation is only "
             "available for MIPS Value Pathway (MVP) reporting.",
+            guide="2023 §I Definitions",
         )
     # [2023 §I]: "Subgroups ... will complete their registration through the QPP Service Center."
     return Decision(
@@ -62,6 +64,7 @@ def _check_kind(organization, year, program):
         "Service Center representative contacts the practice's Security Official to collect what is "
         f"needed. Questions? Call the QPP Service Center at {QPP_SERVICE_CENTER_PHONE}.",
         service_center=True,
+        guide="2023 §I",
     )
 
 
@@ -78,6 +81,7 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
             False,
             f"The CMS Web Interface is not offered for performance year {year.year}; "
             "registration is open for the CAHPS for MIPS Survey only.",
+            guide="2023 §I",
         )
     refusal = _check_kind(organization, year, Program.WEB_INTERFACE)
     if refusal is not None:
@@ -88,7 +92,10 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
             # [2021 #5]: "Shared Savings Program ACOs are automatically registered for the CMS Web
             # Interface."
             return Decision(
-                False, "Automatically registered as a Shared Savings Program ACO.", automatic=True
+                False,
+                "Automatically registered as a Shared Savings Program ACO.",
+                automatic=True,
+                guide="2021 #5",
             )
         # [2021 #5] opens the Web Interface to groups, virtual groups and APM Entities with 25 or more
         # clinicians, and only Shared Savings Program ACOs use it for the APP; the 2020 "Who does not
@@ -102,6 +109,7 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
             "ACOs in the Shared Savings Program or Next Generation ACO Model report through the CMS "
             "Web Interface and do not need to register.",
             automatic=True,
+            guide="2020 §I",
         )
     refusal = _check_size(size)
     if refusal is not None:
@@ -112,8 +120,9 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
             False,
             f"{capfirst(WEB_INTERFACE_SIZE_RULE)}. "
             "Select 25–99 or 100 or more clinicians to register for it.",
+            guide="2020 §IV.1",
         )
-    return ALLOWED
+    return Decision(True, guide="2020 §I; 2021 #5")
 
 
 def cahps_eligibility(*, organization, year, size) -> Decision:
@@ -136,6 +145,7 @@ def cahps_eligibility(*, organization, year, size) -> Decision:
                 "Automatically registered for the CAHPS for MIPS Survey as a Shared Savings Program ACO "
                 "reporting the APM Performance Pathway (APP).",
                 automatic=True,
+                guide="2021 #6; 2023 §I",
             )
         # [2021 #6]: "Advance registration is required for any group, virtual group, or APM Entity
         # that intends to administer the CAHPS for MIPS Survey, except for Shared Savings Program
@@ -146,11 +156,12 @@ def cahps_eligibility(*, organization, year, size) -> Decision:
             False,
             "ACOs in the Shared Savings Program or Next Generation ACO Model administer the CAHPS for "
             "ACOs Survey instead, so they cannot register for the CAHPS for MIPS Survey.",
+            guide="2020 §I",
         )
     refusal = _check_size(size)
     if refusal is not None:
         return refusal
-    return ALLOWED
+    return Decision(True, guide="2020 §I; 2021 #6; 2023 §I")
 
 
 _ELIGIBILITY = {

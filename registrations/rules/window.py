@@ -2,7 +2,7 @@
 [2020 §I, §III, §V, §VII; 2021 #2; 2023 §II]."""
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from qpp_registration.core.eastern import format_eastern, require_aware
@@ -20,6 +20,9 @@ class Decision:
     automatic: bool = False
     # Only the QPP Service Center registers it (subgroups from 2023).
     service_center: bool = False
+    # The guide section the rule comes from, e.g. "2021 #5", for people who look it up
+    # (the public eligibility checker). Not part of the answer itself.
+    guide: str = field(default="", compare=False)
 
     def __bool__(self):
         return self.allowed

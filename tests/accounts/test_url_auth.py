@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "home",
     "healthz",
+    # What a kind of organization may register for: the rules only, no organization's data.
+    "eligibility_checker",
     "account_login",
     "account_logout",
     "account_signup",

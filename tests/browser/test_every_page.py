@@ -63,7 +63,9 @@ def crawl(page):
         violations = axe_violations(page)
         if violations:
             found[page.url] = violations
-        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
+        # A link marked download (a summary PDF) is a file, not a page to scan.
+        links = "a[href]:not([download])"
+        for href in page.eval_on_selector_all(links, "links => links.map(a => a.getAttribute('href'))"):
             target = urlsplit(href)
             if target.scheme or target.netloc or not target.path.startswith("/"):
                 continue

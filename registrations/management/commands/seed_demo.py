@@ -6,6 +6,7 @@ Development data only: the accounts share one published password.
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from contacts.models import Contact
 from organizations.models import Organization, Role
 from registrations.guide_years import GUIDE_YEARS, LIKE_2021, LIKE_2023, open_window_around
 from registrations.models import PerformanceYear, ProgramStatus, Registration, Size, Source
+from registrations.staff_groups import HELP_DESK, sync_staff_groups
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credential, dev data only
 
@@ -23,7 +25,10 @@ DEMO_USERS = [
     ("demo-staffuser", "Sam", "Taylor", False, "Staff User of Chesapeake Family Medicine only"),
     ("demo-newuser", "Nora", "Quinn", False, "no roles yet: try Connect to an Organization"),
     ("demo-admin", "Alex", "Morgan", True, "CMS staff: Django admin at /admin/"),
+    ("demo-helpdesk", "Hana", "Lopez", False, "Help desk: read-only admin, organization history"),
 ]
+# Staff but not superuser: the Help desk group's permissions (registrations.staff_groups).
+HELP_DESK_USERNAME = "demo-helpdesk"
 
 P = Organization.Kind.PRACTICE
 VG = Organization.Kind.VIRTUAL_GROUP
@@ -142,6 +147,7 @@ class Command(BaseCommand):
         now = timezone.now()
         years = self.seed_years(now)
         users = self.seed_users()
+        self.seed_help_desk(users[HELP_DESK_USERNAME])
         organizations = self.seed_organizations()
         self.seed_roles(users, organizations)
         self.seed_registrations(years, organizations, users["demo-so"])
@@ -174,6 +180,13 @@ class Command(BaseCommand):
             )
             users[username] = user
         return users
+
+    def seed_help_desk(self, user):
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        if not Group.objects.filter(name=HELP_DESK).exists():
+            sync_staff_groups()
+        user.groups.set([Group.objects.get(name=HELP_DESK)])
 
     def seed_organizations(self):
         organizations = {}
