@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from organizations import own_requests
 from organizations.models import Organization, Role, RoleRequest
 from registrations import emails
 from registrations.exceptions import RegistrationRefused
@@ -174,9 +175,9 @@ def role_request_create(*, user, organization, role):
             .select_related("user")
             .order_by("user__username")
         )
-        emails.notify_role_request_received(
-            role_request=role_request, recipients=[emails.user_recipient(r.user) for r in officials]
-        )
+        recipients = [emails.user_recipient(r.user) for r in officials]
+        emails.notify_role_request_received(role_request=role_request, recipients=recipients)
+        own_requests.acknowledge(role_request=role_request, has_security_official=bool(recipients))
     return role_request
 
 
