@@ -20,13 +20,6 @@ from tests.factories import RoleFactory, RoleRequestFactory, UserFactory
 SO = Role.Kind.SECURITY_OFFICIAL
 
 
-@pytest.fixture
-def invitee(db):
-    user = UserFactory(username="ines", first_name="Ines", last_name="Vance", email="ines@example.com")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
-
-
 def _link_path(message):
     return re.search(r"https?://[^/\s]+(/organizations/invitations/[^\s/]+/)", message.body).group(1)
 
