@@ -164,3 +164,25 @@ def test_a_forged_link_is_not_found(client, sign_in, invitee):
     sign_in(invitee)
 
     assert client.get(reverse("invitation_accept", args=["forged:token"])).status_code == 404
+
+
+def test_a_new_user_creates_the_account_and_lands_on_the_invitation(
+    client, security_official, practice, django_capture_on_commit_callbacks
+):
+    from tests.organizations.test_access_request_flow import _register_and_set_up
+
+    invitation = invitations.invitation_create(
+        organization=practice, email="jordan@example.com", by=security_official
+    )
+    path = invitations.invitation_url(invitation)
+    assert client.get(path).url.startswith(reverse(settings.LOGIN_URL))
+
+    # Register, confirm the address from the e-mail, sign in, set up two-factor: the links
+    # e-mailed on the way lose any ``next``, and the first page afterwards is Home.
+    _register_and_set_up(client, django_capture_on_commit_callbacks)
+    assert client.get(reverse("home")).url == path
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(path)
+
+    assert Role.objects.get(user__username="jordan-new", organization=practice).kind == SO
+    assert mail.outbox[-1].to == [security_official.email]
