@@ -14,7 +14,12 @@ from playwright.sync_api import expect
 from accounts.models import TwoFactorDevice
 from organizations.models import Role, RoleRequest
 from tests.accounts.conftest import confirm_email
-from tests.browser.helpers import assert_accessible, assert_no_horizontal_overflow, screenshot
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_no_horizontal_overflow,
+    find_organization_to_connect,
+    screenshot,
+)
 from tests.factories import TEST_PASSWORD, OrganizationFactory, RoleFactory, UserFactory
 
 WIDTHS = (1280, 390)
@@ -94,11 +99,9 @@ def test_a_requester_sees_who_approves_and_the_waiting_time_then_withdraws(signe
     newcomer = UserFactory(username="jordan-new", first_name="Jordan", last_name="Rivera")
     page = signed_in_page(newcomer)
 
-    page.goto("/organizations/connect/")
-    page.get_by_label("Organization type").select_option(label="Practice (group) — TIN")
-    page.get_by_label("TIN, Virtual Group ID or APM Entity ID").fill("123-45-6789")
-    page.get_by_label("Organization name").fill("Chesapeake Family Medicine")
-    page.get_by_role("button", name="Search").click()
+    find_organization_to_connect(
+        page, kind="Practice (group) — TIN", identifier="123456789", name="Chesapeake Family Medicine"
+    )
     page.locator("label", has_text="Staff User").click()
     page.get_by_role("button", name="Request Access").click()
 
