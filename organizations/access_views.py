@@ -87,7 +87,11 @@ def invite(request, organization_pk):
                 f"{organization.name}. The link is valid for {invitations.INVITATION_VALID_DAYS} days.",
             )
             return redirect("manage_access")
-    return render(request, "organizations/invite.html", {"organization": organization, "form": form})
+    return render(
+        request,
+        "organizations/invite.html",
+        {"organization": organization, "form": form, "valid_days": invitations.INVITATION_VALID_DAYS},
+    )
 
 
 @login_not_required

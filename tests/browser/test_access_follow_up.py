@@ -58,6 +58,12 @@ def test_a_sole_security_official_invites_a_second_one_who_accepts(page, signed_
         page.get_by_role("heading", name="You are the only Security Official of Chesapeake Family Medicine")
     ).to_be_visible()
     look(page, "home-sole-security-official")
+    page.get_by_role("link", name=re.compile("^Invite a Security Official")).click()
+    page.get_by_label("E-mail address of the person to invite").fill("ines at example")
+    page.get_by_role("button", name="Send Invitation").click()
+    expect(page.get_by_text("Enter an e-mail address, like name@example.com.").first).to_be_visible()
+    expect(page.get_by_label("E-mail address of the person to invite")).to_have_value("ines at example")
+    look(page, "invite-security-official-error")
 
     page.get_by_role("link", name="Manage Access", exact=True).click()
     expect(page.get_by_role("heading", name="You are the only Security Official")).to_be_visible()

@@ -150,3 +150,20 @@ def test_home_query_count_stays_fixed(client, sign_in, security_official, django
         RoleRequestFactory(organization=organization)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("home"))
+
+
+def test_a_request_decided_meanwhile_is_not_withdrawn_and_says_why(
+    client, sign_in, waiting, security_official
+):
+    from organizations.services import role_request_approve
+
+    sign_in(waiting.user)
+    client.get(reverse("role_request_withdraw", args=[waiting.pk]))
+    role_request_approve(role_request=waiting, by=security_official)
+
+    page = _text(client.post(reverse("role_request_withdraw", args=[waiting.pk])))
+
+    assert "The request was not withdrawn" in page
+    assert "This request was already approved: it cannot be withdrawn any more." in page
+    waiting.refresh_from_db()
+    assert waiting.status == RoleRequest.Status.APPROVED
