@@ -94,6 +94,28 @@ def invite(request, organization_pk):
     )
 
 
+@require_http_methods(["GET", "POST"])
+def withdraw_invitation(request, organization_pk, pk):
+    """Withdraw an invitation still waiting, behind a confirmation page."""
+    organization = selectors.get_organization_for_user(
+        request.user, organization_pk, role=Role.Kind.SECURITY_OFFICIAL
+    )
+    invitation = invitations.get_waiting_invitation(organization, pk)
+    if request.method == "POST":
+        try:
+            invitations.invitation_withdraw(invitation=invitation, by=request.user)
+        except PermissionDenied:
+            raise Http404("No invitation found.") from None
+        except RegistrationRefused as refusal:
+            messages.error(request, refusal.reason)
+        else:
+            messages.success(
+                request, f"You withdrew the invitation of {invitation.email}. Its link no longer works."
+            )
+        return redirect("manage_access")
+    return render(request, "organizations/withdraw_invitation.html", {"invitation": invitation})
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token):

@@ -114,6 +114,18 @@ def pending_invitations(organizations, *, now=None):
     return grouped
 
 
+def get_waiting_invitation(organization, pk):
+    """A pending invitation of ``organization`` (already fetched for its Security Official)."""
+    invitation = (
+        SecurityOfficialInvitation.objects.filter(organization=organization, pk=pk, status=Status.PENDING)
+        .select_related("organization")
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No invitation found.")
+    return invitation
+
+
 def _has_confirmed_address(user, email):
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
 
@@ -244,6 +256,25 @@ def invitation_accept(*, invitation, user, now=None):
         _close(invitation, status=Status.ACCEPTED, by=user, now=now, reason="Invitation accepted")
         emails.notify_invitation_accepted(invitation=invitation)
     return role
+
+
+def invitation_withdraw(*, invitation, by, now=None):
+    """A Security Official of the organization withdraws an invitation still waiting (a mistyped
+    address, someone who left): its link stops working at once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        Organization.objects.select_for_update().order_by().get(pk=invitation.organization_id)
+        if not is_security_official(by, invitation.organization):
+            raise PermissionDenied(
+                "Only a Security Official of this organization can withdraw an invitation."
+            )
+        invitation = SecurityOfficialInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != Status.PENDING:
+            raise RegistrationRefused(
+                f"This invitation was already {invitation.get_status_display().lower()}."
+            )
+        _close(invitation, status=Status.WITHDRAWN, by=by, now=now, reason="Invitation withdrawn")
+    return invitation
 
 
 def closed_reason(invitation, now=None):

@@ -71,7 +71,16 @@ def test_a_sole_security_official_invites_a_second_one_who_accepts(page, signed_
     page.get_by_label("E-mail address of the person to invite").fill("Ines@Example.com")
     page.get_by_role("button", name=re.compile("^Send Invitation")).click()
     expect(page.get_by_text("We e-mailed an invitation to ines@example.com")).to_be_visible()
-    expect(page.get_by_text("Waiting for acceptance: ines@example.com")).to_be_visible()
+    expect(page.get_by_text("ines@example.com, Security Official, valid until")).to_be_visible()
+    # A second invitation to a mistyped address, withdrawn at once.
+    page.get_by_label("E-mail address of the person to invite").fill("ines@exmaple.com")
+    page.get_by_role("button", name=re.compile("^Send Invitation")).click()
+    look(page, "manage-access-invitations-waiting")
+    page.get_by_role("link", name="Withdraw the invitation of ines@exmaple.com").click()
+    expect(page.get_by_role("heading", name="Withdraw Invitation", level=1)).to_be_visible()
+    look(page, "withdraw-invitation-confirmation")
+    page.get_by_role("button", name="Withdraw", exact=True).click()
+    expect(page.get_by_text("You withdrew the invitation of ines@exmaple.com.")).to_be_visible()
     [invitation_mail] = [m for m in mail.outbox if m.to == ["ines@example.com"]]
     link = re.search(r"https?://[^/\s]+(/organizations/invitations/[^\s/]+/)", invitation_mail.body).group(1)
 

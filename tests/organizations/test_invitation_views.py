@@ -71,7 +71,8 @@ def test_inviting_in_one_step_emails_the_link(
     assert response.url == reverse("manage_access")
     assert mail.outbox[-1].to == ["ines@example.com"]
     page = _text(client.get(reverse("manage_access")))
-    assert "Waiting for acceptance: ines@example.com" in page
+    assert "Invitations waiting for acceptance" in page
+    assert "ines@example.com, Security Official, valid until" in page
 
 
 def test_a_bad_address_is_shown_next_to_the_field_and_kept(client, sign_in, security_official, practice):
@@ -186,3 +187,38 @@ def test_a_new_user_creates_the_account_and_lands_on_the_invitation(
 
     assert Role.objects.get(user__username="jordan-new", organization=practice).kind == SO
     assert mail.outbox[-1].to == [security_official.email]
+
+
+def test_withdrawing_an_invitation_asks_first(client, sign_in, security_official, practice):
+    invitation = invitations.invitation_create(
+        organization=practice, email="ines@example.com", by=security_official
+    )
+    sign_in(security_official)
+    url = reverse("invitation_withdraw", args=[practice.pk, invitation.pk])
+    assert url in _text(client.get(reverse("manage_access")))
+
+    assert "Do you want to withdraw the invitation of ines@example.com" in _text(client.get(url))
+    invitation.refresh_from_db()
+    assert invitation.status == SecurityOfficialInvitation.Status.PENDING
+    assert client.post(url).url == reverse("manage_access")
+
+    invitation.refresh_from_db()
+    assert invitation.status == SecurityOfficialInvitation.Status.WITHDRAWN
+    assert "Invitations waiting for acceptance" not in _text(client.get(reverse("manage_access")))
+
+
+@pytest.mark.parametrize("who", ["staff_user", "invitee", "official_elsewhere"])
+def test_nobody_else_sees_or_withdraws_an_invitation(
+    client, sign_in, security_official, practice, who, request
+):
+    invitation = invitations.invitation_create(
+        organization=practice, email="ines@example.com", by=security_official
+    )
+    user = RoleFactory(kind=SO).user if who == "official_elsewhere" else request.getfixturevalue(who)
+    sign_in(user)
+    url = reverse("invitation_withdraw", args=[practice.pk, invitation.pk])
+
+    assert client.get(url).status_code in {403, 404}
+    assert client.post(url).status_code in {403, 404}
+    invitation.refresh_from_db()
+    assert invitation.status == SecurityOfficialInvitation.Status.PENDING

@@ -182,3 +182,30 @@ def test_sole_official_organizations_lists_only_those_without_another_official(
 
     assert invitations.sole_official_organizations(security_official) == [alone]
     assert invitations.sole_official_organizations(second_official) == []
+
+
+def test_a_security_official_withdraws_an_invitation_and_its_link_stops_working(
+    practice, security_official, second_official, invitee
+):
+    invitation = invitation_create(organization=practice, email="ines@example.com", by=security_official)
+
+    invitations.invitation_withdraw(invitation=invitation, by=second_official)
+
+    invitation.refresh_from_db()
+    assert invitation.status == SecurityOfficialInvitation.Status.WITHDRAWN
+    assert invitation.history.first().history_user == second_official
+    with pytest.raises(RegistrationRefused, match="no longer works"):
+        invitation_accept(invitation=invitation, user=invitee)
+
+
+def test_only_a_security_official_of_the_organization_withdraws_an_invitation(
+    practice, security_official, staff_user, invitee
+):
+    invitation = invitation_create(organization=practice, email="ines@example.com", by=security_official)
+    elsewhere = RoleFactory(kind=SO).user
+
+    for user in (staff_user, invitee, elsewhere):
+        with pytest.raises(PermissionDenied):
+            invitations.invitation_withdraw(invitation=invitation, by=user)
+    invitation.refresh_from_db()
+    assert invitation.status == SecurityOfficialInvitation.Status.PENDING
