@@ -4,10 +4,12 @@ waited, and can withdraw it; a Security Official sees requests on Home and confi
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from organizations.models import Role, RoleRequest
+from organizations.services import role_request_approve
 from tests.factories import OrganizationFactory, RoleFactory, RoleRequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,8 +157,6 @@ def test_home_query_count_stays_fixed(client, sign_in, security_official, django
 def test_a_request_decided_meanwhile_is_not_withdrawn_and_says_why(
     client, sign_in, waiting, security_official
 ):
-    from organizations.services import role_request_approve
-
     sign_in(waiting.user)
     client.get(reverse("role_request_withdraw", args=[waiting.pk]))
     role_request_approve(role_request=waiting, by=security_official)
@@ -167,3 +167,27 @@ def test_a_request_decided_meanwhile_is_not_withdrawn_and_says_why(
     assert "This request was already approved: it cannot be withdrawn any more." in page
     waiting.refresh_from_db()
     assert waiting.status == RoleRequest.Status.APPROVED
+
+
+def test_the_acknowledgement_email_says_who_approves_and_links_the_request(
+    client, sign_in, outsider, security_official, practice, django_capture_on_commit_callbacks
+):
+    sign_in(outsider)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("connect_organization"),
+            {
+                "kind": "practice",
+                "identifier": "123456789",
+                "name": "Chesapeake Family Medicine",
+                "role": "staff_user",
+                "action": "request",
+            },
+        )
+
+    [ack] = [m for m in mail.outbox if m.to == [outsider.email]]
+    request_page = reverse("own_role_request", args=[RoleRequest.objects.get(user=outsider).pk])
+    assert ack.subject == "We received your request for the Staff User role for Chesapeake Family Medicine"
+    assert "Who can approve it: the organization’s Security Officials." in ack.body
+    assert request_page in ack.body
+    assert security_official.email not in ack.body and "Sam" not in ack.body
