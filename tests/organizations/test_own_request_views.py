@@ -11,6 +11,7 @@ from django.utils import timezone
 from organizations.models import Role, RoleRequest
 from organizations.services import role_request_approve
 from tests.factories import OrganizationFactory, RoleFactory, RoleRequestFactory, UserFactory
+from tests.organizations.test_connect import SEARCH
 
 pytestmark = pytest.mark.django_db
 
@@ -174,16 +175,7 @@ def test_the_acknowledgement_email_says_who_approves_and_links_the_request(
 ):
     sign_in(outsider)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("connect_organization"),
-            {
-                "kind": "practice",
-                "identifier": "123456789",
-                "name": "Chesapeake Family Medicine",
-                "role": "staff_user",
-                "action": "request",
-            },
-        )
+        client.post(reverse("connect_organization"), {**SEARCH, "role": "staff_user", "action": "request"})
 
     [ack] = [m for m in mail.outbox if m.to == [outsider.email]]
     request_page = reverse("own_role_request", args=[RoleRequest.objects.get(user=outsider).pk])
