@@ -64,3 +64,15 @@ class RejectRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The requester sees this in the e-mail that tells them the request was rejected.",
     )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address of the person to invite",
+        max_length=254,
+        help_text="We e-mail them a link to accept. They sign in, or create an account, with this address.",
+        error_messages={
+            "required": "Enter the e-mail address of the person to invite.",
+            "invalid": "Enter an e-mail address, like name@example.com.",
+        },
+    )

@@ -200,6 +200,7 @@ class RoleRequest(models.Model):
         PENDING = "pending", "Pending"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_requests")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="role_requests")
@@ -227,7 +228,7 @@ class RoleRequest(models.Model):
                 name="one_pending_request_per_user_org",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "approved", "rejected"]),
+                condition=Q(status__in=["pending", "approved", "rejected", "withdrawn"]),
                 name="role_request_status_valid",
             ),
             models.CheckConstraint(
@@ -240,3 +241,59 @@ class RoleRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} requests {self.get_role_display()} of {self.organization}"
+
+
+class SecurityOfficialInvitation(models.Model):
+    """A Security Official's e-mailed invitation to someone to become a second Security
+    Official of the organization, so that its access survives turnover.
+
+    The invitation is the inviter's approval: accepting it (signed in with an account whose
+    confirmed e-mail address is ``email``) records a role request approved by the inviter
+    and grants the role (``organizations.invitations``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for acceptance"
+        ACCEPTED = "accepted", "Accepted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("e-mail address")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations_sent"
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-invited_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=Q(status="pending"),
+                name="one_pending_invitation_per_org_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "withdrawn"]),
+                name="invitation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", closed_at__isnull=True)
+                | (~Q(status="pending") & Q(closed_at__isnull=False)),
+                name="invitation_closed_when_not_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invitation of {self.email} to be a Security Official of {self.organization}"

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from organizations import emails
+from organizations import emails, own_requests
 from organizations.authorization import is_security_official, is_service_center_staff
 from organizations.models import Organization, Role, RoleRequest
 from qpp_registration.core.emails import user_recipient
@@ -85,9 +85,9 @@ def role_request_create(*, user, organization, role):
             .select_related("user")
             .order_by("user__username")
         )
-        emails.notify_role_request_received(
-            role_request=role_request, recipients=[user_recipient(r.user) for r in officials]
-        )
+        recipients = [user_recipient(r.user) for r in officials]
+        emails.notify_role_request_received(role_request=role_request, recipients=recipients)
+        own_requests.acknowledge(role_request=role_request, has_security_official=bool(recipients))
     return role_request
 
 

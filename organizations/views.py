@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 
-from . import selectors, services
-from .forms import OrganizationSearchForm, RejectRequestForm, RoleRequestForm
+from . import invitations, selectors, services
+from . import own_requests as tracking
+from .forms import InvitationForm, OrganizationSearchForm, RejectRequestForm, RoleRequestForm
 from .models import Role, RoleRequest
 
 
@@ -30,11 +31,24 @@ def manage_access(request):
     roles = list(page_obj)
     official_of = [role.organization for role in roles if role.is_security_official]
     members = selectors.members_of_organizations(official_of, excluding_user=request.user)
+    official_counts = selectors.security_official_counts(official_of)
+    waiting_invitations = invitations.pending_invitations(official_of)
     connected = [
-        {"role": role, "organization": role.organization, "members": members.get(role.organization_id, [])}
+        {
+            "role": role,
+            "organization": role.organization,
+            "members": members.get(role.organization_id, []),
+            "sole_official": official_counts.get(role.organization_id) == 1,
+            "invitations": waiting_invitations.get(role.organization_id, []),
+            "invitation_form": InvitationForm(auto_id=f"invite-{role.organization_id}-%s"),
+        }
         for role in roles
     ]
     own_requests = selectors.own_requests(request.user)
+    own_pending = [r for r in own_requests if r.status == RoleRequest.Status.PENDING]
+    approvers = tracking.approvers_of(own_pending)
+    for role_request in own_pending:
+        role_request.approvers = approvers[role_request.pk]
     return render(
         request,
         "organizations/manage_access.html",
@@ -42,7 +56,7 @@ def manage_access(request):
             "connected": connected,
             "page_obj": page_obj,
             "requests_to_decide": selectors.pending_requests_to_decide(request.user),
-            "own_pending": [r for r in own_requests if r.status == RoleRequest.Status.PENDING],
+            "own_pending": own_pending,
             "own_decided": [r for r in own_requests if r.status != RoleRequest.Status.PENDING][:5],
         },
     )
@@ -97,18 +111,22 @@ def _request_role(request, organization, role_form):
             role_form.add_error(None, message)
         return None
     has_official = organization.pk in selectors.organizations_with_security_official([organization])
-    deciders = "its Security Officials" if has_official else "CMS staff, as it has no Security Official yet"
+    deciders = tracking.who_can_approve(has_security_official=has_official)
     messages.success(
         request,
         f"Your request for the {role_request.get_role_display()} role for {organization.name} was sent to "
         f"{deciders}. We will e-mail you the decision.",
     )
-    return redirect("manage_access")
+    return redirect("own_role_request", role_request.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def approve_request(request, pk):
+    """Approve, behind a confirmation page: the role lets its holder see (and, as a Security
+    Official, register and give others access to) the organization."""
     role_request = selectors.get_request_to_decide(request.user, pk)
+    if request.method == "GET":
+        return render(request, "organizations/approve_request.html", {"role_request": role_request})
     try:
         services.role_request_approve(role_request=role_request, by=request.user)
     except RegistrationRefused as refusal:

@@ -4,13 +4,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from organizations.home import access_on_home
 from organizations.models import Role
 from qpp_registration import queue
 from qpp_registration.params import BadParameter
@@ -37,7 +38,14 @@ def home(request):
         request.user.is_authenticated
         and Role.objects.filter(user=request.user, kind=Role.Kind.SECURITY_OFFICIAL).exists()
     )
-    return render(request, "home.html", {"periods": periods, "is_security_official": is_security_official})
+    access = {}
+    if request.user.is_authenticated and request.two_factor_verified:
+        invitation_url, access = access_on_home(request)
+        if invitation_url:
+            return redirect(invitation_url)
+    return render(
+        request, "home.html", {"periods": periods, "is_security_official": is_security_official, **access}
+    )
 
 
 @login_not_required

@@ -40,6 +40,16 @@ def outsider(db):
 
 
 @pytest.fixture
+def invitee(db):
+    """Someone a Security Official invites by e-mail: an account with that address confirmed."""
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(username="ines", first_name="Ines", last_name="Vance", email="ines@example.com")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
 def staff_reviewer(db):
     return UserFactory(username="cms-reviewer", is_staff=True, is_superuser=True)
 

@@ -26,7 +26,9 @@ ONE_PAGE = {
     "Registration Overview": 7,
     # One more: the open years, each of which gets a section when several are open (issue 12 #5).
     "Connected Organizations": 7,
-    "Manage Access": 6,
+    # Two more: how many Security Officials each organization has (the sole-official warning) and
+    # the invitations waiting for acceptance.
+    "Manage Access": 8,
     "Register and Edit CAHPS Registration": 7,
 }
 

@@ -68,3 +68,12 @@ def assert_no_horizontal_overflow(page):
         raise AssertionError(
             f"{page.url} is {scroll_width}px wide in a {width}px viewport; too wide: {culprits}"
         )
+
+
+def find_organization_to_connect(page, *, kind, identifier, name):
+    """Connect to an Organization: search by type, identifier and name [2020 §II]."""
+    page.goto("/organizations/connect/")
+    page.get_by_label("Organization type").select_option(label=kind)
+    page.get_by_label("TIN, Virtual Group ID or APM Entity ID").fill(identifier)
+    page.get_by_label("Organization name").fill(name)
+    page.get_by_role("button", name="Search").click()

@@ -12,7 +12,12 @@ from playwright.sync_api import expect
 from accounts.models import TwoFactorDevice
 from organizations.models import Role
 from tests.accounts.conftest import confirm_email
-from tests.browser.helpers import assert_accessible, assert_no_horizontal_overflow, screenshot
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_no_horizontal_overflow,
+    find_organization_to_connect,
+    screenshot,
+)
 from tests.factories import TEST_PASSWORD, OrganizationFactory, RoleFactory, UserFactory
 
 
@@ -196,24 +201,24 @@ def test_new_user_requests_the_security_official_role_and_the_official_approves_
     newcomer = UserFactory(username="jordan-new", first_name="Jordan", last_name="Rivera")
     page = signed_in_page(newcomer)
 
-    page.goto("/organizations/connect/")
-    page.get_by_label("Organization type").select_option(label="Practice (group) — TIN")
-    page.get_by_label("TIN, Virtual Group ID or APM Entity ID").fill("123-45-6789")
-    page.get_by_label("Organization name").fill("chesapeake family medicine")
-    page.get_by_role("button", name="Search").click()
+    find_organization_to_connect(
+        page, kind="Practice (group) — TIN", identifier="123-45-6789", name="chesapeake family medicine"
+    )
     expect(page.get_by_role("heading", name="Chesapeake Family Medicine")).to_be_visible()
     page.locator("label", has_text="Security Official").click()
     assert_accessible(page)
     screenshot(page, "connect-request-a-role")
     page.get_by_role("button", name="Request Access").click()
-    expect(page.get_by_text("was sent to its Security Officials")).to_be_visible()
+    expect(page.get_by_text("was sent to the organization’s Security Officials")).to_be_visible()
 
     page = signed_in_page(security_official_account)
     page.goto("/organizations/")
     expect(page.get_by_role("heading", name="Requests waiting for your approval")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "manage-access-request-to-approve")
-    page.get_by_role("button", name=re.compile("^Approve")).click()
+    page.get_by_role("link", name=re.compile("^Approve")).click()
+    expect(page.get_by_role("heading", name="Approve request", level=1)).to_be_visible()
+    page.get_by_role("button", name="Approve", exact=True).click()
     expect(page.get_by_text("Jordan Rivera (jordan-new) now has the Security Official role")).to_be_visible()
     expect(page.get_by_role("cell", name="jordan-new", exact=True)).to_be_visible()
     screenshot(page, "manage-access-after-approval")

@@ -70,10 +70,10 @@ def test_request_goes_to_the_security_officials_by_email(
             {**SEARCH, "role": Role.Kind.SECURITY_OFFICIAL, "action": "request"},
         )
 
-    assert response.url == reverse("manage_access")
     request = RoleRequest.objects.get(user=outsider)
+    assert response.url == reverse("own_role_request", args=[request.pk])
     assert (request.organization, request.role, request.status) == (practice, "security_official", "pending")
-    assert [message.to for message in mail.outbox] == [[security_official.email]]
+    assert [message.to for message in mail.outbox] == [[security_official.email], [outsider.email]]
 
 
 def test_request_for_an_organization_without_security_official_goes_to_cms_staff(
@@ -89,9 +89,9 @@ def test_request_for_an_organization_without_security_official_goes_to_cms_staff
         )
 
     shown = " ".join(str(message) for message in get_messages(response.wsgi_request))
-    assert "was sent to CMS staff, as it has no Security Official yet" in shown
+    assert "was sent to the QPP Service Center" in shown
     assert RoleRequest.objects.filter(user=outsider, organization=practice, status="pending").exists()
-    assert mail.outbox == []
+    assert [message.to for message in mail.outbox] == [[outsider.email]]
 
 
 def test_requesting_without_choosing_a_role_is_refused(client, sign_in, outsider, practice):

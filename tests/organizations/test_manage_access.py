@@ -86,7 +86,7 @@ def test_user_sees_their_own_pending_request(client, sign_in, outsider, practice
 
     page = client.get(reverse("manage_access")).content.decode()
 
-    assert "Staff User for Chesapeake Family Medicine — waiting for approval" in page
+    assert "Staff User for Chesapeake Family Medicine</a> — waiting 0" in page
 
 
 def test_page_runs_a_fixed_number_of_queries(

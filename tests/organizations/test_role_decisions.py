@@ -33,10 +33,16 @@ def test_approve_grants_the_role_and_emails_the_requester(
     assert mail.outbox[-1].to == ["newcomer@example.com"]
 
 
-def test_approve_needs_a_post(client, sign_in, security_official, request_for_practice):
+def test_approve_asks_for_confirmation_first(client, sign_in, security_official, request_for_practice):
     sign_in(security_official)
 
-    assert client.get(reverse("role_request_approve", args=[request_for_practice.pk])).status_code == 405
+    page = client.get(reverse("role_request_approve", args=[request_for_practice.pk])).content.decode()
+
+    assert (
+        "(User ID newcomer, newcomer@example.com) the Security Official role for Chesapeake Family Medicine"
+        in " ".join(page.split())
+    )
+    assert '<button type="submit" class="usa-button">Approve</button>' in page
     assert not Role.objects.filter(user=request_for_practice.user).exists()
 
 
