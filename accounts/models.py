@@ -126,29 +126,40 @@ class TwoFactorDevice(models.Model):
         return f"{self.name} ({', '.join(details)})" if details else self.name
 
 
-class OneTimeCode(models.Model):
+class SentSecret(models.Model):
+    """Something sent to a user's address that works once, until it expires: stored hashed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    # What it is, for __str__ ("code", "enrolment link").
+    what = ""
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self):
+        return f"{self.what} for {self.user} sent {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OneTimeCode(SentSecret):
     """A code sent by e-mail or text message: stored hashed, short-lived, single use.
 
     ``device`` is empty while a new e-mail or text-message device is being set
     up: the device is saved only once a code sent to it comes back.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     device = models.ForeignKey(
         TwoFactorDevice, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=10, choices=TwoFactorDevice.Kind.choices)
     destination = models.CharField(max_length=254)
     code_hash = models.CharField(max_length=128)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        indexes = [models.Index(fields=["user", "created_at"])]
-
-    def __str__(self):
-        return f"code for {self.user} sent {self.created_at:%Y-%m-%d %H:%M}"
+    what = "code"
 
 
 class RecoveryCode(models.Model):
@@ -172,7 +183,7 @@ class RecoveryCode(models.Model):
         return f"recovery code of {self.user} made {self.created_at:%Y-%m-%d}"
 
 
-class EnrolmentLink(models.Model):
+class EnrolmentLink(SentSecret):
     """A link e-mailed to the account's address: the proof an account without a
     device needs before it may set one up.
 
@@ -180,21 +191,13 @@ class EnrolmentLink(models.Model):
     and only in a session signed in with the same account's password.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key_hash = models.CharField(max_length=128, unique=True)
     sent_to = models.EmailField()
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        indexes = [models.Index(fields=["user", "created_at"])]
-
-    def __str__(self):
-        return f"enrolment link for {self.user} sent {self.created_at:%Y-%m-%d %H:%M}"
+    what = "enrolment link"
 
 
 class AccountSecurity(models.Model):
