@@ -63,7 +63,12 @@ def cahps_registration_list(request, year):
     window = rules.window_decision(year, now)
     rows = cahps_pages.cahps_rows(organizations=page.object_list, year=year, window_open=window.allowed)
     filtered = bool(status or query)
-    items = [{"row": row, "version": _row_version(row, searching=bool(query))} for row in rows]
+    offered = register_again.offered_ids(year=year, organizations=page.object_list) if window.allowed else ()
+    items = []
+    for row in rows:
+        as_last_year = row.organization.pk in offered
+        version = _row_version(row, searching=bool(query), as_last_year=as_last_year)
+        items.append({"row": row, "version": version, "as_last_year": as_last_year})
     context = {
         "year": year,
         "window": window,
@@ -91,7 +96,7 @@ def cahps_registration_list(request, year):
     return render(request, "registrations/cahps/list.html", context)
 
 
-def _row_version(row, *, searching):
+def _row_version(row, *, searching, as_last_year):
     """A digest of everything one organization's row on the list is drawn from; the template
     keys the row's cached HTML on it (with the year and whether the window is open)."""
     parent = row.organization.parent
@@ -107,6 +112,7 @@ def _row_version(row, *, searching):
         row.reason,
         row.service_center,
         searching and row.tab_label,  # a search says in which tab each row is
+        as_last_year,  # the row offers Register as last year
     )
 
 

@@ -163,22 +163,34 @@ def plans(*, user, year):
     return sorted(every, key=lambda plan: bool(plan.refusal))  # those that can be registered first
 
 
+def _not_started_this_year(year):
+    return ~Exists(Registration.objects.filter(organization=OuterRef("organization"), performance_year=year))
+
+
+def offered_ids(*, year, organizations):
+    """The ids of ``organizations`` (one page of the user's own) registered in the previous year
+    with nothing yet for ``year``: each card or row offers *Register as last year* (one query)."""
+    previous = PerformanceYear.objects.filter(year__lt=year.year).order_by("-year").values("pk")[:1]
+    return set(
+        Registration.objects.filter(
+            Q(web_interface_status=ProgramStatus.REGISTERED) | Q(cahps_status=ProgramStatus.REGISTERED),
+            _not_started_this_year(year),
+            performance_year=Subquery(previous),
+            organization__in=[organization.pk for organization in organizations],
+        ).values_list("organization_id", flat=True)
+    )
+
+
 def offer_count(*, user, year):
     """How many of ``user``'s organizations registered in the previous year have nothing yet
     for ``year``: what the Overview offers to register as last year (one query)."""
     previous = PerformanceYear.objects.filter(year__lt=year.year).order_by("-year").values("pk")[:1]
-    started_this_year = Registration.objects.filter(
-        organization=OuterRef("organization"), performance_year=year
-    )
-    return (
-        Registration.objects.filter(
-            Q(web_interface_status=ProgramStatus.REGISTERED) | Q(cahps_status=ProgramStatus.REGISTERED),
-            performance_year=Subquery(previous),
-            organization__in=security_official_organizations(user).order_by().values("pk"),
-        )
-        .exclude(Exists(started_this_year))
-        .count()
-    )
+    return Registration.objects.filter(
+        Q(web_interface_status=ProgramStatus.REGISTERED) | Q(cahps_status=ProgramStatus.REGISTERED),
+        _not_started_this_year(year),
+        performance_year=Subquery(previous),
+        organization__in=security_official_organizations(user).order_by().values("pk"),
+    ).count()
 
 
 def register_as_last_year(*, organization_ids, year, by, now=None):

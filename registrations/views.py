@@ -156,12 +156,15 @@ def _render_list(request, year, *, page_number, bound=None, status=200):
         return no_security_official(request)
     window = rules.window_decision(year, now)
     rows = pages.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
+    offered = register_again.offered_ids(year=year, organizations=page.object_list) if window.allowed else ()
     items = []
     for row in rows:
         bound_form = bound[1] if bound is not None and bound[0] == row.organization.pk else None
         # An unbound form is built only when the card is drawn: a cached card needs none.
         form = bound_form or SimpleLazyObject(partial(_register_form, row))
-        items.append({"row": row, "form": form, "version": _card_version(row, bound_form)})
+        as_last_year = row.organization.pk in offered
+        version = _card_version(row, bound_form, as_last_year)
+        items.append({"row": row, "form": form, "version": version, "as_last_year": as_last_year})
     context = {
         "year": year,
         "window": window,
@@ -181,7 +184,7 @@ def _register_form(row):
     )
 
 
-def _card_version(row, bound_form):
+def _card_version(row, bound_form, as_last_year):
     """A digest of everything one organization's card on the main page is drawn from: the
     organization's own words, its registration's, the rules' outcome in each program cell,
     and a bound Register form (what was typed and the errors, when it comes back with them).
@@ -196,6 +199,7 @@ def _card_version(row, bound_form):
         row.cells,
         # An unbound form is drawn from the row alone (its size and whether it is editable).
         bound_form and (sorted(bound_form.data.lists()), bound_form.errors.as_json()),
+        as_last_year,  # the card offers Register as last year
     )
 
 

@@ -22,8 +22,9 @@ PAGES = {
 }
 # Queries of each page for a Security Official whose list fits on one page / is longer.
 ONE_PAGE = {
-    # One more in an open window: how many organizations it can offer to register as last year.
-    "Registration Overview": 7,
+    # Two more in an open window: how many organizations it can offer to register as last year,
+    # and which of the page's cards offer it.
+    "Registration Overview": 8,
     # One more: the open years, each of which gets a section when several are open (issue 12 #5).
     "Connected Organizations": 7,
     # Two more: how many Security Officials each organization has (the sole-official warning) and

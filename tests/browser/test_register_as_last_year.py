@@ -2,6 +2,7 @@
 are selected and registered in one step; one, registered meanwhile by a colleague, is refused
 with its reason and the other two are registered (axe on each screen)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -58,6 +59,8 @@ def test_register_three_organizations_as_last_year_in_one_step(signed_in_page, o
     page.goto("/registration/2025/")
     offer = page.get_by_role("region", name="Register as last year")
     expect(offer).to_contain_text("3 of your organizations were registered in the previous performance year.")
+    card = page.locator(f"#org-{organizations[0].pk}")
+    expect(card.get_by_role("link", name=re.compile(f"^Register as last year.*{NAMES[0]}"))).to_be_visible()
     assert_accessible(page)
     offer.get_by_role("link", name="Register as Last Year").click()
 

@@ -251,3 +251,21 @@ def test_the_overview_offers_it_in_a_fixed_number_of_queries(sign_in, security_o
         web_interface_source=Source.NONE,
     )
     assert "Register as last year" not in client.get(overview).content.decode()
+
+
+def test_each_card_registered_last_year_offers_it_with_the_organization_selected(
+    sign_in, security_official, practice, years
+):
+    last, this = years
+    registered_last_year(practice, last)
+    new = so_of(security_official, OrganizationFactory(name="Bayview Pediatrics"))
+    client = sign_in(security_official)
+
+    overview = client.get(reverse("registration_list", kwargs={"year": this.year}))
+
+    items = {item["row"].organization.pk: item for item in overview.context["items"]}
+    assert items[practice.pk]["as_last_year"] and not items[new.pk]["as_last_year"]
+    link = f"{url(this)}?organization={practice.pk}"
+    assert overview.content.decode().count(link) == 1
+    page = client.get(link).content.decode()
+    assert f'value="{practice.pk}" id="organization_0" checked' in page
