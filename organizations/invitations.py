@@ -91,13 +91,14 @@ def is_expired(invitation, now=None):
 
 def sole_official_organizations(user, *, now=None):
     """Organizations whose only Security Official is ``user``, each with ``invitation_pending``
-    (an unexpired invitation waits for acceptance)."""
+    (an unexpired invitation waits for acceptance): a lazy queryset, so that a page reads only
+    the few it shows."""
     now = now or timezone.now()
     others = Role.objects.filter(kind=Role.Kind.SECURITY_OFFICIAL).exclude(user=user)
     pending = SecurityOfficialInvitation.objects.filter(
         organization=OuterRef("pk"), status=Status.PENDING, expires_at__gt=now
     )
-    return list(
+    return (
         Organization.objects.filter(roles__user=user, roles__kind=Role.Kind.SECURITY_OFFICIAL)
         .exclude(pk__in=others.values("organization_id"))
         .annotate(invitation_pending=Exists(pending))

@@ -97,8 +97,9 @@ def security_official_counts(organizations):
 
 
 def pending_requests_to_decide(user):
-    """Pending requests for organizations where ``user`` is a Security Official, oldest first."""
-    return list(
+    """Pending requests for organizations where ``user`` is a Security Official, oldest first
+    (a lazy queryset)."""
+    return (
         RoleRequest.objects.filter(
             status=RoleRequest.Status.PENDING,
             organization__roles__user=user,

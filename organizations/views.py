@@ -55,7 +55,7 @@ def manage_access(request):
         {
             "connected": connected,
             "page_obj": page_obj,
-            "requests_to_decide": selectors.pending_requests_to_decide(request.user),
+            "requests_to_decide": list(selectors.pending_requests_to_decide(request.user)),
             "own_pending": own_pending,
             "own_decided": [r for r in own_requests if r.status != RoleRequest.Status.PENDING][:5],
         },

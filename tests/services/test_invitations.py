@@ -180,8 +180,8 @@ def test_sole_official_organizations_lists_only_those_without_another_official(
 ):
     alone = RoleFactory(user=security_official, kind=SO).organization
 
-    assert invitations.sole_official_organizations(security_official) == [alone]
-    assert invitations.sole_official_organizations(second_official) == []
+    assert list(invitations.sole_official_organizations(security_official)) == [alone]
+    assert list(invitations.sole_official_organizations(second_official)) == []
 
 
 def test_a_security_official_withdraws_an_invitation_and_its_link_stops_working(
