@@ -68,6 +68,21 @@ def _check_kind(organization, year, program):
     )
 
 
+def _check_kind_and_aco(organization, year, program, *, ssp_aco, any_aco_in_2020):
+    """The refusal of ``organization``'s kind or ACO participation, or None.
+
+    From 2021 (``ssp_acos_automatically_registered``) a Shared Savings Program ACO gets
+    ``ssp_aco`` and every other organization goes on; in 2020 every ACO gets ``any_aco_in_2020``.
+    """
+    refusal = _check_kind(organization, year, program)
+    if refusal is not None:
+        return refusal
+    aco_type = organization.aco_type
+    if year.ssp_acos_automatically_registered:
+        return ssp_aco if aco_type == Organization.AcoType.SHARED_SAVINGS else None
+    return any_aco_in_2020 if aco_type else None
+
+
 def web_interface_eligibility(*, organization, year, size) -> Decision:
     """May ``organization`` register for the CMS Web Interface in ``year`` at ``size``?
 
@@ -83,35 +98,33 @@ def web_interface_eligibility(*, organization, year, size) -> Decision:
             "registration is open for the CAHPS for MIPS Survey only.",
             guide="2023 §I",
         )
-    refusal = _check_kind(organization, year, Program.WEB_INTERFACE)
-    if refusal is not None:
-        return refusal
-    aco_type = organization.aco_type
-    if year.ssp_acos_automatically_registered:
-        if aco_type == Organization.AcoType.SHARED_SAVINGS:
-            # [2021 #5]: "Shared Savings Program ACOs are automatically registered for the CMS Web
-            # Interface."
-            return Decision(
-                False,
-                "Automatically registered as a Shared Savings Program ACO.",
-                automatic=True,
-                guide="2021 #5",
-            )
-        # [2021 #5] opens the Web Interface to groups, virtual groups and APM Entities with 25 or more
-        # clinicians, and only Shared Savings Program ACOs use it for the APP; the 2020 "Who does not
-        # need to register?" list is gone [2021 #7]. A Next Generation ACO registers like any other
-        # APM Entity, so it falls through to the size rule below.
-    elif aco_type:
+    refusal = _check_kind_and_aco(
+        organization,
+        year,
+        Program.WEB_INTERFACE,
+        # [2021 #5]: "Shared Savings Program ACOs are automatically registered for the CMS Web
+        # Interface." [2021 #5] opens the Web Interface to groups, virtual groups and APM Entities
+        # with 25 or more clinicians, and only Shared Savings Program ACOs use it for the APP; the
+        # 2020 "Who does not need to register?" list is gone [2021 #7]. A Next Generation ACO
+        # registers like any other APM Entity, so it goes on to the size rule below.
+        ssp_aco=Decision(
+            False,
+            "Automatically registered as a Shared Savings Program ACO.",
+            automatic=True,
+            guide="2021 #5",
+        ),
         # [2020 §I]: reporting through the Web Interface is required for these ACOs, so they do not
         # register.
-        return Decision(
+        any_aco_in_2020=Decision(
             False,
             "ACOs in the Shared Savings Program or Next Generation ACO Model report through the CMS "
             "Web Interface and do not need to register.",
             automatic=True,
             guide="2020 §I",
-        )
-    refusal = _check_size(size)
+        ),
+    )
+    if refusal is None:
+        refusal = _check_size(size)
     if refusal is not None:
         return refusal
     if size not in WEB_INTERFACE_SIZES:
@@ -133,32 +146,31 @@ def cahps_eligibility(*, organization, year, size) -> Decision:
     """
     if not year.offers_cahps:
         return Decision(False, f"The CAHPS for MIPS Survey is not offered for performance year {year.year}.")
-    refusal = _check_kind(organization, year, Program.CAHPS)
-    if refusal is not None:
-        return refusal
-    aco_type = organization.aco_type
-    if year.ssp_acos_automatically_registered:
-        if aco_type == Organization.AcoType.SHARED_SAVINGS:
-            # [2021 #6; 2023 §I]: SSP ACOs must report the APP, so they are registered automatically.
-            return Decision(
-                False,
-                "Automatically registered for the CAHPS for MIPS Survey as a Shared Savings Program ACO "
-                "reporting the APM Performance Pathway (APP).",
-                automatic=True,
-                guide="2021 #6; 2023 §I",
-            )
+    refusal = _check_kind_and_aco(
+        organization,
+        year,
+        Program.CAHPS,
+        # [2021 #6; 2023 §I]: SSP ACOs must report the APP, so they are registered automatically.
         # [2021 #6]: "Advance registration is required for any group, virtual group, or APM Entity
         # that intends to administer the CAHPS for MIPS Survey, except for Shared Savings Program
         # ACOs" — from 2021 a Next Generation ACO registers like any other APM Entity.
-    elif aco_type:
+        ssp_aco=Decision(
+            False,
+            "Automatically registered for the CAHPS for MIPS Survey as a Shared Savings Program ACO "
+            "reporting the APM Performance Pathway (APP).",
+            automatic=True,
+            guide="2021 #6; 2023 §I",
+        ),
         # [2020 §I]: these ACOs "are already required to administer the CAHPS for ACO Survey".
-        return Decision(
+        any_aco_in_2020=Decision(
             False,
             "ACOs in the Shared Savings Program or Next Generation ACO Model administer the CAHPS for "
             "ACOs Survey instead, so they cannot register for the CAHPS for MIPS Survey.",
             guide="2020 §I",
-        )
-    refusal = _check_size(size)
+        ),
+    )
+    if refusal is None:
+        refusal = _check_size(size)
     if refusal is not None:
         return refusal
     return Decision(True, guide="2020 §I; 2021 #6; 2023 §I")
