@@ -5,6 +5,7 @@ Staff User, an outsider with no role, and a CMS staff reviewer.
 """
 
 import pytest
+from django.core.cache import cache
 
 from organizations.models import Role
 from tests.factories import (
@@ -13,6 +14,18 @@ from tests.factories import (
     RoleFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_shared_cache(request):
+    """Throttles and allauth's rate limits live in the shared cache: the database by default,
+    where each test's rollback empties it, and Redis with REDIS_URL, where nothing does. Each
+    test that touches the database starts with an empty one either way."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        cache.clear()
 
 
 @pytest.fixture
