@@ -5,6 +5,7 @@ import re
 import pyotp
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 
 from accounts import sms
@@ -13,8 +14,13 @@ from tests.factories import TEST_PASSWORD, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _fresh_outboxes(settings):
-    # The shared cache (throttles) is emptied for every test by tests/conftest.py.
+def _fresh_throttles_and_outboxes(request, settings):
+    # Throttles live in the shared cache (the database here); each test starts with none.
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        cache.clear()
     settings.QPP_SMS_SENDER = "accounts.sms.OutboxSmsSender"
     sms.outbox.clear()
     yield
