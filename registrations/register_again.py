@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
+from contacts.models import FIELDS as CONTACT_FIELDS
 from contacts.models import Contact
 from qpp_registration.core.exceptions import RegistrationRefused
 from registrations import rules
@@ -25,8 +26,6 @@ from registrations.detail_services import contact_add
 from registrations.models import PerformanceYear, Program, ProgramStatus, Registration, Size
 from registrations.selectors import security_official_organizations
 from registrations.services import registration_get_or_create, registration_submit, require_open_window
-
-CONTACT_FIELDS = ("first_name", "last_name", "email", "phone")
 
 
 @dataclass(frozen=True)
@@ -163,34 +162,30 @@ def plans(*, user, year):
     return sorted(every, key=lambda plan: bool(plan.refusal))  # those that can be registered first
 
 
-def _not_started_this_year(year):
-    return ~Exists(Registration.objects.filter(organization=OuterRef("organization"), performance_year=year))
+def _offered(year):
+    """Registrations of the performance year before ``year`` registered for a program, whose
+    organization has nothing yet for ``year``: what the Overview offers to register again."""
+    previous = PerformanceYear.objects.filter(year__lt=year.year).order_by("-year").values("pk")[:1]
+    started = Registration.objects.filter(organization=OuterRef("organization"), performance_year=year)
+    return Registration.objects.filter(
+        Q(web_interface_status=ProgramStatus.REGISTERED) | Q(cahps_status=ProgramStatus.REGISTERED),
+        ~Exists(started),
+        performance_year=Subquery(previous),
+    )
 
 
 def offered_ids(*, year, organizations):
     """The ids of ``organizations`` (one page of the user's own) registered in the previous year
     with nothing yet for ``year``: each card or row offers *Register as last year* (one query)."""
-    previous = PerformanceYear.objects.filter(year__lt=year.year).order_by("-year").values("pk")[:1]
-    return set(
-        Registration.objects.filter(
-            Q(web_interface_status=ProgramStatus.REGISTERED) | Q(cahps_status=ProgramStatus.REGISTERED),
-            _not_started_this_year(year),
-            performance_year=Subquery(previous),
-            organization__in=[organization.pk for organization in organizations],
-        ).values_list("organization_id", flat=True)
-    )
+    page = [organization.pk for organization in organizations]
+    return set(_offered(year).filter(organization__in=page).values_list("organization_id", flat=True))
 
 
 def offer_count(*, user, year):
     """How many of ``user``'s organizations registered in the previous year have nothing yet
     for ``year``: what the Overview offers to register as last year (one query)."""
-    previous = PerformanceYear.objects.filter(year__lt=year.year).order_by("-year").values("pk")[:1]
-    return Registration.objects.filter(
-        Q(web_interface_status=ProgramStatus.REGISTERED) | Q(cahps_status=ProgramStatus.REGISTERED),
-        _not_started_this_year(year),
-        performance_year=Subquery(previous),
-        organization__in=security_official_organizations(user).order_by().values("pk"),
-    ).count()
+    own = security_official_organizations(user).order_by().values("pk")
+    return _offered(year).filter(organization__in=own).count()
 
 
 def register_as_last_year(*, organization_ids, year, by, now=None):
