@@ -46,7 +46,8 @@ def cahps_registration_list(request, year):
     types the user is a Security Official of, each organization with its CAHPS status and
     *Register Group for CAHPS*; filter by status and search by name or identifier."""
     now = timezone.now()
-    year = selectors.get_year(year)
+    years = selectors.performance_years()
+    year = selectors.year_of(years, year)
     if not year.is_cahps_only:
         return redirect("registration_list", year=year.year)
     tabs = selectors.cahps_tabs(request.user, request.GET.get("tab", ""))
@@ -63,7 +64,18 @@ def cahps_registration_list(request, year):
     window = rules.window_decision(year, now)
     rows = cahps_pages.cahps_rows(organizations=page.object_list, year=year, window_open=window.allowed)
     filtered = bool(status or query)
-    offered = register_again.offered_ids(year=year, organizations=page.object_list) if window.allowed else ()
+    offered, offer_count = (
+        register_again.offers(
+            user=request.user,
+            year=year,
+            previous=selectors.year_before(years, year),
+            rows=rows,
+            # The page holds every organization of the user: one tab, no filter, one page.
+            whole=len(tabs) == 1 and not filtered and not page.has_other_pages(),
+        )
+        if window.allowed
+        else ((), 0)
+    )
     items = []
     for row in rows:
         as_last_year = row.organization.pk in offered
@@ -90,8 +102,8 @@ def cahps_registration_list(request, year):
         # Said once above the table rather than in every subgroup's row [2023 §I].
         "service_center_note": next((row.reason for row in rows if row.service_center), ""),
         "page_obj": page,
-        "as_last_year": window.allowed and register_again.offer_count(user=request.user, year=year),
-        **year_switcher(now, year),
+        "as_last_year": offer_count,
+        **year_switcher(now, year, years),
     }
     return render(request, "registrations/cahps/list.html", context)
 

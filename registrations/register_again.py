@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from contacts.models import FIELDS as CONTACT_FIELDS
@@ -162,30 +162,32 @@ def plans(*, user, year):
     return sorted(every, key=lambda plan: bool(plan.refusal))  # those that can be registered first
 
 
-def _offered(year):
-    """Registrations of the performance year before ``year`` registered for a program, whose
-    organization has nothing yet for ``year``: what the Overview offers to register again."""
-    previous = PerformanceYear.objects.filter(year__lt=year.year).order_by("-year").values("pk")[:1]
-    started = Registration.objects.filter(organization=OuterRef("organization"), performance_year=year)
-    return Registration.objects.filter(
-        Q(web_interface_status=ProgramStatus.REGISTERED) | Q(cahps_status=ProgramStatus.REGISTERED),
-        ~Exists(started),
-        performance_year=Subquery(previous),
+def offers(*, user, year, previous, rows, whole):
+    """What the Overview and the CAHPS list offer to register as last year: the ids of the
+    organizations of ``rows`` (one page; each row carries its registration for ``year``)
+    registered in ``previous`` with nothing yet for ``year``, each card or row offering
+    *Register as last year*; and how many of ``user``'s organizations are so, for the banner.
+
+    One query, none when every organization of the page has started. ``whole`` says the page
+    holds every organization of the user, so the page's offers are the banner's count; a user
+    of several pages (or a filtered list) costs one count more."""
+    if previous is None:
+        return frozenset(), 0
+    waiting = [row.organization.pk for row in rows if row.registration is None]
+    on_page = frozenset(
+        Registration.objects.filter(_registered_last_year(previous), organization__in=waiting)
+        .order_by()
+        .values_list("organization_id", flat=True)
+        if waiting
+        else ()
     )
-
-
-def offered_ids(*, year, organizations):
-    """The ids of ``organizations`` (one page of the user's own) registered in the previous year
-    with nothing yet for ``year``: each card or row offers *Register as last year* (one query)."""
-    page = [organization.pk for organization in organizations]
-    return set(_offered(year).filter(organization__in=page).values_list("organization_id", flat=True))
-
-
-def offer_count(*, user, year):
-    """How many of ``user``'s organizations registered in the previous year have nothing yet
-    for ``year``: what the Overview offers to register as last year (one query)."""
+    if whole:
+        return on_page, len(on_page)
+    started = Registration.objects.filter(organization=OuterRef("organization"), performance_year=year)
     own = security_official_organizations(user).order_by().values("pk")
-    return _offered(year).filter(organization__in=own).count()
+    return on_page, Registration.objects.filter(
+        _registered_last_year(previous), ~Exists(started), organization__in=own
+    ).count()
 
 
 def register_as_last_year(*, organization_ids, year, by, now=None):

@@ -9,6 +9,7 @@ screens) and ``registrations.cahps_pages`` (the CAHPS-only screens).
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from contacts.models import Contact
@@ -30,13 +31,35 @@ _STATE_ORDER = {WindowState.OPEN: 0, WindowState.NOT_YET_OPEN: 1, WindowState.CL
 # --- Performance years ------------------------------------------------------------------------------
 
 
-def selectable_years(now):
+def performance_years():
+    """Every configured performance year: a handful of rows, which a list page reads once and
+    takes its year (``year_of``), the switcher's options and the year before from."""
+    return list(PerformanceYear.objects.all())
+
+
+def year_of(years, number):
+    """The performance year ``number`` among ``years`` (``performance_years()``); 404 when the
+    portal has no such year, as ``get_year``."""
+    for year in years:
+        if year.year == number:
+            return year
+    raise Http404("No such performance year.")
+
+
+def year_before(years, year):
+    """The performance year before ``year`` among ``years`` that the portal has, or None."""
+    earlier = [each for each in years if each.year < year.year]
+    return max(earlier, key=lambda each: each.year) if earlier else None
+
+
+def selectable_years(now, years=None):
     """Every configured performance year, the open ones first (newest first), then
     the years still to open (soonest first), then the closed ones (newest first).
 
-    The performance-year switcher of both registration flows lists these.
+    The performance-year switcher of both registration flows lists these; ``years`` are
+    the ones the page has read already (``performance_years()``).
     """
-    years = list(PerformanceYear.objects.all())
+    years = performance_years() if years is None else years
 
     def order(year):
         state = rules.window_state(year, now)
@@ -75,10 +98,10 @@ class YearOption:
     is_open: bool = False
 
 
-def year_options(now, selected):
+def year_options(now, selected, years=None):
     """The switcher's options: "2021 (open until …)", "2020 (closed)", …"""
     options = []
-    for year in selectable_years(now):
+    for year in selectable_years(now, years):
         state = rules.window_state(year, now)
         if state is WindowState.OPEN:
             note = f"open until {format_eastern(year.window_closes)}"

@@ -157,8 +157,8 @@ def apply_error(form, error):
     form.add_error(field, error.reason)
 
 
-def year_switcher(now, year):
-    return {"year_options": selectors.year_options(now, year)}
+def year_switcher(now, year, years=None):
+    return {"year_options": selectors.year_options(now, year, years)}
 
 
 def no_security_official(request, year=None):

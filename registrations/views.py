@@ -140,23 +140,35 @@ def registration_list(request, year):
     """The main registration page [2020 §IV]: the Security Official's organizations with
     *Organization Size* and *Register* per program — which is also the Registration
     Overview [2020 §IV.9] and the registration summary [2020 §VI]."""
-    year = selectors.get_year(year)
+    years = selectors.performance_years()
+    year = selectors.year_of(years, year)
     if year.is_cahps_only:
         return redirect(reverse("cahps_registration_list", kwargs={"year": year.year}))
-    return _render_list(request, year, page_number=request.GET.get("page"))
+    return _render_list(request, year, page_number=request.GET.get("page"), years=years)
 
 
-def _render_list(request, year, *, page_number, bound=None, status=200):
+def _render_list(request, year, *, page_number, bound=None, status=200, years=None):
     """``bound`` = (organization_id, form) re-renders one organization's Register form with
-    its errors, keeping what was chosen."""
+    its errors, keeping what was chosen. ``years``: every performance year, when read already."""
     now = timezone.now()
+    years = selectors.performance_years() if years is None else years
     organizations = selectors.security_official_organizations(request.user)
     page = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(page_number)
     if not page.object_list:
         return no_security_official(request)
     window = rules.window_decision(year, now)
     rows = pages.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
-    offered = register_again.offered_ids(year=year, organizations=page.object_list) if window.allowed else ()
+    offered, offer_count = (
+        register_again.offers(
+            user=request.user,
+            year=year,
+            previous=selectors.year_before(years, year),
+            rows=rows,
+            whole=not page.has_other_pages(),
+        )
+        if window.allowed
+        else ((), 0)
+    )
     items = []
     for row in rows:
         bound_form = bound[1] if bound is not None and bound[0] == row.organization.pk else None
@@ -172,8 +184,8 @@ def _render_list(request, year, *, page_number, bound=None, status=200):
         "page_obj": page,
         "bound_form": bound[1] if bound is not None else None,
         "printed_at": format_eastern(now),
-        "as_last_year": window.allowed and register_again.offer_count(user=request.user, year=year),
-        **year_switcher(now, year),
+        "as_last_year": offer_count,
+        **year_switcher(now, year, years),
     }
     return render(request, "registrations/registration_list.html", context, status=status)
 

@@ -4,9 +4,13 @@ two-factor, and the registration periods that are open or coming [2020 §I; 2023
 from datetime import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from organizations.models import Role
 from registrations.guide_years import EASTERN
+from tests.factories import OrganizationFactory, RoleFactory, RoleRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +118,34 @@ def test_the_qpp_access_user_guide_is_a_link_wherever_it_is_named(client, staff_
             'href="https://qpp-cm-prod-content.s3.amazonaws.com/uploads/335/QPP+Access+User+Guide.zip"'
             in before
         )
+
+
+def test_home_lists_five_of_each_and_counts_the_rest_in_a_fixed_number_of_queries(sign_in, security_official):
+    """Organizations where the user is the only Security Official and requests waiting for the
+    user's decision: the first five of each, "And N more", and the same queries for 6 as for 30."""
+    client = sign_in(security_official)
+
+    def grow(count):
+        for _ in range(count):
+            organization = OrganizationFactory()
+            RoleFactory(user=security_official, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
+            RoleRequestFactory(organization=organization)
+
+    def home():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("home")).content.decode()
+        return page, len(queries.captured_queries)
+
+    grow(5)  # with the practice: 6 sole-official organizations, 5 requests
+    page, six = home()
+    assert "You are the only Security Official of 6 organizations" in page
+    assert page.count("Invite a Security Official<span") == 5
+    assert "And 1 more on" in page
+    assert page.count('id="home-requests-heading"') == 1 and "And 0 more" not in page
+
+    grow(24)
+    page, thirty = home()
+    assert "You are the only Security Official of 30 organizations" in page
+    assert page.count("Invite a Security Official<span") == 5
+    assert "And 25 more on" in page and "And 24 more on" in page
+    assert thirty == six

@@ -269,3 +269,26 @@ def test_each_card_registered_last_year_offers_it_with_the_organization_selected
     assert overview.content.decode().count(link) == 1
     page = client.get(link).content.decode()
     assert f'value="{practice.pk}" id="organization_0" checked' in page
+
+
+def test_a_list_of_several_pages_counts_every_organization_it_could_offer(
+    sign_in, security_official, practice, years
+):
+    """The banner counts the user's organizations on every page, and each page's cards offer it
+    for their own; an organization already started this year is not counted."""
+    last, this = years
+    registered_last_year(practice, last)
+    for n in range(29):
+        registered_last_year(so_of(security_official, OrganizationFactory(name=f"Clinic {n:02d}")), last)
+    registered(practice, this, size=Size.MEDIUM)  # Chesapeake has started this year
+    client = sign_in(security_official)
+    overview = reverse("registration_list", kwargs={"year": this.year})
+
+    for page_number, offered_on_page in ((1, 24), (2, 5)):  # Chesapeake is on the first page
+        response = client.get(overview, {"page": page_number})
+        assert "29 of your organizations were registered in the previous performance year." in (
+            response.content.decode()
+        )
+        offers = [item["row"].organization.name for item in response.context["items"] if item["as_last_year"]]
+        assert len(offers) == offered_on_page
+        assert "Chesapeake Family Medicine" not in offers
