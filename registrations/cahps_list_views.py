@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from qpp_registration import fragments
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
-from registrations import cahps_pages, register_again, rules, selectors, workflows
+from registrations import cahps_pages, rules, selectors, workflows
 from registrations.cahps_autosave import refused
 from registrations.cahps_forms import CahpsFilterForm
 from registrations.models import ProgramStatus
@@ -21,6 +21,7 @@ from registrations.view_helpers import (
     cahps_page_url,
     cahps_so_organization,
     cahps_year,
+    last_year_offers,
     year_switcher,
 )
 
@@ -64,17 +65,14 @@ def cahps_registration_list(request, year):
     window = rules.window_decision(year, now)
     rows = cahps_pages.cahps_rows(organizations=page.object_list, year=year, window_open=window.allowed)
     filtered = bool(status or query)
-    offered, offer_count = (
-        register_again.offers(
-            user=request.user,
-            year=year,
-            previous=selectors.year_before(years, year),
-            rows=rows,
-            # The page holds every organization of the user: one tab, no filter, one page.
-            whole=len(tabs) == 1 and not filtered and not page.has_other_pages(),
-        )
-        if window.allowed
-        else ((), 0)
+    offered, offer_count = last_year_offers(
+        request,
+        year,
+        years,
+        window,
+        rows,
+        # The page holds every organization of the user: one tab, no filter, one page.
+        whole=len(tabs) == 1 and not filtered and not page.has_other_pages(),
     )
     items = []
     for row in rows:

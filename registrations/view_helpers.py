@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from organizations.selectors import get_organization_for_security_official
 from qpp_registration.core.exceptions import EditConflict
-from registrations import pages, rules, selectors
+from registrations import pages, register_again, rules, selectors
 
 # --- Both flows and the 2020/2021 screens --------------------------------------------------------
 
@@ -159,6 +159,17 @@ def apply_error(form, error):
 
 def year_switcher(now, year, years=None):
     return {"year_options": selectors.year_options(now, year, years)}
+
+
+def last_year_offers(request, year, years, window, rows, *, whole):
+    """What a list of ``year`` (``rows``, one page) offers to register as last year: the ids of
+    the page's organizations that offer it and the banner's count; nothing while the window is
+    closed. ``years``: every performance year, read once by the page; ``whole``: the page holds
+    every organization of the user (``register_again.offers``)."""
+    if not window.allowed:
+        return (), 0
+    previous = selectors.year_before(years, year)
+    return register_again.offers(user=request.user, year=year, previous=previous, rows=rows, whole=whole)
 
 
 def no_security_official(request, year=None):

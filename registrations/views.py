@@ -28,7 +28,7 @@ from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 from qpp_registration.params import int_param
-from registrations import pages, register_again, rules, selectors, workflows
+from registrations import pages, rules, selectors, workflows
 from registrations.forms import RegisterForm
 from registrations.models import Program, ProgramStatus
 from registrations.reminders import receives_reminders
@@ -38,6 +38,7 @@ from registrations.services import (
 from registrations.view_helpers import (
     GET_POST,
     apply_error,
+    last_year_offers,
     list_url,
     no_security_official,
     organization_url,
@@ -158,16 +159,13 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         return no_security_official(request)
     window = rules.window_decision(year, now)
     rows = pages.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
-    offered, offer_count = (
-        register_again.offers(
-            user=request.user,
-            year=year,
-            previous=selectors.year_before(years, year),
-            rows=rows,
-            whole=not page.has_other_pages(),
-        )
-        if window.allowed
-        else ((), 0)
+    offered, offer_count = last_year_offers(
+        request,
+        year,
+        years,
+        window,
+        rows,
+        whole=not page.has_other_pages(),
     )
     items = []
     for row in rows:
