@@ -74,17 +74,20 @@ def roles_of_user(user):
 
 
 def members_of_organizations(organizations, *, excluding_user):
-    """Other people's roles for ``organizations``, grouped by organization id."""
+    """Other people's roles for ``organizations``, grouped by organization id, and how many
+    Security Officials each organization has (``excluding_user`` counted): one query."""
     members = {organization.pk: [] for organization in organizations}
+    official_counts = dict.fromkeys(members, 0)
     roles = (
         Role.objects.filter(organization__in=list(members))
-        .exclude(user=excluding_user)
         .select_related("user")
         .order_by("organization_id", "kind", "user__last_name", "user__first_name", "user__username")
     )
     for role in roles:
-        members[role.organization_id].append(role)
-    return members
+        official_counts[role.organization_id] += role.kind == Role.Kind.SECURITY_OFFICIAL
+        if role.user_id != excluding_user.pk:
+            members[role.organization_id].append(role)
+    return members, official_counts
 
 
 def security_official_counts(organizations):

@@ -6,12 +6,16 @@ own roles (``organizations.selectors``); the writes are the services'
 transaction and e-mail the people concerned after commit.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
+from qpp_registration import fragments
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 
@@ -30,20 +34,20 @@ def manage_access(request):
     )
     roles = list(page_obj)
     official_of = [role.organization for role in roles if role.is_security_official]
-    members = selectors.members_of_organizations(official_of, excluding_user=request.user)
-    official_counts = selectors.security_official_counts(official_of)
+    members, official_counts = selectors.members_of_organizations(official_of, excluding_user=request.user)
     waiting_invitations = invitations.pending_invitations(official_of)
-    connected = [
-        {
+    connected = []
+    for role in roles:
+        item = {
             "role": role,
             "organization": role.organization,
             "members": members.get(role.organization_id, []),
             "sole_official": official_counts.get(role.organization_id) == 1,
             "invitations": waiting_invitations.get(role.organization_id, []),
-            "invitation_form": InvitationForm(auto_id=f"invite-{role.organization_id}-%s"),
+            # Built only when the card is drawn: a cached card needs none.
+            "invitation_form": SimpleLazyObject(partial(_invitation_form, role.organization_id)),
         }
-        for role in roles
-    ]
+        connected.append({**item, "version": _card_version(item)})
     own_requests = selectors.own_requests(request.user)
     own_pending = [r for r in own_requests if r.status == RoleRequest.Status.PENDING]
     approvers = tracking.approvers_of(own_pending)
@@ -59,6 +63,29 @@ def manage_access(request):
             "own_pending": own_pending,
             "own_decided": [r for r in own_requests if r.status != RoleRequest.Status.PENDING][:5],
         },
+    )
+
+
+def _invitation_form(organization_id):
+    return InvitationForm(auto_id=f"invite-{organization_id}-%s")
+
+
+def _card_version(item):
+    """A digest of everything one organization's card on Manage Access is drawn from: the
+    organization, the user's role, the other people's roles, the invitations waiting and
+    whether the user is its only Security Official (the unbound invitation form is drawn from
+    the organization alone). The template keys the card's cached HTML on it [issue 10]."""
+    role = item["role"]
+    return fragments.organization_version(
+        item["organization"],
+        "manage-access",
+        role.kind,
+        item["sole_official"],
+        [
+            (member.pk, member.kind, member.user.username, member.user.first_name, member.user.last_name)
+            for member in item["members"]
+        ],
+        [(invitation.pk, invitation.email, invitation.expires_at) for invitation in item["invitations"]],
     )
 
 

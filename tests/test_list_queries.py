@@ -31,9 +31,9 @@ ONE_PAGE = {
     "Registration Overview": 6,
     # One more: the open years, each of which gets a section when several are open (issue 12 #5).
     "Connected Organizations": 7,
-    # Two more: how many Security Officials each organization has (the sole-official warning) and
-    # the invitations waiting for acceptance.
-    "Manage Access": 8,
+    # One more: the invitations waiting for acceptance. The other people's roles come with how
+    # many Security Officials each organization has (the sole-official warning).
+    "Manage Access": 7,
     "Register and Edit CAHPS Registration": 6,
 }
 MORE_WHEN_LONGER = {
