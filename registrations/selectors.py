@@ -70,23 +70,25 @@ def selectable_years(now, years=None):
     return sorted(years, key=order)
 
 
-def open_years(now):
+def open_years(now, years=None):
     """The performance years open at ``now``, the one whose window closes first at the head (the
     older year first when two close together): the one a Security Official must finish first."""
     years = [
-        year for year in PerformanceYear.objects.all() if rules.window_state(year, now) is WindowState.OPEN
+        year
+        for year in (performance_years() if years is None else years)
+        if rules.window_state(year, now) is WindowState.OPEN
     ]
     return sorted(years, key=lambda year: (year.window_closes, year.year))
 
 
-def default_year(now):
+def default_year(now, years=None):
     """The most relevant performance year at ``now``: of the open ones, the one whose window
     closes first (the older when two close together, as the guides come in year order);
     else the next to open, else the most recently closed; None when none is configured."""
-    opened = open_years(now)
+    opened = open_years(now, years)
     if opened:
         return opened[0]
-    years = selectable_years(now)
+    years = selectable_years(now, years)
     return years[0] if years else None
 
 

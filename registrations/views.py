@@ -59,24 +59,30 @@ def registration_home(request):
     """The left-nav *Registration* entry: the chosen (or most relevant) performance year's
     registration page — these screens, or the Registration screen of a CAHPS-only year."""
     now = timezone.now()
-    year = _requested_year(request, now)
+    years = selectors.performance_years()
+    year = _requested_year(request, now, years)
     if not selectors.security_official_organizations(request.user).exists():
         return no_security_official(request, year)
     if year is None:
         return render(request, "registrations/no_years.html")
     if year.is_cahps_only:
         # [2023 §III.6]: "From the Registration screen, select Register and Edit CAHPS Registration."
-        context = {"year": year, "window": rules.window_decision(year, now), **year_switcher(now, year)}
+        context = {
+            "year": year,
+            "window": rules.window_decision(year, now),
+            **year_switcher(now, year, years),
+        }
         return render(request, "registrations/cahps/registration.html", context)
     return redirect("registration_list", year=year.year)
 
 
-def _requested_year(request, now):
-    """The ``?year=`` the switcher chose, else the most relevant year (None if none configured)."""
+def _requested_year(request, now, years):
+    """The ``?year=`` the switcher chose, else the most relevant year (None if none configured),
+    of ``years`` (every performance year, read once by the page)."""
     requested = int_param(request.GET, "year")
     if requested is None:
-        return selectors.default_year(now)
-    return selectors.get_year(requested)
+        return selectors.default_year(now, years)
+    return selectors.year_of(years, requested)
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,20 @@ class YearSection:
     window: object  # rules.Decision
     rows: list
     edit_url: str
+
+    @property
+    def items(self):
+        """Each row with the version its cached HTML is kept under (``_connected_row_version``)."""
+        return [{"row": row, "version": _connected_row_version(row)} for row in self.rows]
+
+
+def _connected_row_version(row):
+    """A digest of everything one row of Connected Organizations is drawn from besides its year:
+    the organization, the user's role and each program's cell. The template keys the row's
+    cached HTML on it and the year [issue 10]."""
+    return fragments.organization_version(
+        row.organization, "connected", row.role_label, row.is_security_official, row.cells
+    )
 
 
 def _year_section(year, roles, now):
@@ -109,16 +129,17 @@ def connected_organizations(request):
     are open, each has its own section, the one that closes first at the top, so that nobody
     follows a guide into the wrong year; ``?year=`` shows one year."""
     now = timezone.now()
-    year = _requested_year(request, now)
+    years = selectors.performance_years()
+    year = _requested_year(request, now, years)
     if year is None:
         return render(request, "registrations/no_years.html")
     page = FirstPagePaginator(selectors.user_roles(request.user), ORGANIZATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     roles = list(page.object_list)
-    opened = selectors.open_years(now)
-    years = opened if "year" not in request.GET and len(opened) > 1 else [year]
-    sections = [_year_section(each, roles, now) for each in years]
+    opened = selectors.open_years(now, years)
+    shown = opened if "year" not in request.GET and len(opened) > 1 else [year]
+    sections = [_year_section(each, roles, now) for each in shown]
     rows = sections[0].rows
     context = {
         "year": year,
@@ -129,7 +150,7 @@ def connected_organizations(request):
         "edit_url": sections[0].edit_url,
         "has_staff_role": any(not row.is_security_official for row in rows),
         "programs": year.programs,
-        **year_switcher(now, year),
+        **year_switcher(now, year, years),
     }
     return render(request, "registrations/connected_organizations.html", context)
 

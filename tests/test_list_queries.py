@@ -29,8 +29,10 @@ ONE_PAGE = {
     # The years (once, for the year, the switcher and the year before), the page's
     # organizations, their registrations, which of them to offer to register as last year.
     "Registration Overview": 6,
-    # One more: the open years, each of which gets a section when several are open (issue 12 #5).
-    "Connected Organizations": 7,
+    # The years (once, for the year, the open ones each with a section when several are open
+    # (issue 12 #5) and the switcher), the page's roles with their organizations, their
+    # registrations.
+    "Connected Organizations": 5,
     # One more: the invitations waiting for acceptance. The other people's roles come with how
     # many Security Officials each organization has (the sole-official warning).
     "Manage Access": 7,
