@@ -89,6 +89,33 @@ def flush_redis(url):
     redis.Redis.from_url(url).flushdb()
 
 
+def prepare_portal(database_url, redis_url, seed):
+    """The portal's environment in this process, a fresh database migrated with the demo data
+    and ``seed`` (called with Django set up), Redis flushed, the static files collected and the
+    planner's statistics taken, as in a running database."""
+    os.environ.update(portal_environment(database_url, redis_url))
+    print(f"database {database_url} (made afresh), Redis {redis_url} (flushed)")
+    recreate_database(database_url)
+    flush_redis(redis_url)
+    manage = [PYTHON, str(ROOT / "manage.py")]
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["createcachetable"],
+        ["collectstatic", "--noinput", "-v0"],
+    ):
+        subprocess.run(manage + command, cwd=ROOT, check=True, env=os.environ)
+    subprocess.run([*manage, "seed_demo"], cwd=ROOT, check=True, env=os.environ, stdout=subprocess.DEVNULL)
+
+    import django
+
+    django.setup()
+    seed()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the statistics autovacuum keeps in a running database
+
+
 class PortalServer:
     """``with PortalServer(...) as server:`` — database made and seeded, gunicorn serving."""
 
@@ -103,30 +130,7 @@ class PortalServer:
         self.log = None
 
     def __enter__(self):
-        environment = portal_environment(self.database_url, self.redis_url)
-        os.environ.update(environment)
-        print(f"database {self.database_url} (made afresh), Redis {self.redis_url} (flushed)")
-        recreate_database(self.database_url)
-        flush_redis(self.redis_url)
-        manage = [PYTHON, str(ROOT / "manage.py")]
-        for command in (
-            ["migrate", "--noinput", "-v0"],
-            ["createcachetable"],
-            ["collectstatic", "--noinput", "-v0"],
-        ):
-            subprocess.run(manage + command, cwd=ROOT, check=True, env=os.environ)
-        subprocess.run(
-            [*manage, "seed_demo"], cwd=ROOT, check=True, env=os.environ, stdout=subprocess.DEVNULL
-        )
-
-        import django
-
-        django.setup()
-        self.seed()
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # the statistics autovacuum keeps in a running database
+        prepare_portal(self.database_url, self.redis_url, self.seed)
         self.log = open(f"/tmp/qpp-bench-gunicorn-{self.port}.log", "w")
         self.process = subprocess.Popen(
             [
