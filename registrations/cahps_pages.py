@@ -72,10 +72,9 @@ class CahpsRow:
         return tab_of(self.organization)
 
 
-def _cahps_row(*, organization, year, registration, window_open):
+def _cahps_row(*, organization, year, registration, window_open, decision):
     status = registration.cahps_status if registration else ProgramStatus.NOT_REGISTERED
     state = cahps_state(registration)
-    decision = cahps_decision(organization=organization, year=year)
     started = state == CAHPS_STARTED
     base = {
         "organization": organization,
@@ -114,12 +113,20 @@ def cahps_rows(*, organizations, year, window_open):
             performance_year=year, organization__in=[organization.pk for organization in organizations]
         ).order_by()
     }
+    # The rules look at an organization's kind and ACO participation only: a page of practices
+    # is decided once, not once a row.
+    decisions = {}
+    for organization in organizations:
+        key = (organization.kind, organization.aco_type)
+        if key not in decisions:
+            decisions[key] = cahps_decision(organization=organization, year=year)
     return [
         _cahps_row(
             organization=organization,
             year=year,
             registration=registrations.get(organization.pk),
             window_open=window_open,
+            decision=decisions[organization.kind, organization.aco_type],
         )
         for organization in organizations
     ]
