@@ -129,11 +129,15 @@ def plan_for(*, organization, last, current, year):
     return Plan(organization, last, tuple(programs), tuple(skipped), contacts, refusal)
 
 
-def plans(*, user, year):
+_LOOK_UP = object()
+
+
+def plans(*, user, year, previous=_LOOK_UP):
     """A plan for each organization ``user`` is a Security Official of that was registered in
-    the previous year, those that can be registered first, each part by name: five queries,
-    whatever the number of organizations."""
-    previous = previous_year(year)
+    the previous year (``previous``, looked up unless the page has it), those that can be
+    registered first, each part by name: four queries, whatever the number of organizations."""
+    if previous is _LOOK_UP:
+        previous = previous_year(year)
     if previous is None:
         return []
     organizations = security_official_organizations(user)

@@ -15,12 +15,14 @@ from registrations.view_helpers import no_security_official
 
 @require_http_methods(["GET", "POST"])
 def register_as_last_year(request, year):
-    year = selectors.get_year(year)
+    years = selectors.performance_years()  # once: the year, the one before and the switcher
+    year = selectors.year_of(years, year)
+    previous = selectors.year_before(years, year)
     now = timezone.now()
     window = rules.window_decision(year, now)
     if not selectors.security_official_organizations(request.user).exists():
         return no_security_official(request, year)
-    plans = register_again.plans(user=request.user, year=year)
+    plans = register_again.plans(user=request.user, year=year, previous=previous)
     if request.method == "POST":
         if not window:
             messages.error(request, window.reason)
@@ -40,11 +42,11 @@ def register_as_last_year(request, year):
     selected = {str(value) for value in (form["organization"].value() or [])}
     context = {
         "year": year,
-        "previous": register_again.previous_year(year),
+        "previous": previous,
         "window": window,
         "rows": [{"plan": plan, "checked": str(plan.organization.pk) in selected} for plan in plans],
         "form": form,
-        "year_options": selectors.year_options(now, year),
+        "year_options": selectors.year_options(now, year, years),
     }
     return render(request, "registrations/register_again.html", context, status=400 if form.errors else 200)
 
