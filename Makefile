@@ -58,8 +58,11 @@ run: install assets
 	$(BIN)/python manage.py seed_demo
 	PATH="$(abspath $(BIN)):$$PATH" HOST=$(HOST) $(BIN)/honcho --no-colour -f Procfile.dev start -p $(PORT)
 
+# With bytecode written (__pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set:
+# otherwise every test process, and every worker or scheduler process the task tests start,
+# compiles the project and pytest rewrites every test module again (about 3 s of CPU each).
 test: install-test assets chromium
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test assets
 	$(BIN)/ruff check .

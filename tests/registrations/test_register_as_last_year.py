@@ -212,7 +212,10 @@ def test_nothing_selected_is_said_next_to_the_list(sign_in, security_official, p
 def test_outside_the_window_nothing_is_registered(sign_in, security_official, practice, years):
     last, this = years
     registered_last_year(practice, last)
-    this.window_closes = timezone.now() - timedelta(minutes=1)  # after it opened (yesterday 10 a.m. ET)
+    # Closed a day ago, having opened the day before (the window opened yesterday at 10 a.m. ET,
+    # which before 10 a.m. ET is later than a day ago).
+    this.window_opens = timezone.now() - timedelta(days=2)
+    this.window_closes = timezone.now() - timedelta(days=1)
     this.save()
 
     response = sign_in(security_official).post(url(this), {"organization": [practice.pk]}, follow=True)
