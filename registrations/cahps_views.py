@@ -51,7 +51,6 @@ from registrations.services import (
     registration_discard_start,
     registration_submit,
 )
-from registrations.summary_pdf import cahps_summary_pdf
 from registrations.view_helpers import (
     cahps_list_url,
     cahps_page_url,
@@ -354,6 +353,8 @@ def cahps_summary(request, year, organization_id):
     if not page.can_download:
         raise Http404("The summary is available once the CAHPS registration is complete.")
     completion = selectors.cahps_completion(page.registration)
+    from registrations.summary_pdf import cahps_summary_pdf  # fpdf2 when a summary is made (summary_views)
+
     pdf = cahps_summary_pdf(
         registration=page.registration,
         contacts=[row.contact for row in page.contacts],

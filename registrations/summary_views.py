@@ -16,7 +16,6 @@ from contacts.models import Contact
 from organizations.selectors import get_organization_for_security_official
 from registrations import selectors
 from registrations.models import Registration
-from registrations.registration_summary_pdf import registration_summary_pdf
 
 
 def _registration_for_summary(*, organization, year):
@@ -43,6 +42,10 @@ def registration_summary(request, year, organization_id):
     registration = _registration_for_summary(organization=organization, year=year)
     if registration is None or not registration.is_registered_for_any:
         raise Http404("The summary is available once the organization is registered.")
+    # fpdf2 is imported when a summary is made, not when the URLs load: it takes a quarter of a
+    # second, which every web, worker and manage.py process would pay at start.
+    from registrations.registration_summary_pdf import registration_summary_pdf
+
     pdf = registration_summary_pdf(
         registration=registration,
         contacts=list(registration.contacts.all()),

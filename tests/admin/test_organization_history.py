@@ -76,7 +76,7 @@ def test_non_staff_security_official_of_the_organization_is_refused(story, secur
 
 
 def test_staff_without_the_help_desk_group_is_refused(staff_client, story):
-    staff = UserFactory(username="other-staff", is_staff=True)
+    staff = UserFactory(username="other-staff", first_name="Olive", last_name="Other", is_staff=True)
 
     response = staff_client(staff).get(history_url(story.organization))
 
@@ -85,7 +85,7 @@ def test_staff_without_the_help_desk_group_is_refused(staff_client, story):
 
 
 def test_staff_in_another_group_without_the_permission_is_refused(staff_client, story):
-    staff = UserFactory(username="grouped-staff", is_staff=True)
+    staff = UserFactory(username="grouped-staff", first_name="Greta", last_name="Group", is_staff=True)
     staff.groups.add(Group.objects.create(name="Reporting"))
 
     assert staff_client(staff).get(history_url(story.organization)).status_code == 403

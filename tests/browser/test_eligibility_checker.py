@@ -1,8 +1,10 @@
 """The public eligibility checker in Chromium, signed out, with and without JavaScript."""
 
+import contextlib
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_accessible, assert_no_horizontal_overflow, screenshot
@@ -109,3 +111,37 @@ def test_checker_without_javascript(browser, live_server, page, guide_years):
         scan(nojs, page)
     finally:
         context.close()
+
+
+def test_a_late_answer_never_replaces_the_answer_to_the_latest_question(page, guide_years):
+    """Two changes in a row: the first question's answer is held back until the second's is
+    shown, then let through; the page keeps the answer to the second question."""
+    page.goto("/eligibility/")
+    answer_questions(
+        page, year="2021", kind="APM Entity", aco="Shared Savings Program (MSSP) ACO", size="100 or more"
+    )
+    expect(card(page, "CMS Web Interface")).to_contain_text("Registered automatically")
+
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(re.compile(r"/eligibility/\?"), hold_the_first)
+    choose(page, "ACO participation", "Not an ACO")  # 100 or more: can register, held back
+    choose(page, "Organization size", "2–24")  # answered at once: cannot register
+    expect(card(page, "CMS Web Interface")).to_contain_text("Cannot register")
+
+    assert len(held) == 1
+    # The page cancelled it when the second question was asked; without that it answers now.
+    with contextlib.suppress(PlaywrightError):
+        held[0].continue_()
+    page.wait_for_load_state("networkidle")
+    expect(card(page, "CMS Web Interface")).to_contain_text("Cannot register")
+    expect(
+        page.get_by_role("group", name="Organization size").get_by_label("2–24", exact=True)
+    ).to_be_checked()
+    assert "size=2-24" in page.url
