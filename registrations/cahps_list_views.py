@@ -65,15 +65,9 @@ def cahps_registration_list(request, year):
     window = rules.window_decision(year, now)
     rows = cahps_pages.cahps_rows(organizations=page.object_list, year=year, window_open=window.allowed)
     filtered = bool(status or query)
-    offered, offer_count = last_year_offers(
-        request,
-        year,
-        years,
-        window,
-        rows,
-        # The page holds every organization of the user: one tab, no filter, one page.
-        whole=len(tabs) == 1 and not filtered and not page.has_other_pages(),
-    )
+    # The page holds every organization of the user: one tab, no filter, one page.
+    whole = len(tabs) == 1 and not filtered and not page.has_other_pages()
+    offered, offer_count = last_year_offers(request, year, years, window, rows, whole=whole)
     items = []
     for row in rows:
         as_last_year = row.organization.pk in offered

@@ -23,8 +23,8 @@ from contacts.models import Contact
 from qpp_registration.core.exceptions import RegistrationRefused
 from registrations import rules
 from registrations.detail_services import contact_add
-from registrations.models import PerformanceYear, Program, ProgramStatus, Registration, Size
-from registrations.selectors import security_official_organizations
+from registrations.models import Program, ProgramStatus, Registration, Size
+from registrations.selectors import performance_years, security_official_organizations, year_before
 from registrations.services import registration_get_or_create, registration_submit, require_open_window
 
 
@@ -68,7 +68,7 @@ class Outcome:
 
 def previous_year(year):
     """The performance year before ``year`` that the portal has, or None."""
-    return PerformanceYear.objects.filter(year__lt=year.year).order_by("-year").first()
+    return year_before(performance_years(), year)
 
 
 def _offers(year, program):
@@ -129,15 +129,10 @@ def plan_for(*, organization, last, current, year):
     return Plan(organization, last, tuple(programs), tuple(skipped), contacts, refusal)
 
 
-_LOOK_UP = object()
-
-
-def plans(*, user, year, previous=_LOOK_UP):
+def plans(*, user, year, previous):
     """A plan for each organization ``user`` is a Security Official of that was registered in
-    the previous year (``previous``, looked up unless the page has it), those that can be
-    registered first, each part by name: four queries, whatever the number of organizations."""
-    if previous is _LOOK_UP:
-        previous = previous_year(year)
+    ``previous`` (the year before ``year``, or None), those that can be registered first, each
+    part by name: four queries, whatever the number of organizations."""
     if previous is None:
         return []
     organizations = security_official_organizations(user)

@@ -180,14 +180,8 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         return no_security_official(request)
     window = rules.window_decision(year, now)
     rows = pages.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
-    offered, offer_count = last_year_offers(
-        request,
-        year,
-        years,
-        window,
-        rows,
-        whole=not page.has_other_pages(),
-    )
+    whole = not page.has_other_pages()  # the page holds every organization of the user
+    offered, offer_count = last_year_offers(request, year, years, window, rows, whole=whole)
     items = []
     for row in rows:
         bound_form = bound[1] if bound is not None and bound[0] == row.organization.pk else None

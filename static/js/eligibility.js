@@ -52,7 +52,7 @@
         results.innerHTML = html;
         window.history.replaceState(null, "", url);
       })
-      .catch(function (error) {
+      .catch(function () {
         if (request.signal.aborted) {
           return; // cancelled by a newer question
         }

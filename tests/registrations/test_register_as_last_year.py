@@ -137,7 +137,7 @@ def test_programs_this_years_rules_refuse_are_left_out_with_their_reasons(securi
     aco = so_of(security_official, SspAcoFactory(name="Tidewater ACO"))
     registered_last_year(aco, last)
 
-    (plan,) = register_again.plans(user=security_official, year=this)
+    (plan,) = register_again.plans(user=security_official, year=this, previous=last)
 
     # Shared Savings Program ACOs are registered automatically [2021 #5], not by their SO.
     assert plan.programs == ()

@@ -14,19 +14,23 @@ def connected(client, year=None):
     return client.get(reverse("connected_organizations"), {"year": year} if year else {})
 
 
+def registered_for_web_interface(organization, year):
+    return RegistrationFactory(
+        organization=organization,
+        performance_year=year,
+        size=Size.MEDIUM,
+        web_interface_status=ProgramStatus.REGISTERED,
+        web_interface_source=Source.SECURITY_OFFICIAL,
+    )
+
+
 def test_lists_every_organization_with_a_role_and_its_status_per_program(
     sign_in, security_official, practice, window_open_2021
 ):
     clinic = OrganizationFactory(name="Harbor Point Pediatrics")
     RoleFactory(user=security_official, organization=clinic, kind=Role.Kind.STAFF_USER)
     OrganizationFactory(name="Not Mine Clinic")
-    RegistrationFactory(
-        organization=practice,
-        performance_year=window_open_2021,
-        size=Size.MEDIUM,
-        web_interface_status=ProgramStatus.REGISTERED,
-        web_interface_source=Source.SECURITY_OFFICIAL,
-    )
+    registered_for_web_interface(practice, window_open_2021)
 
     page = connected(sign_in(security_official), 2021).content.decode()
 
@@ -163,13 +167,7 @@ def test_a_kept_row_is_drawn_again_when_its_status_role_or_name_changes(
     assert "Not registered" in first and "Registered<" not in first and "Edit Registration" in first
     assert row() == first
 
-    RegistrationFactory(
-        organization=practice,
-        performance_year=window_open_2021,
-        size=Size.MEDIUM,
-        web_interface_status=ProgramStatus.REGISTERED,
-        web_interface_source=Source.SECURITY_OFFICIAL,
-    )
+    registered_for_web_interface(practice, window_open_2021)
     assert "Registered" in row().replace("Not registered", "")
 
     Role.objects.filter(user=security_official).update(kind=Role.Kind.STAFF_USER)
