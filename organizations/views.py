@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
-from qpp_registration import fragments
+from qpp_registration import fragments, page_cache
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 
@@ -25,6 +25,7 @@ from .forms import InvitationForm, OrganizationSearchForm, RejectRequestForm, Ro
 from .models import Role, RoleRequest
 
 
+@page_cache.per_user
 @require_http_methods(["GET"])
 def manage_access(request):
     """*Manage Access*: the user's organizations and roles, and the requests they decide."""
@@ -89,6 +90,7 @@ def _card_version(item):
     )
 
 
+@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def connect(request):
     """*Connect to an Organization*: search by identifier and name, then request a role."""

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from qpp_registration import fragments
+from qpp_registration import fragments, page_cache
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 from registrations import cahps_pages, rules, selectors, workflows
@@ -41,6 +41,7 @@ def cahps_registration_home(request):
     return redirect("cahps_registration_list", year=years[0].year)
 
 
+@page_cache.per_user
 @require_GET
 def cahps_registration_list(request, year):
     """*Register and Edit CAHPS Registration* [2023 §III.6–7, §VI]: tabs of the organization

@@ -27,6 +27,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qpp_registration import page_cache
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import EditConflict, RegistrationRefused
 from registrations import cahps_pages, rules, selectors
@@ -100,6 +101,7 @@ def _contact_saved(request, *, year, organization, contact):
 # --- Register for CAHPS (the registration page) -----------------------------------------------------
 
 
+@page_cache.per_user
 @require_GET
 def cahps_registration(request, year, organization_id):
     """*Register for CAHPS* [2023 §III.8, §IV, §V]: the header with the registration ID and

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from qpp_registration import page_cache
 from qpp_registration.core.exceptions import ConfirmationRequired, RegistrationRefused
 from registrations import rules, selectors, workflows
 from registrations.detail_services import contact_delete, contact_update, organization_update
@@ -32,6 +33,7 @@ from registrations.view_helpers import (
 )
 
 
+@page_cache.per_user
 @edit_page("Organization Information")
 def registration_organization_edit(request, page):
     """Review Organization Information [2020 §IV.4; §V Update Organization Address]."""
@@ -133,6 +135,7 @@ def registration_size(request, page):
 # --- Contacts ---------------------------------------------------------------------------------------
 
 
+@page_cache.per_user
 @edit_page("Add New Contact")
 def registration_contact_add(request, page):
     """*Add New* / *Add New Contact* [2020 §IV.7, §V]; with no contact yet, the form starts

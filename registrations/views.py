@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from qpp_registration import fragments
+from qpp_registration import fragments, page_cache
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
@@ -122,6 +122,7 @@ def _year_section(year, roles, now):
     )
 
 
+@page_cache.per_user
 def connected_organizations(request):
     """Manage Access → Connected Organizations: every organization where the user holds a
     role, with its status per program and *Edit Registration* where the user is the
@@ -158,6 +159,7 @@ def connected_organizations(request):
 # --- Main registration page -------------------------------------------------------------------------
 
 
+@page_cache.per_user
 def registration_list(request, year):
     """The main registration page [2020 §IV]: the Security Official's organizations with
     *Organization Size* and *Register* per program — which is also the Registration
@@ -292,6 +294,7 @@ def registration_start(request, year, organization_id):
 # --- Submit Registration and Congratulations --------------------------------------------------------
 
 
+@page_cache.per_user
 @GET_POST
 def registration_submit_view(request, year, organization_id, program):
     """Submit Registration [2020 §IV.3–7]: organization information (*Edit*), contact
@@ -376,6 +379,7 @@ def registration_congratulations(request, year, organization_id, program):
 # --- Show Details (view and modify) -----------------------------------------------------------------
 
 
+@page_cache.per_user
 def registration_detail(request, year, organization_id):
     """*Show Details* [2020 §V, §VI]: the organization and contact information with
     *Edit*, *Delete* and *Add New Contact*, the size with *Edit*, each program's status."""

@@ -5,7 +5,7 @@ Staff User, an outsider with no role, and a CMS staff reviewer.
 """
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from organizations.models import Role
 from tests.factories import (
@@ -20,9 +20,11 @@ from tests.factories import (
 def _fresh_shared_cache(settings):
     """Throttles and allauth's rate limits live in the shared cache. In the database (the
     default) each test's rollback empties it; in Redis (REDIS_URL) nothing would, so every test
-    starts with an empty one there. No database access here: the test may not have any."""
+    starts with an empty one there, and with no page kept from another test. No database
+    access here: the test may not have any."""
     if not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
         cache.clear()
+    caches["pages"].clear()  # whole pages kept per process (qpp_registration.page_cache)
 
 
 @pytest.fixture

@@ -15,5 +15,6 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 # Edited templates show on the next reload: no rendered fragments are kept while developing.
-CACHES = {**CACHES, "fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}  # noqa: F405
+_NOTHING_KEPT = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+CACHES = {**CACHES, "fragments": _NOTHING_KEPT, "pages": _NOTHING_KEPT}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
