@@ -8,7 +8,7 @@ database is checked: every organization has exactly one registration for the yea
 for the CMS Web Interface, with a unique registration ID, exactly one contact, and the history
 row of its registration.
 
-    .venv/bin/python bench/surge.py [--users 200] [--idle-users 10] [--kill-worker-at 0.5]
+    .venv/bin/python bench/surge.py [--users 200] [--idle-users 10] [--kill-worker-at 0.5] [--think 10]
 
 ``--kill-worker-at F`` sends SIGKILL to one gunicorn worker once a fraction F of the surge's
 requests have been answered, and reports which requests failed. A step that fails is tried
@@ -19,6 +19,7 @@ anything was lost or done twice. Writes a PNG of latency over time per step next
 
 import argparse
 import http.client
+import random
 import re
 import statistics
 import sys
@@ -106,14 +107,18 @@ class Browser:
         return response.status, response.getheader("Location", ""), content
 
 
-def walk(browser, organization_pk, record):
+def walk(browser, organization_pk, record, think=0.0, rng=None):
     """The 2020 flow for one organization; ``record(step, started, seconds, ok, note)`` per request.
-    A request that fails (connection reset, 5xx) is tried again once, as a person would."""
+    A request that fails (connection reset, 5xx) is tried again once, as a person would. With
+    ``think`` seconds, the person reads each page (and fills each form) for between half and
+    one and a half times that, drawn from ``rng``, before the next request."""
     base = f"/registration/{YEAR}/{organization_pk}/"
     prefix = f"org-{organization_pk}"
     state = {}
 
     def step(name, method, path, form=None, expect=(200,), token_from=None):
+        if think and name != STEPS[0]:
+            time.sleep(rng.uniform(0.5 * think, 1.5 * think))
         for attempt in (1, 2):
             started = time.time()
             clock = time.perf_counter()
@@ -200,6 +205,13 @@ def main():
     parser.add_argument("--kill-worker-at", type=float, default=None, metavar="FRACTION")
     parser.add_argument("--database", default="qpp_bench_surge")
     parser.add_argument("--png", default=str(Path(__file__).with_name("surge.png")))
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="each person's mean time on a page before the next request (0: none, every request at once)",
+    )
     args = parser.parse_args()
     ensure_tools()
     total = args.idle_users + args.users
@@ -248,14 +260,16 @@ def main():
         barrier = threading.Barrier(args.users)
 
         def person(name):
+            rng = random.Random(name)
             barrier.wait()
             try:
-                walk(browsers[name], organization_of[name], record)
+                walk(browsers[name], organization_of[name], record, think=args.think, rng=rng)
             except StepFailed as failure:
                 failures.append((name, str(failure)))
 
         surge_names = usernames[args.idle_users :]
-        print(f"\n{args.users} Security Officials at once; load average before {load_average()}")
+        pace = f", {args.think:g} s on each page on average" if args.think else ""
+        print(f"\n{args.users} Security Officials at once{pace}; load average before {load_average()}")
         threads = [threading.Thread(target=person, args=(name,)) for name in surge_names]
         began = time.time()
         for thread in threads:
