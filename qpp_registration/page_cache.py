@@ -203,6 +203,7 @@ def _may_use_cache(request):
     return (
         request.method == "GET"
         and not isinstance(pages(), DummyCache)
+        and _version_store_ready()
         and request.user.is_authenticated
         and not len(messages.get_messages(request))
         and not _has_uncommitted_writes(connections["default"])
