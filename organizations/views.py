@@ -149,6 +149,7 @@ def _request_role(request, organization, role_form):
     return redirect("own_role_request", role_request.pk)
 
 
+@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def approve_request(request, pk):
     """Approve, behind a confirmation page: the role lets its holder see (and, as a Security
@@ -171,6 +172,7 @@ def approve_request(request, pk):
     return redirect("manage_access")
 
 
+@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def reject_request(request, pk):
     role_request = selectors.get_request_to_decide(request.user, pk)
@@ -197,6 +199,7 @@ def reject_request(request, pk):
     return render(request, "organizations/reject_request.html", {"role_request": role_request, "form": form})
 
 
+@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def remove_role(request, organization_pk, role_pk):
     """A Security Official removes another person's role, never the last Security Official's."""

@@ -250,6 +250,7 @@ def cahps_contact_update(request, year, organization_id, contact_id):
     return _contact_saved(request, year=year, organization=organization, contact=contact)
 
 
+@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def cahps_contact_delete(request, year, organization_id, contact_id):
     """*Delete Contact*, confirmed with *Delete* [2023 §V]. The last contact cannot be
@@ -294,6 +295,7 @@ def cahps_contact_delete(request, year, organization_id, contact_id):
     return render(request, "registrations/cahps/delete_contact.html", context, status=status)
 
 
+@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def cahps_delete(request, year, organization_id):
     """*Delete Registration*, confirmed with *Delete* [2023 §VII]. The organization no

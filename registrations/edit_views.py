@@ -82,6 +82,7 @@ def _checked_fields(form):
     return items
 
 
+@page_cache.per_user
 @edit_page("Organization Size", back="list")
 def registration_size(request, page):
     """*Edit* next to Size [2020 §V Update Organization Size]: choose the size, then confirm;
@@ -169,6 +170,7 @@ def registration_contact_add(request, page):
     return render(request, "registrations/contact_form.html", context)
 
 
+@page_cache.per_user
 @edit_page("Edit Contact")
 def registration_contact_edit(request, page, contact_id):
     """*Edit* under a contact [2020 §IV.6, §V Update Existing Contact]."""
@@ -202,6 +204,7 @@ def registration_contact_edit(request, page, contact_id):
     return render(request, "registrations/contact_form.html", context)
 
 
+@page_cache.per_user
 @edit_page("Delete Contact")
 def registration_contact_delete(request, page, contact_id):
     """*Delete* under a contact, with a confirmation; the last contact stays, and the page
@@ -233,6 +236,7 @@ def registration_contact_delete(request, page, contact_id):
 # --- Cancel Registration ----------------------------------------------------------------------------
 
 
+@page_cache.per_user
 @edit_page("Cancel Registration", back="list")
 def registration_cancel_view(request, page, program):
     """*Cancel Registration* → *Continue* / *Cancel* [2020 §VII]. The success message quotes
@@ -268,6 +272,7 @@ def registration_cancel_view(request, page, program):
     return render(request, "registrations/cancel.html", context)
 
 
+@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def reminder_preference(request, year, organization_id):
     """*Stop deadline reminders* / *Send me deadline reminders* on an organization's page."""

@@ -55,6 +55,7 @@ from registrations.view_helpers import (
 # --- Registration entry and Connected Organizations -------------------------------------------------
 
 
+@page_cache.per_user
 def registration_home(request):
     """The left-nav *Registration* entry: the chosen (or most relevant) performance year's
     registration page — these screens, or the Registration screen of a CAHPS-only year."""
@@ -355,6 +356,7 @@ def registration_submit_view(request, year, organization_id, program):
     return render(request, "registrations/submit.html", context)
 
 
+@page_cache.per_user
 def registration_congratulations(request, year, organization_id, program):
     """ "Congratulations, you have successfully registered!" with the registration ID and
     *Back to List* [2020 §IV.8]."""
