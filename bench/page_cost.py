@@ -16,7 +16,11 @@ then the bare login-required page's CPU over the page's: the ratio ``load.py`` m
 through gunicorn, without the server's own share. ``--profile LABEL`` prints a cProfile of
 the first page whose label contains LABEL instead.
 
-    .venv/bin/python bench/page_cost.py [--repeat 100] [--only Overview] [--profile Overview]
+    .venv/bin/python bench/page_cost.py [--repeat 100] [--only Overview] [--profile Overview] [--drawn]
+
+Each page is kept after its first request (``qpp_registration.page_cache``), as a Security
+Official opening it again gets it; ``--drawn`` empties the kept pages before each request, for
+the cost of drawing it.
 
 Needs PostgreSQL on 127.0.0.1:5432 (trust) and Redis on 127.0.0.1:6379 (it flushes database 6).
 """
@@ -43,6 +47,11 @@ def main():
     parser.add_argument("--database", default="qpp_bench_cost")
     parser.add_argument("--only", help="only the pages whose label contains this text")
     parser.add_argument("--profile", metavar="LABEL", help="print a cProfile of this page instead")
+    parser.add_argument(
+        "--drawn",
+        action="store_true",
+        help="empty the kept pages (qpp_registration.page_cache) before each request: the cost of drawing",
+    )
     args = parser.parse_args()
     prepare_portal(
         f"postgres://postgres@127.0.0.1:5432/{args.database}", "redis://127.0.0.1:6379/6", load.seed
@@ -50,6 +59,7 @@ def main():
 
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.core.cache import caches
     from django.db.models.sql.compiler import SQLCompiler
     from django.template.base import Template
     from django.test import Client
@@ -92,6 +102,8 @@ def main():
                 sys.exit(f"{path} answered {response.status_code}, not the page")
 
     def request(username, path):
+        if args.drawn:
+            caches["pages"].clear()
         spent["sql"] = spent["render"] = 0.0
         started = time.process_time()
         client(username).get(path)
@@ -120,7 +132,8 @@ def main():
         pstats.Stats(profile).sort_stats("cumulative").print_stats(50)
         return
 
-    print(f"{settings.SETTINGS_MODULE}, {args.repeat} requests per page; CPU per request in ms")
+    kept = "each drawn (no page kept)" if args.drawn else "pages kept after the first"
+    print(f"{settings.SETTINGS_MODULE}, {args.repeat} requests per page, {kept}; CPU per request in ms")
     print(f"{'page':<46} {'whole':>6} {'SQL':>6} {'render':>6} {'rest':>6} {'bare':>6} {'ratio':>6}")
     for label, username, path in pages:
         page_whole, page_sql, page_render, bare = measure(username, path)
