@@ -9,8 +9,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-# Test processes in parallel (pytest-xdist): one per core; TEST_WORKERS=0 runs them in one.
-TEST_WORKERS ?= auto
+# Test processes in parallel (pytest-xdist): one more than the cores, because a browser test's
+# process mostly waits while Chromium works (docs/testing.md); TEST_WORKERS=0 runs them in one.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((n + 1)))
 # The browser tests drive Debian's Chromium (tests/browser/conftest.py reads CHROMIUM_PATH).
 CHROMIUM_DEBIAN := /usr/bin/chromium
 CHROMIUM_PATH ?= $(CHROMIUM_DEBIAN)
