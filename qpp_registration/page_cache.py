@@ -122,7 +122,7 @@ def note_writes(execute, sql, params, many, context):
         if connection.in_atomic_block:
             if not _has_uncommitted_writes(connection):
                 connection.on_commit(raise_data_version)
-        elif isinstance(caches["default"], DatabaseCache):
+        elif _version_in_database():
             _written_in_autocommit.set()
         else:
             raise_data_version()
@@ -148,11 +148,16 @@ def _version_store_ready():
     before ``createcachetable``)."""
     global _store_ready
     if not _store_ready:
-        if isinstance(caches["default"], DatabaseCache):
+        if _version_in_database():
             _store_ready = caches["default"]._table in connections["default"].introspection.table_names()
         else:
             _store_ready = True
     return _store_ready
+
+
+def _version_in_database():
+    """Whether the data version is kept by the database cache (no ``REDIS_URL``)."""
+    return isinstance(caches["default"], DatabaseCache)
 
 
 def _has_uncommitted_writes(connection):
