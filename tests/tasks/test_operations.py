@@ -41,3 +41,36 @@ def test_an_smtp_mailer_without_a_timeout_fails_the_system_check(settings):
     }
 
     assert [error.id for error in checks.run_checks() if error.id.startswith("qpp.")] == ["qpp.E001"]
+
+
+def test_a_redis_worker_told_to_stop_stops_within_seconds(settings):
+    """An RQ worker listens for commands on a pub/sub thread. Stopping it (a deploy, SIGTERM)
+    unsubscribes and waits for that thread; the thread must not sit out its 60-second read
+    when the unsubscribe reached it first, which is how it lands most of the time."""
+    import threading
+
+    import django_rq
+    from rq import SimpleWorker
+
+    from tests.tasks.conftest import use_tasks
+
+    use_tasks(settings, "django_tasks_rq.RQBackend")
+    try:
+        worker = django_rq.get_worker("default", job_class="django_tasks_rq.Job", worker_class=SimpleWorker)
+        worker.subscribe()
+        listener = worker.pubsub
+        waited = threading.Event()
+        while not listener.subscribed:
+            waited.wait(0.01)
+        # The unsubscribe's answer wakes the listening thread before it is told to stop.
+        listener.unsubscribe()
+        while listener.subscribed:
+            waited.wait(0.01)
+
+        stopping = threading.Thread(target=worker.unsubscribe, daemon=True)
+        stopping.start()
+        stopping.join(timeout=15)
+
+        assert not stopping.is_alive(), "the worker still waited on its pub/sub thread after 15 s"
+    finally:
+        use_tasks(settings, "django.tasks.backends.immediate.ImmediateBackend")
