@@ -12,8 +12,11 @@ PYTEST_ARGS ?=
 # Test processes in parallel (pytest-xdist): one more than the cores, because a browser test's
 # process mostly waits while Chromium works (docs/testing.md); TEST_WORKERS=0 runs them in one.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((n + 1)))
-# The browser tests drive Debian's Chromium (tests/browser/conftest.py reads CHROMIUM_PATH).
-CHROMIUM_DEBIAN := /usr/bin/chromium
+# The browser tests drive Debian's Chromium headless shell (tests/browser/conftest.py reads
+# CHROMIUM_PATH): the same Chromium without the desktop browser around it, which Playwright itself
+# uses for headless runs; the browser tests take about two thirds of the CPU time they took in the
+# full browser (docs/testing.md). The package installs it here, with a wrapper script in /usr/bin.
+CHROMIUM_DEBIAN := /usr/lib/chromium/chromium-headless-shell
 CHROMIUM_PATH ?= $(CHROMIUM_DEBIAN)
 export CHROMIUM_PATH
 
@@ -38,15 +41,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# Debian's chromium when it is missing, as .ci/run does: as root with apt-get; anywhere else
+# Debian's chromium-headless-shell when it is missing, as .ci/run does: as root with apt-get; anywhere else
 # stop at once with the one command to run (the browser tests are never skipped).
 chromium:
 	@test -x "$(CHROMIUM_PATH)" && exit 0; \
 	if [ "$(CHROMIUM_PATH)" = "$(CHROMIUM_DEBIAN)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Debian's chromium for the browser tests (apt-get install chromium)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "Installing Debian's Chromium headless shell for the browser tests (apt-get install chromium-headless-shell)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null; \
 	fi; \
-	test -x "$(CHROMIUM_PATH)" || { echo "The browser tests need Chromium at $(CHROMIUM_PATH): run 'sudo apt-get install chromium' (or set CHROMIUM_PATH to a Chromium binary), then make test again." >&2; exit 1; }
+	test -x "$(CHROMIUM_PATH)" || { echo "The browser tests need Chromium at $(CHROMIUM_PATH): run 'sudo apt-get install chromium-headless-shell' (or set CHROMIUM_PATH to a Chromium binary), then make test again." >&2; exit 1; }
 
 install: $(VENV)/.run-installed
 install-test: $(VENV)/.test-installed

@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.contrib.staticfiles.apps import StaticFilesConfig
 
 
 class PortalConfig(AppConfig):
+    default = True  # "qpp_registration" in INSTALLED_APPS; the staticfiles one is named in full
     name = "qpp_registration"
     verbose_name = "Background work"
 
@@ -10,3 +12,16 @@ class PortalConfig(AppConfig):
             checks,  # noqa: F401 - registers the system checks
             page_cache,  # noqa: F401 - notes every connection's writes
         )
+
+
+class PortalStaticFilesConfig(StaticFilesConfig):
+    """``collectstatic`` leaves out the parts of USWDS's dist/ that no page or stylesheet
+    uses: the 2,100 Material icons (the portal's icons come from sprite.svg and usa-icons/)
+    and the Sass sources. About 600 files are hashed and compressed instead of 2,800."""
+
+    ignore_patterns = [
+        *StaticFilesConfig.ignore_patterns,
+        "material-icons",
+        "material-icons-deprecated",
+        "*.scss",
+    ]

@@ -30,8 +30,8 @@ def test_make_test_stops_at_once_with_the_command_to_run_when_chromium_is_missin
     # make's own lines ("make: ***", or "make[1]: ***" when the suite itself runs under make).
     lines = [line for line in result.stderr.splitlines() if not re.match(r"make(\[\d+\])?: ", line)]
     assert lines == [
-        f"The browser tests need Chromium at {missing}: run 'sudo apt-get install chromium' (or set "
-        "CHROMIUM_PATH to a Chromium binary), then make test again."
+        f"The browser tests need Chromium at {missing}: run 'sudo apt-get install chromium-headless-shell' "
+        "(or set CHROMIUM_PATH to a Chromium binary), then make test again."
     ]
     assert "test_home" not in result.stdout  # pytest never started
 

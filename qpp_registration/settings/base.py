@@ -27,7 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "qpp_registration.apps.PortalStaticFilesConfig",  # django.contrib.staticfiles
     "django.contrib.humanize",
     # Widget templates for the portal's form renderer (FORM_RENDERER below).
     "django.forms",

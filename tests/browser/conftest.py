@@ -1,4 +1,5 @@
-"""Browser tests: pytest-playwright driving Debian's Chromium against pytest-django's live_server.
+"""Browser tests: pytest-playwright driving Debian's Chromium headless shell against
+pytest-django's live_server.
 
 Every test here gets, without asking:
 - ``base_url`` pointing at the live server, so ``page.goto("/")`` works;
@@ -27,7 +28,7 @@ from tests.conftest import sign_in_with_two_factor
 # the main one; Django's ORM would otherwise refuse the test's own queries.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium-headless-shell")
 # Without the background-networking flags Chromium calls outside hosts, which a
 # closed network refuses.
 CHROMIUM_ARGS = [
