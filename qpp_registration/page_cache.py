@@ -45,6 +45,7 @@ from django.tasks.signals import task_finished
 from django.utils import timezone
 
 from accounts.two_factor import LAST_SEEN_KEY
+from qpp_registration.fragments import CSRF_PLACEHOLDER
 
 logger = logging.getLogger("qpp.page_cache")
 
@@ -71,7 +72,7 @@ _WRITE = re.compile(
     re.IGNORECASE,
 )
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-_CSRF_PLACEHOLDER = b"<csrf-token>"  # "<" never survives autoescaping, so no page text holds it
+_CSRF_PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 
 
 def pages():

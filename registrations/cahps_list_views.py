@@ -62,18 +62,29 @@ def cahps_registration_list(request, year):
     organizations = selectors.cahps_organizations(
         request.user, year=year, tab=tab.slug, status=status, query=query
     )
-    page = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = FirstPagePaginator(
+        organizations, ORGANIZATIONS_PER_PAGE, counted_with_rows=bool(status or query)
+    ).get_page(request.GET.get("page"))
     window = rules.window_decision(year, now)
     rows = cahps_pages.cahps_rows(organizations=page.object_list, year=year, window_open=window.allowed)
     filtered = bool(status or query)
     # The page holds every organization of the user: one tab, no filter, one page.
     whole = len(tabs) == 1 and not filtered and not page.has_other_pages()
     offered, offer_count = last_year_offers(request, year, years, window, rows, whole=whole)
-    items = []
-    for row in rows:
-        as_last_year = row.organization.pk in offered
-        version = _row_version(row, searching=bool(query), as_last_year=as_last_year)
-        items.append({"row": row, "version": version, "as_last_year": as_last_year})
+    searching = bool(query)
+    rows_html, csrf_token = fragments.with_csrf_token(
+        request,
+        fragments.drawn_once(
+            "registrations/cahps/_row.html",
+            [{"row": row, "as_last_year": row.organization.pk in offered} for row in rows],
+            key=lambda item: (
+                year.year,
+                window.allowed,
+                _row_version(item["row"], searching=searching, as_last_year=item["as_last_year"]),
+            ),
+            context={"year": year, "window": window, "searching": searching},
+        ),
+    )
     context = {
         "year": year,
         "window": window,
@@ -91,7 +102,8 @@ def cahps_registration_list(request, year):
         "filter_form": filter_form,
         "filtered": filtered,
         "rows": rows,
-        "items": items,
+        "rows_html": rows_html,
+        "csrf_token": csrf_token,  # the rows' token, for every form of the page
         # Said once above the table rather than in every subgroup's row [2023 §I].
         "service_center_note": next((row.reason for row in rows if row.service_center), ""),
         "page_obj": page,

@@ -320,6 +320,9 @@ def test_the_list_runs_a_fixed_number_of_queries_whatever_the_number_of_organiza
 
     complete = list_url(window_open_2023, tab="practices", status="complete")
     make(3)
+    # Once per process, the first page looks for the page cache's version store (page_cache):
+    # done here, so that the counts below are the list's own, whichever test ran before.
+    client.get(list_url(window_open_2023, tab="practices"))
     with CaptureQueriesContext(connection) as one_page:
         assert client.get(complete).status_code == 200
     make(100)  # 35 complete practices: two pages
@@ -333,8 +336,9 @@ def test_the_list_runs_a_fixed_number_of_queries_whatever_the_number_of_organiza
         client.get(list_url(window_open_2023, tab="practices", q="Practice"))
 
     assert len(response.context["rows"]) == 25
-    # A list that fits on one page is read without counting it (FirstPagePaginator).
-    assert len(one_page.captured_queries) == len(two_pages.captured_queries) - 1
+    # A filtered or searched list is counted with its first page's rows (FirstPagePaginator,
+    # counted_with_rows): one page or several, the same queries.
+    assert len(one_page.captured_queries) == len(two_pages.captured_queries)
 
 
 def test_before_the_window_opens_the_list_says_when_it_opens(
