@@ -8,8 +8,11 @@ database is checked: every organization has exactly one registration for the yea
 for the CMS Web Interface, with a unique registration ID, exactly one contact, and the history
 row of its registration.
 
-    .venv/bin/python bench/surge.py [--users 200] [--idle-users 10] [--kill-worker-at 0.5] [--think 10]
+    .venv/bin/python bench/surge.py [--users 200] [--idle-users 31] [--kill-worker-at 0.5] [--think 10]
+                                    [--arrive-over 60]
 
+``--arrive-over S`` spreads the officials' first requests over S seconds (each at a moment drawn
+at random), as people arriving during the closing minute; without it all arrive in one instant.
 ``--kill-worker-at F`` sends SIGKILL to one gunicorn worker once a fraction F of the surge's
 requests have been answered, and reports which requests failed. A step that fails is tried
 again once, as a person would press the button again; the database check then shows whether
@@ -200,7 +203,7 @@ def percentile(values, fraction):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--idle-users", type=int, default=11, help="walk one at a time first (one warms up)")
+    parser.add_argument("--idle-users", type=int, default=31, help="walk one at a time first (one warms up)")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--kill-worker-at", type=float, default=None, metavar="FRACTION")
     parser.add_argument("--database", default="qpp_bench_surge")
@@ -211,6 +214,13 @@ def main():
         default=0.0,
         metavar="SECONDS",
         help="each person's mean time on a page before the next request (0: none, every request at once)",
+    )
+    parser.add_argument(
+        "--arrive-over",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="spread the first requests at random over this many seconds (0: all in the same instant)",
     )
     args = parser.parse_args()
     ensure_tools()
@@ -262,6 +272,8 @@ def main():
         def person(name):
             rng = random.Random(name)
             barrier.wait()
+            if args.arrive_over:
+                time.sleep(rng.uniform(0, args.arrive_over))
             try:
                 walk(browsers[name], organization_of[name], record, think=args.think, rng=rng)
             except StepFailed as failure:
@@ -269,7 +281,8 @@ def main():
 
         surge_names = usernames[args.idle_users :]
         pace = f", {args.think:g} s on each page on average" if args.think else ""
-        print(f"\n{args.users} Security Officials at once{pace}; load average before {load_average()}")
+        arriving = f"arriving over {args.arrive_over:g} s" if args.arrive_over else "at once"
+        print(f"\n{args.users} Security Officials {arriving}{pace}; load average before {load_average()}")
         threads = [threading.Thread(target=person, args=(name,)) for name in surge_names]
         began = time.time()
         for thread in threads:
@@ -314,11 +327,11 @@ def main():
         for label, value in check_database(surge_names).items():
             print(f"  {label:<36} {value:5d} of {args.users}")
 
-        plot(samples, idle, began, killed, args.png, args.users)
+        plot(samples, idle, began, killed, args.png, f"{args.users} Security Officials {arriving}")
         print(f"\nlatency over time: {args.png}")
 
 
-def plot(samples, idle, began, killed, path, users):
+def plot(samples, idle, began, killed, path, who):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -345,7 +358,7 @@ def plot(samples, idle, began, killed, path, users):
         axes.axvline(killed["at"] - began, color="red", linestyle="--", label="gunicorn worker killed")
     axes.set_xlabel("seconds since the surge began")
     axes.set_ylabel("response time (s)")
-    axes.set_title(f"{users} Security Officials registering at once: each request's response time")
+    axes.set_title(f"{who} registering: each request's response time")
     axes.legend(fontsize=8, loc="upper right")
     axes.grid(alpha=0.3)
     figure.tight_layout()
