@@ -62,12 +62,13 @@ def cahps_registration_list(request, year):
     organizations = selectors.cahps_organizations(
         request.user, year=year, tab=tab.slug, status=status, query=query
     )
-    page = FirstPagePaginator(
-        organizations, ORGANIZATIONS_PER_PAGE, counted_with_rows=bool(status or query)
-    ).get_page(request.GET.get("page"))
+    filtered = bool(status or query)
+    # A filter reads every organization of the user anyway: count them in the same query.
+    page = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE, counted_with_rows=filtered).get_page(
+        request.GET.get("page")
+    )
     window = rules.window_decision(year, now)
     rows = cahps_pages.cahps_rows(organizations=page.object_list, year=year, window_open=window.allowed)
-    filtered = bool(status or query)
     # The page holds every organization of the user: one tab, no filter, one page.
     whole = len(tabs) == 1 and not filtered and not page.has_other_pages()
     offered, offer_count = last_year_offers(request, year, years, window, rows, whole=whole)
