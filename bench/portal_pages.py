@@ -117,10 +117,10 @@ def pages(organizations):
         ("Manage Access", "/organizations/"),
         ("Connected Organizations (2025)", "/organizations/connected/?year=2025"),
         ("Registration Overview (2025)", "/registration/2025/"),
-        ("Register and Edit CAHPS Registration", "/cahps/2026/?tab=practice"),
-        ("  filtered: Complete", "/cahps/2026/?tab=practice&status=complete"),
-        ("  searched by name", "/cahps/2026/?tab=practice&q=harbor"),
-        ("  searched by TIN", f"/cahps/2026/?tab=practice&q={practice.identifier}"),
+        ("Register and Edit CAHPS Registration", "/cahps/2026/?tab=practices"),
+        ("  filtered: Complete", "/cahps/2026/?tab=practices&status=complete"),
+        ("  searched by name", "/cahps/2026/?tab=practices&q=harbor"),
+        ("  searched by TIN", f"/cahps/2026/?tab=practices&q={practice.identifier}"),
         ("Register for CAHPS", f"/cahps/2026/{started.pk}/"),
     ]
 

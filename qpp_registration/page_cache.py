@@ -21,6 +21,10 @@ the view wrote to the database or to the session, when it answered other than 20
 cookie, or while this connection holds writes it has not committed (a test's transaction).
 The CSRF token is kept out: the stored copy has a placeholder, filled with a token freshly
 masked for each request, as Django masks one for each page it draws.
+
+``per_user_value`` keeps a value under the same key parts (user, data version, minute) for the
+pages of the user that are drawn: what they share and what costs as much as the user has
+organizations, such as the counts of a list's tabs.
 """
 
 import hashlib
@@ -219,13 +223,38 @@ def per_user(view):
     return wrapper
 
 
+def per_user_value(request, name, compute):
+    """``compute()``, kept like a page: for this user, until the data or the minute changes.
+
+    For what a user's pages share and what costs as much as the user has organizations (the
+    counts of a list's tabs, of the organizations to offer to register as last year), read once
+    for every page, filter and tab the user opens in between. ``name``: what the value is,
+    with anything it depends on besides the user and the data (a year)."""
+    if not _may_keep_for(request):
+        return compute()
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    key = f"value:{name}:{request.user.pk}:{_version_of(request)}:{minute}"
+    # Beside the pages' fragments (one copy per process), not with the pages: a page of the
+    # user's not seen before (another filter, another page of the list) finds it there.
+    return caches["fragments"].get_or_set(key, compute, TIMEOUT)
+
+
+def _version_of(request):
+    """The data version as this request first read it: one read per request."""
+    if not hasattr(request, "_qpp_data_version"):
+        request._qpp_data_version = data_version()
+    return request._qpp_data_version
+
+
 def _may_use_cache(request):
+    return request.method == "GET" and _may_keep_for(request) and not len(messages.get_messages(request))
+
+
+def _may_keep_for(request):
     return (
-        request.method == "GET"
-        and not isinstance(pages(), DummyCache)
+        not isinstance(pages(), DummyCache)
         and _version_store_ready()
         and request.user.is_authenticated
-        and not len(messages.get_messages(request))
         and not _has_uncommitted_writes(connections["default"])
     )
 
@@ -239,7 +268,7 @@ def _session_digest(request):
 def _key(request, session):
     where = hashlib.sha256(f"{request.get_full_path()}\n{session}".encode()).hexdigest()
     minute = timezone.now().strftime("%Y%m%d%H%M")
-    return f"page:{request.user.pk}:{data_version()}:{minute}:{where}"
+    return f"page:{request.user.pk}:{_version_of(request)}:{minute}:{where}"
 
 
 def _may_keep(request, response, session):

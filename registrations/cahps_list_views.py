@@ -52,7 +52,10 @@ def cahps_registration_list(request, year):
     year = selectors.year_of(years, year)
     if not year.is_cahps_only:
         return redirect("registration_list", year=year.year)
-    tabs = selectors.cahps_tabs(request.user, request.GET.get("tab", ""))
+    counts = page_cache.per_user_value(
+        request, "organization-kinds", lambda: selectors.organization_kind_counts(request.user)
+    )
+    tabs = selectors.cahps_tabs(counts, request.GET.get("tab", ""))
     if not tabs:
         # [2023 §III.7]: without the Security Official role there is nothing to register.
         return render(request, "registrations/cahps/no_security_official.html", status=403)

@@ -161,30 +161,27 @@ def plans(*, user, year, previous):
     return sorted(every, key=lambda plan: bool(plan.refusal))  # those that can be registered first
 
 
-def offers(*, user, year, previous, rows, whole):
-    """What the Overview and the CAHPS list offer to register as last year: the ids of the
-    organizations of ``rows`` (one page; each row carries its registration for ``year``)
-    registered in ``previous`` with nothing yet for ``year``, each card or row offering
-    *Register as last year*; and how many of ``user``'s organizations are so, for the banner.
-
-    One query, none when every organization of the page has started. ``whole`` says the page
-    holds every organization of the user, so the page's offers are the banner's count; a user
-    of several pages (or a filtered list) costs one count more."""
-    if previous is None:
-        return frozenset(), 0
+def offers_on_page(*, previous, rows):
+    """The ids of the organizations of ``rows`` (one page of a list; each row carries its
+    registration for the year) registered in ``previous`` with nothing yet for the year, each
+    card or row offering *Register as last year*. One query, none when every organization of
+    the page has started."""
     waiting = [row.organization.pk for row in rows if row.registration is None]
-    on_page = frozenset(
+    if not waiting:
+        return frozenset()
+    return frozenset(
         Registration.objects.filter(_registered_last_year(previous), organization__in=waiting)
         .order_by()
         .values_list("organization_id", flat=True)
-        if waiting
-        else ()
     )
-    if whole:
-        return on_page, len(on_page)
+
+
+def offer_count(*, user, year, previous):
+    """How many of ``user``'s organizations were registered in ``previous`` with nothing yet
+    for ``year``: the banner's *Register as last year* count, in one query."""
     started = Registration.objects.filter(organization=OuterRef("organization"), performance_year=year)
     own = security_official_organizations(user).order_by().values("pk")
-    return on_page, Registration.objects.filter(
+    return Registration.objects.filter(
         _registered_last_year(previous), ~Exists(started), organization__in=own
     ).count()
 

@@ -214,18 +214,23 @@ class CahpsTab:
     selected: bool
 
 
-def cahps_tabs(user, selected=""):
-    """The tabs of the organization types ``user`` is a Security Official of, in one query.
-
-    Only the types the user has get a tab [2023 §III.7]; the first one is
-    selected unless ``selected`` names another.
-    """
-    counts = dict(
+def organization_kind_counts(user):
+    """How many organizations of each kind ``user`` is a Security Official of, in one query."""
+    return dict(
         security_official_organizations(user)
         .order_by()
         .values_list("kind")
         .annotate(total=Count("pk", distinct=True))
     )
+
+
+def cahps_tabs(counts, selected=""):
+    """The tabs of the organization types a user is a Security Official of, from ``counts``
+    (``organization_kind_counts``).
+
+    Only the types the user has get a tab [2023 §III.7]; the first one is
+    selected unless ``selected`` names another.
+    """
     present = [
         (spec, sum(counts.get(kind, 0) for kind in spec.kinds))
         for spec in CAHPS_TAB_SPECS

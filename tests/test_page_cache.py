@@ -225,3 +225,40 @@ def test_a_changed_setting_draws_every_page_again(client_of, settings):
     page, drawn = visit(client_of, overview())
     assert drawn
     assert "1-800-555-0199" in page
+
+
+def test_a_users_counts_are_read_once_for_their_other_pages_until_a_write(
+    security_official, practice, window_open_2023
+):
+    """What every page of a user's list shares and costs as much as the user has organizations
+    (the counts of the CAHPS list's tabs) is read once for all of their pages and filters, and
+    again after a committed write: another official's count is their own."""
+    client = sign_in_with_two_factor(Client(), security_official)
+    RoleFactory(user=security_official, organization=OrganizationFactory(kind="virtual_group"))
+    tabs_count = re.compile(r'COUNT\(DISTINCT "organizations_organization"\."id"\)')
+
+    def tab_counts_read(url):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        return page, any(tabs_count.search(query["sql"]) for query in queries.captured_queries)
+
+    cahps = reverse("cahps_registration_list", kwargs={"year": 2023})
+    page, read_first = tab_counts_read(f"{cahps}?tab=practices")
+    _, read_for_a_filter = tab_counts_read(f"{cahps}?tab=practices&status=complete")
+    _, read_for_another_tab = tab_counts_read(f"{cahps}?tab=virtual-groups")
+    RoleFactory(user=security_official, organization=OrganizationFactory(kind="virtual_group"))
+    page_after, read_after_a_write = tab_counts_read(f"{cahps}?tab=practices&status=incomplete")
+
+    assert (read_first, read_for_a_filter, read_for_another_tab, read_after_a_write) == (
+        True,
+        False,
+        False,
+        True,
+    )
+    tab = 'Virtual Groups <span class="qpp-tabs__count">({})</span>'
+    assert tab.format(1) in page and tab.format(2) in page_after
+    colleague = UserFactory()
+    RoleFactory(user=colleague, organization=practice)
+    their_page = sign_in_with_two_factor(Client(), colleague).get(f"{cahps}?tab=practices").content.decode()
+    assert 'Practices <span class="qpp-tabs__count">(1)</span>' in their_page
+    assert "Virtual Groups" not in their_page
