@@ -19,7 +19,6 @@ from django.utils.safestring import mark_safe
 
 # "<" never survives autoescaping, so no text drawn from data holds it (page_cache uses it too).
 CSRF_PLACEHOLDER = "<csrf-token>"
-TIMEOUT = 3600  # seconds, as the templates' {% cache 3600 ... %}
 
 
 def organization_version(organization, *drawn_from):
@@ -49,7 +48,7 @@ def drawn_once(template_name, items, *, key, context):
         if name not in kept
     }
     if drawn:
-        fragments.set_many(drawn, TIMEOUT)
+        fragments.set_many(drawn)  # for the cache's TIMEOUT (FRAGMENT_CACHE)
     return [mark_safe(kept.get(name) or drawn[name]) for name in keys]  # noqa: S308 - drawn by templates
 
 

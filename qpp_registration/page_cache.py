@@ -232,18 +232,19 @@ def per_user_value(request, name, compute):
     with anything it depends on besides the user and the data (a year)."""
     if not _may_keep_for(request):
         return compute()
-    minute = timezone.now().strftime("%Y%m%d%H%M")
-    key = f"value:{name}:{request.user.pk}:{_version_of(request)}:{minute}"
+    key = f"value:{name}:{_user_version_minute(request)}"
     # Beside the pages' fragments (one copy per process), not with the pages: a page of the
     # user's not seen before (another filter, another page of the list) finds it there.
     return caches["fragments"].get_or_set(key, compute, TIMEOUT)
 
 
-def _version_of(request):
-    """The data version as this request first read it: one read per request."""
+def _user_version_minute(request):
+    """What every kept page and value of this request is keyed on besides its own name: the
+    user, the data version (read once per request) and the current minute (UTC)."""
     if not hasattr(request, "_qpp_data_version"):
         request._qpp_data_version = data_version()
-    return request._qpp_data_version
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    return f"{request.user.pk}:{request._qpp_data_version}:{minute}"
 
 
 def _may_use_cache(request):
@@ -267,8 +268,7 @@ def _session_digest(request):
 
 def _key(request, session):
     where = hashlib.sha256(f"{request.get_full_path()}\n{session}".encode()).hexdigest()
-    minute = timezone.now().strftime("%Y%m%d%H%M")
-    return f"page:{request.user.pk}:{_version_of(request)}:{minute}:{where}"
+    return f"page:{_user_version_minute(request)}:{where}"
 
 
 def _may_keep(request, response, session):
