@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from qpp_registration import page_cache
 from qpp_registration.core.exceptions import RegistrationRefused
 
 from . import invitations, own_requests, selectors
@@ -24,7 +23,6 @@ from .forms import InvitationForm
 from .models import Role, RoleRequest
 
 
-@page_cache.per_user
 @require_http_methods(["GET"])
 def own_request(request, pk):
     """The requester's own request: who can approve it, how long it has waited, Withdraw."""
@@ -64,7 +62,6 @@ def withdraw_request(request, pk):
     )
 
 
-@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def invite(request, organization_pk):
     """Invite a second Security Official by e-mail, in one step."""

@@ -6,16 +6,12 @@ own roles (``organizations.selectors``); the writes are the services'
 transaction and e-mail the people concerned after commit.
 """
 
-from functools import partial
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
-from qpp_registration import fragments, page_cache
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 
@@ -25,7 +21,6 @@ from .forms import InvitationForm, OrganizationSearchForm, RejectRequestForm, Ro
 from .models import Role, RoleRequest
 
 
-@page_cache.per_user
 @require_http_methods(["GET"])
 def manage_access(request):
     """*Manage Access*: the user's organizations and roles, and the requests they decide."""
@@ -45,10 +40,9 @@ def manage_access(request):
             "members": members.get(role.organization_id, []),
             "sole_official": official_counts.get(role.organization_id) == 1,
             "invitations": waiting_invitations.get(role.organization_id, []),
-            # Built only when the card is drawn: a cached card needs none.
-            "invitation_form": SimpleLazyObject(partial(_invitation_form, role.organization_id)),
+            "invitation_form": _invitation_form(role.organization_id),
         }
-        connected.append({**item, "version": _card_version(item)})
+        connected.append(item)
     own_requests = selectors.own_requests(request.user)
     own_pending = [r for r in own_requests if r.status == RoleRequest.Status.PENDING]
     approvers = tracking.approvers_of(own_pending)
@@ -71,26 +65,6 @@ def _invitation_form(organization_id):
     return InvitationForm(auto_id=f"invite-{organization_id}-%s")
 
 
-def _card_version(item):
-    """A digest of everything one organization's card on Manage Access is drawn from: the
-    organization, the user's role, the other people's roles, the invitations waiting and
-    whether the user is its only Security Official (the unbound invitation form is drawn from
-    the organization alone). The template keys the card's cached HTML on it [issue 10]."""
-    role = item["role"]
-    return fragments.organization_version(
-        item["organization"],
-        "manage-access",
-        role.kind,
-        item["sole_official"],
-        [
-            (member.pk, member.kind, member.user.username, member.user.first_name, member.user.last_name)
-            for member in item["members"]
-        ],
-        [(invitation.pk, invitation.email, invitation.expires_at) for invitation in item["invitations"]],
-    )
-
-
-@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def connect(request):
     """*Connect to an Organization*: search by identifier and name, then request a role."""
@@ -149,7 +123,6 @@ def _request_role(request, organization, role_form):
     return redirect("own_role_request", role_request.pk)
 
 
-@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def approve_request(request, pk):
     """Approve, behind a confirmation page: the role lets its holder see (and, as a Security
@@ -172,7 +145,6 @@ def approve_request(request, pk):
     return redirect("manage_access")
 
 
-@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def reject_request(request, pk):
     role_request = selectors.get_request_to_decide(request.user, pk)
@@ -199,7 +171,6 @@ def reject_request(request, pk):
     return render(request, "organizations/reject_request.html", {"role_request": role_request, "form": form})
 
 
-@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def remove_role(request, organization_pk, role_pk):
     """A Security Official removes another person's role, never the last Security Official's."""

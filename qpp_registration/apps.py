@@ -8,10 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Background work"
 
     def ready(self):
-        from . import (
-            checks,  # noqa: F401 - registers the system checks
-            page_cache,  # noqa: F401 - notes every connection's writes
-        )
+        from . import checks  # noqa: F401 - registers the system checks
 
 
 class PortalStaticFilesConfig(StaticFilesConfig):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from organizations.home import access_on_home
 from organizations.models import Role
-from qpp_registration import page_cache, queue
+from qpp_registration import queue
 from qpp_registration.params import BadParameter
 from registrations.models import PerformanceYear
 from registrations.rules import WindowState, window_decision, window_state
@@ -21,7 +21,6 @@ from registrations.rules import WindowState, window_decision, window_state
 logger = logging.getLogger("qpp.health")
 
 
-@page_cache.per_user
 @login_not_required
 def home(request):
     """The portal's front page: what it is for, and the registration periods

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from qpp_registration import fragments, page_cache
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 from registrations import cahps_pages, rules, selectors, workflows
@@ -41,7 +40,6 @@ def cahps_registration_home(request):
     return redirect("cahps_registration_list", year=years[0].year)
 
 
-@page_cache.per_user
 @require_GET
 def cahps_registration_list(request, year):
     """*Register and Edit CAHPS Registration* [2023 §III.6–7, §VI]: tabs of the organization
@@ -52,9 +50,7 @@ def cahps_registration_list(request, year):
     year = selectors.year_of(years, year)
     if not year.is_cahps_only:
         return redirect("registration_list", year=year.year)
-    counts = page_cache.per_user_value(
-        request, "organization-kinds", lambda: selectors.organization_kind_counts(request.user)
-    )
+    counts = selectors.organization_kind_counts(request.user)
     tabs = selectors.cahps_tabs(counts, request.GET.get("tab", ""))
     if not tabs:
         # [2023 §III.7]: without the Security Official role there is nothing to register.
@@ -75,20 +71,7 @@ def cahps_registration_list(request, year):
     # The page holds every organization of the user: one tab, no filter, one page.
     whole = len(tabs) == 1 and not filtered and not page.has_other_pages()
     offered, offer_count = last_year_offers(request, year, years, window, rows, whole=whole)
-    searching = bool(query)
-    rows_html, csrf_token = fragments.with_csrf_token(
-        request,
-        fragments.drawn_once(
-            "registrations/cahps/_row.html",
-            [{"row": row, "as_last_year": row.organization.pk in offered} for row in rows],
-            key=lambda item: (
-                year.year,
-                window.allowed,
-                _row_version(item["row"], searching=searching, as_last_year=item["as_last_year"]),
-            ),
-            context={"year": year, "window": window, "searching": searching},
-        ),
-    )
+    items = [{"row": row, "as_last_year": row.organization.pk in offered} for row in rows]
     context = {
         "year": year,
         "window": window,
@@ -106,8 +89,8 @@ def cahps_registration_list(request, year):
         "filter_form": filter_form,
         "filtered": filtered,
         "rows": rows,
-        "rows_html": rows_html,
-        "csrf_token": csrf_token,  # the rows' token, for every form of the page
+        "items": items,
+        "searching": bool(query),  # a search says in which tab each row is
         # Said once above the table rather than in every subgroup's row [2023 §I].
         "service_center_note": next((row.reason for row in rows if row.service_center), ""),
         "page_obj": page,
@@ -115,26 +98,6 @@ def cahps_registration_list(request, year):
         **year_switcher(now, year, years),
     }
     return render(request, "registrations/cahps/list.html", context)
-
-
-def _row_version(row, *, searching, as_last_year):
-    """A digest of everything one organization's row on the list is drawn from; the template
-    keys the row's cached HTML on it (with the year and whether the window is open)."""
-    parent = row.organization.parent
-    return fragments.organization_version(
-        row.organization,
-        parent and (parent.pk, parent.name, parent.identifier),
-        row.registration_id,
-        row.status,
-        row.status_text,
-        row.can_register,
-        row.can_open,
-        row.can_download,
-        row.reason,
-        row.service_center,
-        searching and row.tab_label,  # a search says in which tab each row is
-        as_last_year,  # the row offers Register as last year
-    )
 
 
 @require_POST

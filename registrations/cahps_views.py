@@ -27,7 +27,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qpp_registration import page_cache
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import EditConflict, RegistrationRefused
 from registrations import cahps_pages, rules, selectors
@@ -101,7 +100,6 @@ def _contact_saved(request, *, year, organization, contact):
 # --- Register for CAHPS (the registration page) -----------------------------------------------------
 
 
-@page_cache.per_user
 @require_GET
 def cahps_registration(request, year, organization_id):
     """*Register for CAHPS* [2023 §III.8, §IV, §V]: the header with the registration ID and
@@ -250,7 +248,6 @@ def cahps_contact_update(request, year, organization_id, contact_id):
     return _contact_saved(request, year=year, organization=organization, contact=contact)
 
 
-@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def cahps_contact_delete(request, year, organization_id, contact_id):
     """*Delete Contact*, confirmed with *Delete* [2023 §V]. The last contact cannot be
@@ -295,7 +292,6 @@ def cahps_contact_delete(request, year, organization_id, contact_id):
     return render(request, "registrations/cahps/delete_contact.html", context, status=status)
 
 
-@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def cahps_delete(request, year, organization_id):
     """*Delete Registration*, confirmed with *Delete* [2023 §VII]. The organization no

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from qpp_registration import page_cache
 from qpp_registration.core.exceptions import ConfirmationRequired, RegistrationRefused
 from registrations import rules, selectors, workflows
 from registrations.detail_services import contact_delete, contact_update, organization_update
@@ -33,7 +32,6 @@ from registrations.view_helpers import (
 )
 
 
-@page_cache.per_user
 @edit_page("Organization Information")
 def registration_organization_edit(request, page):
     """Review Organization Information [2020 §IV.4; §V Update Organization Address]."""
@@ -82,7 +80,6 @@ def _checked_fields(form):
     return items
 
 
-@page_cache.per_user
 @edit_page("Organization Size", back="list")
 def registration_size(request, page):
     """*Edit* next to Size [2020 §V Update Organization Size]: choose the size, then confirm;
@@ -136,7 +133,6 @@ def registration_size(request, page):
 # --- Contacts ---------------------------------------------------------------------------------------
 
 
-@page_cache.per_user
 @edit_page("Add New Contact")
 def registration_contact_add(request, page):
     """*Add New* / *Add New Contact* [2020 §IV.7, §V]; with no contact yet, the form starts
@@ -170,7 +166,6 @@ def registration_contact_add(request, page):
     return render(request, "registrations/contact_form.html", context)
 
 
-@page_cache.per_user
 @edit_page("Edit Contact")
 def registration_contact_edit(request, page, contact_id):
     """*Edit* under a contact [2020 §IV.6, §V Update Existing Contact]."""
@@ -204,7 +199,6 @@ def registration_contact_edit(request, page, contact_id):
     return render(request, "registrations/contact_form.html", context)
 
 
-@page_cache.per_user
 @edit_page("Delete Contact")
 def registration_contact_delete(request, page, contact_id):
     """*Delete* under a contact, with a confirmation; the last contact stays, and the page
@@ -236,7 +230,6 @@ def registration_contact_delete(request, page, contact_id):
 # --- Cancel Registration ----------------------------------------------------------------------------
 
 
-@page_cache.per_user
 @edit_page("Cancel Registration", back="list")
 def registration_cancel_view(request, page, program):
     """*Cancel Registration* → *Continue* / *Cancel* [2020 §VII]. The success message quotes
@@ -272,7 +265,6 @@ def registration_cancel_view(request, page, program):
     return render(request, "registrations/cancel.html", context)
 
 
-@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def reminder_preference(request, year, organization_id):
     """*Stop deadline reminders* / *Send me deadline reminders* on an organization's page."""

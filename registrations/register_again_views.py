@@ -8,13 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from qpp_registration import page_cache
 from registrations import register_again, rules, selectors
 from registrations.forms import RegisterAsLastYearForm
 from registrations.view_helpers import no_security_official
 
 
-@page_cache.per_user
 @require_http_methods(["GET", "POST"])
 def register_as_last_year(request, year):
     years = selectors.performance_years()  # once: the year, the one before and the switcher

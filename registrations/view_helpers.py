@@ -19,7 +19,6 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from organizations.selectors import get_organization_for_security_official
-from qpp_registration import page_cache
 from qpp_registration.core.exceptions import EditConflict
 from registrations import pages, register_again, rules, selectors
 
@@ -166,8 +165,8 @@ def last_year_offers(request, year, years, window, rows, *, whole):
     """What a list of ``year`` (``rows``, one page) offers to register as last year: the ids of
     the page's organizations that offer it and the banner's count; nothing while the window is
     closed. ``years``: every performance year, read once by the page; ``whole``: the page holds
-    every organization of the user, so its offers are the count. Otherwise the count is kept for
-    the user's other pages and filters until the data changes (``page_cache.per_user_value``)."""
+    every organization of the user, so its offers are the count; otherwise one more query counts
+    them over all the user's organizations."""
     if not window.allowed:
         return (), 0
     previous = selectors.year_before(years, year)
@@ -176,11 +175,7 @@ def last_year_offers(request, year, years, window, rows, *, whole):
     on_page = register_again.offers_on_page(previous=previous, rows=rows)
     if whole:
         return on_page, len(on_page)
-    return on_page, page_cache.per_user_value(
-        request,
-        f"last-year-offers:{year.year}",
-        lambda: register_again.offer_count(user=request.user, year=year, previous=previous),
-    )
+    return on_page, register_again.offer_count(user=request.user, year=year, previous=previous)
 
 
 def no_security_official(request, year=None):

@@ -14,16 +14,13 @@ the pages are read-only and say when it opens or that it closed.
 """
 
 from dataclasses import dataclass
-from functools import partial
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 
-from qpp_registration import fragments, page_cache
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
@@ -55,7 +52,6 @@ from registrations.view_helpers import (
 # --- Registration entry and Connected Organizations -------------------------------------------------
 
 
-@page_cache.per_user
 def registration_home(request):
     """The left-nav *Registration* entry: the chosen (or most relevant) performance year's
     registration page — these screens, or the Registration screen of a CAHPS-only year."""
@@ -95,20 +91,6 @@ class YearSection:
     rows: list
     edit_url: str
 
-    @property
-    def items(self):
-        """Each row with the version its cached HTML is kept under (``_connected_row_version``)."""
-        return [{"row": row, "version": _connected_row_version(row)} for row in self.rows]
-
-
-def _connected_row_version(row):
-    """A digest of everything one row of Connected Organizations is drawn from besides its year:
-    the organization, the user's role and each program's cell. The template keys the row's
-    cached HTML on it and the year [issue 10]."""
-    return fragments.organization_version(
-        row.organization, "connected", row.role_label, row.is_security_official, row.cells
-    )
-
 
 def _year_section(year, roles, now):
     if year.is_cahps_only:
@@ -123,7 +105,6 @@ def _year_section(year, roles, now):
     )
 
 
-@page_cache.per_user
 def connected_organizations(request):
     """Manage Access → Connected Organizations: every organization where the user holds a
     role, with its status per program and *Edit Registration* where the user is the
@@ -160,7 +141,6 @@ def connected_organizations(request):
 # --- Main registration page -------------------------------------------------------------------------
 
 
-@page_cache.per_user
 def registration_list(request, year):
     """The main registration page [2020 §IV]: the Security Official's organizations with
     *Organization Size* and *Register* per program — which is also the Registration
@@ -188,11 +168,8 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
     items = []
     for row in rows:
         bound_form = bound[1] if bound is not None and bound[0] == row.organization.pk else None
-        # An unbound form is built only when the card is drawn: a cached card needs none.
-        form = bound_form or SimpleLazyObject(partial(_register_form, row))
-        as_last_year = row.organization.pk in offered
-        version = _card_version(row, bound_form, as_last_year)
-        items.append({"row": row, "form": form, "version": version, "as_last_year": as_last_year})
+        form = bound_form or _register_form(row)
+        items.append({"row": row, "form": form, "as_last_year": row.organization.pk in offered})
     context = {
         "year": year,
         "window": window,
@@ -209,25 +186,6 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
 def _register_form(row):
     return RegisterForm(
         prefix=f"org-{row.organization.pk}", initial={"size": row.size}, size_required=row.size_editable
-    )
-
-
-def _card_version(row, bound_form, as_last_year):
-    """A digest of everything one organization's card on the main page is drawn from: the
-    organization's own words, its registration's, the rules' outcome in each program cell,
-    and a bound Register form (what was typed and the errors, when it comes back with them).
-    The template keys the card's cached HTML on it (with the year and whether the window is
-    open), so a card is drawn again exactly when one of these changes [issue 10]."""
-    organization, registration = row.organization, row.registration
-    return fragments.organization_version(
-        organization,
-        registration
-        and (registration.pk, registration.updated_at, registration.registration_id, registration.size),
-        row.size_editable,
-        row.cells,
-        # An unbound form is drawn from the row alone (its size and whether it is editable).
-        bound_form and (sorted(bound_form.data.lists()), bound_form.errors.as_json()),
-        as_last_year,  # the card offers Register as last year
     )
 
 
@@ -295,7 +253,6 @@ def registration_start(request, year, organization_id):
 # --- Submit Registration and Congratulations --------------------------------------------------------
 
 
-@page_cache.per_user
 @GET_POST
 def registration_submit_view(request, year, organization_id, program):
     """Submit Registration [2020 §IV.3–7]: organization information (*Edit*), contact
@@ -356,7 +313,6 @@ def registration_submit_view(request, year, organization_id, program):
     return render(request, "registrations/submit.html", context)
 
 
-@page_cache.per_user
 def registration_congratulations(request, year, organization_id, program):
     """ "Congratulations, you have successfully registered!" with the registration ID and
     *Back to List* [2020 §IV.8]."""
@@ -381,7 +337,6 @@ def registration_congratulations(request, year, organization_id, program):
 # --- Show Details (view and modify) -----------------------------------------------------------------
 
 
-@page_cache.per_user
 def registration_detail(request, year, organization_id):
     """*Show Details* [2020 §V, §VI]: the organization and contact information with
     *Edit*, *Delete* and *Add New Contact*, the size with *Edit*, each program's status."""

@@ -5,7 +5,7 @@ Staff User, an outsider with no role, and a CMS staff reviewer.
 """
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 
 from organizations.models import Role
 from tests.factories import (
@@ -16,32 +16,13 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database, made (by migrations, in autocommit) and settled for the page cache:
-    the look-up of its version store and the version raise those writes owe happen here, not
-    in whichever test's first request comes first (a test counting queries would count them)."""
-    from qpp_registration import page_cache
-
-    with django_db_blocker.unblock():
-        page_cache.settle()
-
-
 @pytest.fixture(autouse=True)
-def _fresh_shared_cache(settings, django_db_blocker):
+def _fresh_shared_cache(settings):
     """Throttles and allauth's rate limits live in the shared cache. In the database (the
     default) each test's rollback empties it; in Redis (REDIS_URL) nothing would, so every test
-    starts with an empty one there, and with no page kept from another test. No database
-    access here unless a test before wrote in autocommit and left the version to raise (the
-    database exists then): the test may not have any."""
-    from qpp_registration import page_cache
-
+    starts with an empty one there."""
     if not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
         cache.clear()
-    caches["pages"].clear()  # whole pages kept per process (qpp_registration.page_cache)
-    if page_cache.written_in_autocommit():
-        with django_db_blocker.unblock():
-            page_cache.settle()
 
 
 @pytest.fixture

@@ -123,25 +123,6 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 
-def _html_in_this_process(location, *, timeout, max_entries):
-    """A cache of rendered HTML derived from data named in its keys, never state: each process
-    keeps its own copy and a restart empties it."""
-    return {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": location,
-        "TIMEOUT": timeout,
-        "OPTIONS": {"MAX_ENTRIES": max_entries},
-    }
-
-
-# Rendered page fragments ({% cache ... using="fragments" %}).
-FRAGMENT_CACHE = _html_in_this_process("qpp-fragments", timeout=3600, max_entries=5000)
-# Whole Security Official pages (qpp_registration.page_cache): the key names the data version,
-# the minute and the session.
-PAGE_CACHE = _html_in_this_process("qpp-pages", timeout=120, max_entries=1000)
-CACHES["fragments"] = FRAGMENT_CACHE
-CACHES["pages"] = PAGE_CACHE
-
 # Background work (django.tasks): see docs/decisions/0006-background-tasks.md.
 # "database" (the default) keeps the queue in the database, written in the same
 # transaction as the change that caused each task; "redis" keeps it in Redis (RQ).

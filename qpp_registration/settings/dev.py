@@ -14,7 +14,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-# Edited templates show on the next reload: no rendered fragments are kept while developing.
-_NOTHING_KEPT = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-CACHES = {**CACHES, "fragments": _NOTHING_KEPT, "pages": _NOTHING_KEPT}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True

@@ -13,8 +13,6 @@ SECRET_KEY = "test-only-insecure-key"
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-# Pages are tested with the fragments and whole pages kept, as in production.
-CACHES = {**CACHES, "fragments": FRAGMENT_CACHE, "pages": PAGE_CACHE}  # noqa: F405
 
 # `make test` runs the suite in parallel (pytest-xdist). Each worker has its own test database;
 # it also needs its own Redis databases, because tests clear the cache (FLUSHDB), which holds

@@ -15,19 +15,12 @@
 - ``{% elided_pages page_obj as pages %}``: page numbers with ``…`` gaps for pagination.
 - ``{% service_center as center %}``: the QPP Service Center's contact details, for
   templates rendered without context processors (the 500 page).
-- ``{% fragment "includes/status.html" status=cell.status %}``: a partial whose HTML depends
-  on nothing but the values passed, rendered once per process and reused.
 """
 
 from django import forms, template
 from django.conf import settings
-from django.core.cache import caches
 from django.core.paginator import Paginator
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.forms.boundfield import BoundWidget
-from django.template import Context
-from django.urls import get_script_prefix
 
 from qpp_registration.core.eastern import GUIDE_FORMAT, format_eastern
 
@@ -38,42 +31,6 @@ _ERROR_CLASS = "usa-input--error"
 
 def _join_classes(*classes):
     return " ".join(c for c in classes if c)
-
-
-# Rendered fragments by (template, URL prefix, values). A pure function's results, not shared
-# state: every process computes the same HTML, so a per-process copy is safe. The bound keeps
-# a caller that passes unbounded values (names typed by users) from growing it.
-_FRAGMENTS = {}
-FRAGMENTS_KEPT = 1000
-
-
-@receiver(setting_changed)
-def _forget_fragments(**kwargs):
-    # Settings never change in a running portal; tests change them (static storage, URLs).
-    _FRAGMENTS.clear()
-    if "fragments" in settings.CACHES:
-        caches["fragments"].clear()
-
-
-@register.simple_tag(takes_context=True)
-def fragment(context, template_name, **values):
-    """Render ``template_name`` with only ``values`` in its context, once per process.
-
-    For the partials that every page repeats: the banner, the footer, the left-hand
-    navigation (by current page) and the status badges (by status and words). Including
-    them cost more than the rest of a short page [issue 10]; their HTML depends only on the
-    values given, the templates, the URLconf and the static files' hashed names, all fixed
-    for the life of a process. The values must be hashable and must not depend on the user
-    beyond what they say. Under DEBUG every call renders, so edited templates show at once.
-    """
-    key = (template_name, get_script_prefix(), tuple(sorted(values.items())))
-    html = _FRAGMENTS.get(key)
-    if html is None:
-        partial = context.template.engine.get_template(template_name)
-        html = partial.render(Context(values, autoescape=context.autoescape))
-        if not settings.DEBUG and len(_FRAGMENTS) < FRAGMENTS_KEPT:
-            _FRAGMENTS[key] = html
-    return html
 
 
 @register.filter

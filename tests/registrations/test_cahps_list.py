@@ -421,36 +421,3 @@ def test_search_accepts_a_registration_id(sign_in, security_official, practice, 
     for typed in (registration.registration_id, registration.registration_id.lower()):
         response = sign_in(security_official).get(list_url(window_open_2023, tab="practices", q=typed))
         assert [row.organization.name for row in response.context["rows"]] == ["Chesapeake Family Medicine"]
-
-
-def test_a_cached_row_is_drawn_again_when_what_it_shows_changes_and_keeps_each_visitors_token(
-    sign_in, security_official, practice, window_open_2023
-):
-    """Rows are kept in the per-process "fragments" cache under a version of what they show:
-    a change to the registration or the organization shows at once, and the CSRF token of
-    each visitor's Register form stays their own."""
-    url = list_url(window_open_2023, tab="practices")
-    browser = sign_in(security_official)
-    first = browser.get(url).content.decode()
-    assert "Register Group for CAHPS" in first
-
-    registration = registered(practice, window_open_2023, ProgramStatus.INCOMPLETE)
-    practice.name = "Chesapeake Family Medicine Associates"
-    practice.save()
-    second = browser.get(url).content.decode()
-
-    assert "Chesapeake Family Medicine Associates" in second
-    assert registration.registration_id in second
-    assert "status-x.svg" in second  # Incomplete
-    assert "Edit CAHPS Registration" in second
-
-    other = OrganizationFactory(name="Echo Family Practice", identifier="555443333")
-    colleague = RoleFactory(organization=other).user
-    so_of(colleague, practice)
-    registration.delete()
-    tokens = set()
-    for visitor in (security_official, colleague):
-        page = sign_in(visitor).get(url).content.decode()
-        assert 'name="csrfmiddlewaretoken"' in page
-        tokens.add(page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0])
-    assert len(tokens) == 2

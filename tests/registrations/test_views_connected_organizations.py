@@ -150,30 +150,3 @@ def test_registration_opens_the_open_year_that_closes_first(
     year_2026.save()
     page = client.get(reverse("registration_home")).content.decode()
     assert "CAHPS for MIPS Survey registration for <strong>performance year 2026</strong>" in page
-
-
-def test_a_kept_row_is_drawn_again_when_its_status_role_or_name_changes(
-    sign_in, security_official, practice, window_open_2021
-):
-    """Each row is kept in the fragments cache under a digest of what it shows: a registration,
-    a changed role and a new name show on the next visit."""
-    client = sign_in(security_official)
-
-    def row():
-        page = connected(client, 2021).content.decode()
-        return page[page.index("<tbody>") : page.index("</tbody>")]
-
-    first = row()
-    assert "Not registered" in first and "Registered<" not in first and "Edit Registration" in first
-    assert row() == first
-
-    registered_for_web_interface(practice, window_open_2021)
-    assert "Registered" in row().replace("Not registered", "")
-
-    Role.objects.filter(user=security_official).update(kind=Role.Kind.STAFF_USER)
-    now = row()
-    assert "Your role: Staff User" in now and "Edit Registration" not in now
-
-    practice.name = "Chesapeake Family Care"
-    practice.save()
-    assert "Chesapeake Family Care" in row()
