@@ -56,7 +56,7 @@ def setup():
     setup_test_environment()  # the test client's "testserver" host, locmem e-mail
     logging.getLogger("qpp").setLevel(logging.WARNING)  # no sign-in lines between the results
     call_command("migrate", verbosity=0)
-    call_command("createcachetable")  # the shared cache: throttles, the pages' data version
+    call_command("createcachetable")  # the shared cache when it is the database: throttles
 
 
 def signed_in_client(user):

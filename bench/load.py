@@ -4,10 +4,16 @@ Makes a PostgreSQL database afresh, migrates it, loads the demo data (demo-so: S
 Official of 9 organizations) and a Security Official of 25 organizations, starts gunicorn with
 the production settings and Redis (cache and sessions), makes signed-in sessions without the
 UI, and runs ``wrk`` at each concurrency level against every page, each page between two runs
-of ``/bench/bare/``: the same middleware (sessions, sign-in, two-factor, CSP, history) and no
-page. It prints req/s, p50/p95/p99 latency and the ratio of the page's req/s to the mean of the
-two bare runs around it. Absolute numbers swing on a shared machine; the ratio, measured in
-the same minute on the same server, is the figure to compare [issue 10: every page >= 0.5].
+of ``/bench/bare/``: the same middleware (sessions, sign-in, two-factor, CSP, history), a
+signed-in user and a one-line template, and no page. It prints req/s, p50/p95/p99 latency and
+the ratio of the page's req/s to the mean of the two bare runs around it. Absolute numbers
+swing on a shared machine; the ratio, measured in the same minute on the same server, is the
+figure to compare [issue 10: every page >= 0.5].
+
+Every request draws its page: each carries ``_draw=<thread>-<counter>``, a query value no
+earlier request of the run used (no view reads ``_draw``). wrk runs each thread in its own Lua
+state with the same random sequence, so the value is numbered, not drawn at random: ``setup``
+gives each thread a number no earlier wrk run of this process gave, ``request`` counts.
 
     .venv/bin/python bench/load.py [--connections 10 50] [--duration 10] [--workers 3]
 
@@ -16,7 +22,10 @@ and wrk (installed from Debian when run as root). Stops everything it started.
 """
 
 import argparse
+import contextlib
+import itertools
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -28,7 +37,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from server import PortalServer, ensure_tools, load_average, practices, session_cookie
 
-LUA_REPORT = """
+BARE = "/bench/bare/"
+DRAW = "_draw"  # read by no view: only makes each request's URL one no earlier request used
+SEARCH = "harbor"  # the CAHPS list's search (``q``): a name several organizations share
+STATUS = "incomplete"  # the CAHPS list's status filter (``status``)
+
+LUA_SCRIPT = """
+-- Each request draws its page: ?_draw=<thread>-<counter> (or &_draw=... after a query).
+-- Thread numbers start at DRAW_FIRST_THREAD, which load.py raises for every wrk run.
+local next_thread = tonumber(os.getenv("DRAW_FIRST_THREAD") or "0")
+
+setup = function(thread)
+  thread:set("id", next_thread)
+  next_thread = next_thread + 1
+end
+
+local counter = 0
+local separator = string.find(wrk.path, "?", 1, true) and "&" or "?"
+
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, wrk.path .. separator .. "_draw=" .. id .. "-" .. counter)
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -38,6 +69,9 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(95), latency:percentile(99)))
 end
 """
+
+# The first thread number of the next wrk run: no two runs of this process share a number.
+_thread_numbers = itertools.count()
 
 
 def seed():
@@ -68,46 +102,91 @@ def seed():
     verify_session(session)
     session.save()
     harbor = Organization.objects.get(name="Harbor Point Pediatrics")
-    response = client.post(
-        f"/registration/2025/{harbor.pk}/register/",
-        {f"org-{harbor.pk}-size": "25-99", f"org-{harbor.pk}-program": "web_interface", "page": "1"},
-    )
-    assert response.status_code == 302, response.status_code
+    start_web_interface(client, harbor.pk)
     chesapeake = Organization.objects.get(name="Chesapeake Family Medicine")
     response = client.post(f"/cahps/2026/{chesapeake.pk}/register/")
     assert response.status_code in (200, 302), response.status_code
 
 
+def start_web_interface(client, organization_pk):
+    """*Register* with a size (25–99) for the CMS Web Interface in 2025, as the Overview does."""
+    prefix = f"org-{organization_pk}"
+    response = client.post(
+        f"/registration/2025/{organization_pk}/register/",
+        {f"{prefix}-size": "25-99", f"{prefix}-program": "web_interface", "page": "1"},
+    )
+    assert response.status_code == 302, response.status_code
+
+
+def page_list(official, larger_official=None, *, registered, started, cahps_started):
+    """The Security Official pages every benchmark measures, as ``(label, username, path)``.
+
+    ``official`` opens them all; ``larger_official`` (if any) the Overview once more, for an
+    official of more organizations. ``registered``: an organization of ``official`` with a 2025
+    registration (Show Details); ``started``: one whose 2025 Web Interface registration is
+    started (Submit Registration, Organization Information, Add contact); ``cahps_started``:
+    one with a started 2026 CAHPS registration (Register for CAHPS).
+    """
+    overview = [("Registration Overview (2025, 9 orgs)", official, "/registration/2025/")]
+    if larger_official is not None:
+        overview.append(("Registration Overview (2025, 25 orgs)", larger_official, "/registration/2025/"))
+    return [
+        ("Home", official, "/"),
+        ("Manage Access", official, "/organizations/"),
+        ("Connect to an Organization", official, "/organizations/connect/"),
+        ("Connected Organizations (2025)", official, "/organizations/connected/?year=2025"),
+        *overview,
+        ("Registration Details (2025)", official, f"/registration/2025/{registered}/"),
+        ("Submit Registration (2025)", official, f"/registration/2025/{started}/web-interface/submit/"),
+        ("Organization Information (2025)", official, f"/registration/2025/{started}/organization/"),
+        ("Add contact (2025)", official, f"/registration/2025/{started}/contacts/new/"),
+        ("CAHPS list (2026)", official, "/cahps/2026/"),
+        ("CAHPS list filtered by status (2026)", official, f"/cahps/2026/?status={STATUS}"),
+        ("CAHPS list searched (2026)", official, f"/cahps/2026/?q={SEARCH}"),
+        ("Register for CAHPS (2026)", official, f"/cahps/2026/{cahps_started}/"),
+        ("Account / Devices", official, "/accounts/devices/"),
+    ]
+
+
 def pages():
+    """``page_list`` for the data of ``seed``: demo-so (9 organizations) and bench-so-25."""
     from organizations.models import Organization
 
     def pk(name):
         return Organization.objects.get(name=name).pk
 
-    harbor, allegheny = pk("Harbor Point Pediatrics"), pk("Allegheny Health Partners")
-    chesapeake = pk("Chesapeake Family Medicine")
-    so, so25 = "demo-so", "bench-so-25"
-    return [
-        ("Home", so, "/"),
-        ("Manage Access", so, "/organizations/"),
-        ("Connect to an Organization", so, "/organizations/connect/"),
-        ("Connected Organizations (2025)", so, "/organizations/connected/?year=2025"),
-        ("Registration Overview (2025, 9 orgs)", so, "/registration/2025/"),
-        ("Registration Overview (2025, 25 orgs)", so25, "/registration/2025/"),
-        ("Show Details (2025)", so, f"/registration/2025/{allegheny}/"),
-        ("Submit Registration (2025)", so, f"/registration/2025/{harbor}/web-interface/submit/"),
-        ("Organization Information (2025)", so, f"/registration/2025/{harbor}/organization/"),
-        ("Add contact (2025)", so, f"/registration/2025/{harbor}/contacts/new/"),
-        ("Register and Edit CAHPS Registration (2026)", so, "/cahps/2026/"),
-        ("Register for CAHPS (2026)", so, f"/cahps/2026/{chesapeake}/"),
-    ]
+    return page_list(
+        "demo-so",
+        "bench-so-25",
+        registered=pk("Allegheny Health Partners"),
+        started=pk("Harbor Point Pediatrics"),
+        cahps_started=pk("Chesapeake Family Medicine"),
+    )
+
+
+def drawn(path, value):
+    """``path`` with ``_draw=value`` added to its query."""
+    return f"{path}{'&' if '?' in path else '?'}{DRAW}={value}"
+
+
+@contextlib.contextmanager
+def draw_script():
+    """The path of wrk's Lua script: drawn requests, and the RESULT line of ``wrk``."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(LUA_SCRIPT)
+        script.flush()
+        yield script.name
 
 
 def wrk(url, cookie, *, connections, duration, script):
     threads = min(2, connections)
+    first_thread = next(_thread_numbers)
+    for _ in range(threads - 1):
+        next(_thread_numbers)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "-s", script]
     command += ["-H", f"Cookie: {cookie}", url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    env = {**os.environ, "DRAW_FIRST_THREAD": str(first_thread)}
+    output = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
     line = next(line for line in output.splitlines() if line.startswith("RESULT "))
     result = json.loads(line.removeprefix("RESULT "))
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
@@ -115,48 +194,47 @@ def wrk(url, cookie, *, connections, duration, script):
 
 
 def check_page(base, cookie, path, *, times):
-    """The page answers 200 itself (no redirect to Sign In); ``times`` requests warm every
-    worker's caches (templates, fragments), so the runs measure a portal in its stride."""
-    request = urllib.request.Request(base + path, headers={"Cookie": cookie})
-    for _ in range(times):
+    """The page answers 200 itself (no redirect to Sign In); ``times`` requests, each drawn,
+    warm every worker (templates, query plans), so the runs measure a portal in its stride."""
+    for n in range(times):
+        url = base + drawn(path, f"check-{n}")
+        request = urllib.request.Request(url, headers={"Cookie": cookie})
         with urllib.request.urlopen(request, timeout=60) as response:
-            if response.status != 200 or response.url != base + path:
+            if response.status != 200 or response.url != url:
                 sys.exit(f"{path} answered {response.status} at {response.url}, not the page")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--connections", type=int, nargs="+", default=[10, 50])
+    parser.add_argument("--connections", type=int, nargs="+", default=[10])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--database", default="qpp_bench_load")
     parser.add_argument("--only", help="run only the pages whose label contains this text")
     args = parser.parse_args()
     ensure_tools(wrk=True)
+    print(f"load average at the start: {load_average()}")
 
     with PortalServer(database=args.database, redis_db=8, workers=args.workers, seed=seed) as server:
         from django.contrib.auth import get_user_model
 
         users = get_user_model().objects.in_bulk(["demo-so", "bench-so-25"], field_name="username")
         cookies = {username: session_cookie(user) for username, user in users.items()}
-        bare = (server.url + "/bench/bare/", cookies["demo-so"])
+        bare = (server.url + BARE, cookies["demo-so"])
         selected = [page for page in pages() if not args.only or args.only in page[0]]
         for _label, username, path in selected:
             check_page(server.url, cookies[username], path, times=4 * args.workers)
-        check_page(server.url, cookies["demo-so"], "/bench/bare/", times=4 * args.workers)
+        check_page(server.url, cookies["demo-so"], BARE, times=4 * args.workers)
 
-        with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-            script.write(LUA_REPORT)
-            script.flush()
+        with draw_script() as script:
             for connections in args.connections:
 
                 def run(url, cookie, connections=connections):
-                    return wrk(
-                        url, cookie, connections=connections, duration=args.duration, script=script.name
-                    )
+                    return wrk(url, cookie, connections=connections, duration=args.duration, script=script)
 
                 print(
-                    f"\n{connections} connections, {args.duration} s per run; load average {load_average()}"
+                    f"\n{connections} connections, {args.duration} s per run, every request drawn "
+                    f"(?{DRAW}=<thread>-<counter>); load average {load_average()}"
                 )
                 print(
                     f"{'page':<46} {'req/s':>7} {'bare':>7} {'ratio':>6} "
@@ -180,6 +258,7 @@ def main():
                     )
                     before = after
                 print(f"lowest ratio {min(ratios):.2f}; load average after {load_average()}")
+    print(f"\nload average at the end: {load_average()}")
 
 
 if __name__ == "__main__":

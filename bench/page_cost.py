@@ -2,25 +2,21 @@
 
 The data of ``bench/load.py`` (the demo data, with demo-so the Security Official of 9
 organizations, and a Security Official of 25) in a fresh PostgreSQL database, the production
-settings and Redis, no server: each page of ``load.py`` is requested through the Django test
-client, as a session past the password and the second factor, and for each it prints the CPU
-time of one request (median of ``--repeat``, ``time.process_time``) split into
+settings and Redis, no server: each page of ``load.pages()`` is requested through the Django
+test client, as a session past the password and the second factor, and for each it prints the
+CPU time of one request (median of ``--repeat``, ``time.process_time``) split into
 
 - **SQL**: the ORM compiling each query, PostgreSQL's answer as this process waits for it
   (not counted: another process's CPU) and the rows made into objects (``execute_sql``);
-- **rendering**: the response's template, context processors and the queries it runs itself
-  included;
+- **rendering**: the response's template, whichever engine renders it (Django's or Jinja2),
+  context processors and the queries it runs itself included;
 - **the rest**: the view's own Python and what the middleware does beyond the bare page,
 
 then the bare login-required page's CPU over the page's: the ratio ``load.py`` measures
 through gunicorn, without the server's own share. ``--profile LABEL`` prints a cProfile of
 the first page whose label contains LABEL instead.
 
-    .venv/bin/python bench/page_cost.py [--repeat 100] [--only Overview] [--profile Overview] [--drawn]
-
-Each page is kept after its first request (``qpp_registration.page_cache``), as a Security
-Official opening it again gets it; ``--drawn`` empties the kept pages before each request, for
-the cost of drawing it.
+    .venv/bin/python bench/page_cost.py [--repeat 100] [--only Overview] [--profile Overview]
 
 Needs PostgreSQL on 127.0.0.1:5432 (trust) and Redis on 127.0.0.1:6379 (it flushes database 6).
 """
@@ -47,11 +43,6 @@ def main():
     parser.add_argument("--database", default="qpp_bench_cost")
     parser.add_argument("--only", help="only the pages whose label contains this text")
     parser.add_argument("--profile", metavar="LABEL", help="print a cProfile of this page instead")
-    parser.add_argument(
-        "--drawn",
-        action="store_true",
-        help="empty the kept pages (qpp_registration.page_cache) before each request: the cost of drawing",
-    )
     args = parser.parse_args()
     prepare_portal(
         f"postgres://postgres@127.0.0.1:5432/{args.database}", "redis://127.0.0.1:6379/6", load.seed
@@ -59,13 +50,13 @@ def main():
 
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.core.cache import caches
     from django.db.models.sql.compiler import SQLCompiler
+    from django.template import engines
     from django.template.base import Template
     from django.test import Client
 
     spent = {"sql": 0.0, "render": 0.0, "depth": 0}
-    execute_sql, render = SQLCompiler.execute_sql, Template.render
+    execute_sql = SQLCompiler.execute_sql
 
     def timed_execute_sql(compiler, *args, **kwargs):
         started = time.process_time()
@@ -74,18 +65,41 @@ def main():
         finally:
             spent["sql"] += time.process_time() - started
 
-    def timed_render(template, context):
-        if spent["depth"]:  # an included template: already inside the outer one's time
-            return render(template, context)
-        spent["depth"] += 1
-        started = time.process_time()
-        try:
-            return render(template, context)
-        finally:
-            spent["depth"] -= 1
-            spent["render"] += time.process_time() - started
+    def timed(render):
+        """``render`` timed into ``spent["render"]``, unless another template's rendering (of
+        either engine) is already being timed: an included template is inside the outer one's."""
 
-    SQLCompiler.execute_sql, Template.render = timed_execute_sql, timed_render
+        def timed_render(template, *args, **kwargs):
+            if spent["depth"]:
+                return render(template, *args, **kwargs)
+            spent["depth"] += 1
+            started = time.process_time()
+            try:
+                return render(template, *args, **kwargs)
+            finally:
+                spent["depth"] -= 1
+                spent["render"] += time.process_time() - started
+
+        return timed_render
+
+    SQLCompiler.execute_sql = timed_execute_sql
+    # Django's engine: every template, included ones too, renders through base.Template.render.
+    rendering = [Template]
+    engines.all()  # imports the backend of every engine in TEMPLATES, and its Template classes
+    try:
+        from django.template.backends.jinja2 import Template as Jinja2Template
+    except ImportError:  # jinja2 not installed: no Jinja2 engine to time
+        pass
+    else:
+        # Jinja2's backend, and any subclass that brings its own render (a project's backend).
+        classes = [Jinja2Template]
+        while classes:
+            cls = classes.pop()
+            rendering.append(cls)
+            classes.extend(cls.__subclasses__())
+    for cls in rendering:
+        if "render" in vars(cls):
+            cls.render = timed(vars(cls)["render"])
 
     clients = {}
 
@@ -96,14 +110,12 @@ def main():
         return clients[username]
 
     def warm(username, path):
-        for _ in range(5):  # templates, fragments, query plans
+        for _ in range(5):  # templates, query plans
             response = client(username).get(path)
             if response.status_code != 200:
                 sys.exit(f"{path} answered {response.status_code}, not the page")
 
     def request(username, path):
-        if args.drawn:
-            caches["pages"].clear()
         spent["sql"] = spent["render"] = 0.0
         started = time.process_time()
         client(username).get(path)
@@ -132,8 +144,7 @@ def main():
         pstats.Stats(profile).sort_stats("cumulative").print_stats(50)
         return
 
-    kept = "each drawn (no page kept)" if args.drawn else "pages kept after the first"
-    print(f"{settings.SETTINGS_MODULE}, {args.repeat} requests per page, {kept}; CPU per request in ms")
+    print(f"{settings.SETTINGS_MODULE}, {args.repeat} requests per page; CPU per request in ms")
     print(f"{'page':<46} {'whole':>6} {'SQL':>6} {'render':>6} {'rest':>6} {'bare':>6} {'ratio':>6}")
     for label, username, path in pages:
         page_whole, page_sql, page_render, bare = measure(username, path)

@@ -2,8 +2,10 @@
 
 Makes two Security Officials, one of 30 organizations and one of 1,000 (practices,
 virtual groups, APM Entities; half registered in the open year 2025, a third started in
-the CAHPS-only year 2026), then times each page the guides walk through for both and
-prints the ratio of the two. Lists are paginated and their queries do not depend on the
+the CAHPS-only year 2026, and one practice each whose 2025 Web Interface registration is
+started), then times each page of ``load.page_list`` (the pages of ``bench/load.py`` and
+``bench/page_cost.py``, same labels; the second Overview, of another official, aside) for both
+and prints the ratio of the two. Lists are paginated and their queries do not depend on the
 number of organizations, so a page should cost about the same for both: a ratio well
 above 1 is a page that grows with the organizations.
 
@@ -18,13 +20,14 @@ import random
 import statistics
 import time
 
+import load as bench_load
 from common import setup, signed_in_client
 
 NAMES = ["Harbor", "Summit", "Prairie", "Lakeside", "Cascade", "Magnolia", "Redwood", "Bayview"]
 KINDS = ["Family Medicine", "Pediatrics", "Cardiology", "Health Partners", "Medical Group"]
 
 
-def load(username, count, rng):
+def load_official(username, count, rng):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -102,26 +105,32 @@ def load(username, count, rng):
     return user, organizations
 
 
-def pages(organizations):
+def pages(user, organizations):
+    """``load.page_list`` (the pages of every benchmark, same labels) for ``user``: its first
+    organization with a 2025 registration, a practice with no 2025 registration whose Web
+    Interface registration it starts here (Submit Registration, Organization Information, Add
+    contact), and its first organization with a 2026 registration (Register for CAHPS)."""
     from registrations.models import Registration
 
-    practice = next(o for o in organizations if o.kind == "practice")
-    started = (
-        Registration.objects.filter(organization__in=organizations, performance_year__year=2026)
-        .order_by("pk")
-        .first()
-        .organization
-    )
+    client = signed_in_client(user)
+    by_year = {
+        year: set(
+            Registration.objects.filter(
+                organization__in=organizations, performance_year__year=year
+            ).values_list("organization_id", flat=True)
+        )
+        for year in (2025, 2026)
+    }
+    registered = next(o.pk for o in organizations if o.pk in by_year[2025])
+    started = next(o.pk for o in organizations if o.kind == "practice" and o.pk not in by_year[2025])
+    bench_load.start_web_interface(client, started)
+    cahps_started = next(o.pk for o in organizations if o.pk in by_year[2026])
+    # The Overview of a second, larger official is what this script compares anyway.
     return [
-        ("Home", "/"),
-        ("Manage Access", "/organizations/"),
-        ("Connected Organizations (2025)", "/organizations/connected/?year=2025"),
-        ("Registration Overview (2025)", "/registration/2025/"),
-        ("Register and Edit CAHPS Registration", "/cahps/2026/?tab=practices"),
-        ("  filtered: Complete", "/cahps/2026/?tab=practices&status=complete"),
-        ("  searched by name", "/cahps/2026/?tab=practices&q=harbor"),
-        ("  searched by TIN", f"/cahps/2026/?tab=practices&q={practice.identifier}"),
-        ("Register for CAHPS", f"/cahps/2026/{started.pk}/"),
+        (label, path)
+        for label, _username, path in bench_load.page_list(
+            user.username, registered=registered, started=started, cahps_started=cahps_started
+        )
     ]
 
 
@@ -133,33 +142,29 @@ def main():
     args = parser.parse_args()
     setup()
     rng = random.Random(2026)
-    few_user, few_orgs = load("bench-so-few", args.few, rng)
-    many_user, many_orgs = load("bench-so-many", args.many, rng)
+    few_user, few_orgs = load_official("bench-so-few", args.few, rng)
+    many_user, many_orgs = load_official("bench-so-many", args.many, rng)
     few_client, many_client = signed_in_client(few_user), signed_in_client(many_user)
 
     print(f"\nA Security Official of {args.few} organizations against one of {args.many}:")
-    print(
-        f"{'':<40} {'drawn (page cache emptied)':^42} {'served again (kept page)':^32}\n"
-        f"{'page':<40} {'few':>9} {'many':>9} {'ratio':>6} {'min ratio':>9} {'queries':>5} "
-        f"{'few':>9} {'many':>9} {'ratio':>6} {'min ratio':>9}"
-    )
-    for (label, url_few), (_, url_many) in zip(pages(few_orgs), pages(many_orgs), strict=True):
-        drawn = compare(few_client, url_few, many_client, url_many, args.repeat, drawn=True)
-        served = compare(few_client, url_few, many_client, url_many, args.repeat, drawn=False)
-        print(f"{label:<40} {drawn} {served.rsplit(' ', 1)[0]}")
+    print(f"{'page':<40} {'few':>9} {'many':>9} {'ratio':>6} {'min ratio':>9} {'queries':>7}")
+    for (label, url_few), (_, url_many) in zip(
+        pages(few_user, few_orgs), pages(many_user, many_orgs), strict=True
+    ):
+        print(f"{label:<40} {compare(few_client, url_few, many_client, url_many, args.repeat)}")
 
 
-def compare(few_client, url_few, many_client, url_many, repeat, *, drawn):
+def compare(few_client, url_few, many_client, url_many, repeat):
     """The two users' medians, ratio, ratio of the fastest and query counts for one page."""
     runs = {"few": (few_client, url_few, []), "many": (many_client, url_many, [])}
     for client, url, _ in runs.values():
-        assert client.get(url).status_code == 200, url  # warm: templates, query plans, the kept page
+        assert client.get(url).status_code == 200, url  # warm: templates, query plans
     # Interleaved, each round in the other order, so that a busy spell of this shared
     # machine lands on both sides rather than on one of them.
     for round_ in range(repeat):
         for name in ("few", "many") if round_ % 2 == 0 else ("many", "few"):
             client, url, times = runs[name]
-            times.append(timed(client, url, drawn=drawn))
+            times.append(timed(client, url))
     (few_times, few_queries), (many_times, many_queries) = (
         ([t for t, _ in times], times[-1][1]) for _, _, times in runs.values()
     )
@@ -171,15 +176,11 @@ def compare(few_client, url_few, many_client, url_many, repeat, *, drawn):
     )
 
 
-def timed(client, url, *, drawn):
-    """Seconds for one request of ``url`` and the number of its SQL queries; ``drawn``: with
-    no page kept (``qpp_registration.page_cache``), so the view draws it."""
-    from django.core.cache import caches
+def timed(client, url):
+    """Seconds for one request of ``url`` and the number of its SQL queries."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    if drawn:
-        caches["pages"].clear()
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         response = client.get(url)

@@ -2,9 +2,9 @@
 the cache and sessions, gunicorn with the production settings, and sessions made without
 the UI. ``bench/load.py`` and ``bench/surge.py`` use it; everything it starts it stops.
 
-The settings are production's (``bench/settings.py`` adds only the bare yardstick page),
-run over plain HTTP on loopback with the switches production documents for that
-(``SECURE_SSL_REDIRECT``, ``SECURE_HSTS_SECONDS``, ``SESSION_COOKIE_SECURE``,
+The settings are production's (``bench/settings.py`` adds only the bare yardstick page and
+its template folder), run over plain HTTP on loopback with the switches production documents
+for that (``SECURE_SSL_REDIRECT``, ``SECURE_HSTS_SECONDS``, ``SESSION_COOKIE_SECURE``,
 ``CSRF_COOKIE_SECURE``): never do this on a network.
 """
 

@@ -18,9 +18,16 @@ requests have been answered, and reports which requests failed. A step that fail
 again once, as a person would press the button again; the database check then shows whether
 anything was lost or done twice. Writes a PNG of latency over time per step next to the table
 (``bench/surge.png``, or ``--png``). Same server set-up as ``bench/load.py``.
+
+All at once (no ``--arrive-over``, no ``--think``), it also runs ``wrk`` against ``load.py``'s
+bare login-required page on the same server right before and right after the surge (each
+request drawn, ``--bare-connections``, ``--bare-duration``), and prints the surge's requests per
+second (all its requests, failed ones included, over its wall time), the bare page's and their
+ratio: the share of the server's bare throughput the surge's flow gets.
 """
 
 import argparse
+import contextlib
 import http.client
 import random
 import re
@@ -34,6 +41,7 @@ from urllib.parse import urlencode, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from load import BARE, check_page, draw_script, wrk
 from server import PortalServer, ensure_tools, load_average, practices, session_cookie
 
 YEAR = 2025
@@ -222,13 +230,26 @@ def main():
         metavar="SECONDS",
         help="spread the first requests at random over this many seconds (0: all in the same instant)",
     )
+    parser.add_argument(
+        "--bare-connections",
+        type=int,
+        default=10,
+        help="wrk connections for the bare page (all at once only)",
+    )
+    parser.add_argument(
+        "--bare-duration", type=int, default=5, help="seconds of each bare wrk run (all at once only)"
+    )
     args = parser.parse_args()
-    ensure_tools()
+    at_once = not args.arrive_over and not args.think
+    ensure_tools(wrk=at_once)
     total = args.idle_users + args.users
 
-    with PortalServer(
-        database=args.database, redis_db=7, workers=args.workers, seed=seed_officials(total)
-    ) as server:
+    with (
+        contextlib.ExitStack() as stack,
+        PortalServer(
+            database=args.database, redis_db=7, workers=args.workers, seed=seed_officials(total)
+        ) as server,
+    ):
         from django.contrib.auth import get_user_model
 
         from organizations.models import Role
@@ -241,7 +262,7 @@ def main():
         browsers = {name: Browser(server.url, session_cookie(users[name])) for name in usernames}
 
         idle = defaultdict(list)
-        walk(browsers[usernames[0]], organization_of[usernames[0]], lambda *_: None)  # warm every cache
+        walk(browsers[usernames[0]], organization_of[usernames[0]], lambda *_: None)  # warm up
         for name in usernames[1 : args.idle_users]:
             walk(
                 browsers[name], organization_of[name], lambda step, _t, s, ok, _n: ok and idle[step].append(s)
@@ -280,6 +301,24 @@ def main():
                 failures.append((name, str(failure)))
 
         surge_names = usernames[args.idle_users :]
+        bare_runs = []
+        if at_once:
+            bare_cookie = session_cookie(users[usernames[0]])
+            check_page(server.url, bare_cookie, BARE, times=4 * args.workers)
+            script = stack.enter_context(draw_script())
+
+            def bare():
+                bare_runs.append(
+                    wrk(
+                        server.url + BARE,
+                        bare_cookie,
+                        connections=args.bare_connections,
+                        duration=args.bare_duration,
+                        script=script,
+                    )
+                )
+
+            bare()
         pace = f", {args.think:g} s on each page on average" if args.think else ""
         arriving = f"arriving over {args.arrive_over:g} s" if args.arrive_over else "at once"
         print(f"\n{args.users} Security Officials {arriving}{pace}; load average before {load_average()}")
@@ -291,6 +330,17 @@ def main():
             thread.join()
         elapsed = time.time() - began
         print(f"surge took {elapsed:.1f} s; load average after {load_average()}")
+        if at_once:
+            bare()
+            before, after = (run["rps"] for run in bare_runs)
+            bare_rps = statistics.mean([before, after])
+            surge_rps = len(samples) / elapsed
+            print(f"surge: {len(samples)} requests in {elapsed:.1f} s = {surge_rps:.1f} req/s")
+            print(
+                f"bare page: {before:.1f} req/s before, {after:.1f} after, mean {bare_rps:.1f} "
+                f"(wrk, {args.bare_connections} connections, {args.bare_duration} s, each request drawn)"
+            )
+            print(f"surge / bare: {surge_rps / bare_rps:.2f}")
         if killed:
             print(f"killed gunicorn worker {killed['pid']} after {killed['after']} of {expected} requests")
 
