@@ -11,6 +11,7 @@ never registers the thief's phone.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -272,14 +273,20 @@ def setup_text(request):
 # --- Account / Devices -----------------------------------------------------
 
 
+# What Account / Devices shows of a device: never its secret, public key or counters.
+DEVICE_LIST_FIELDS = ("kind", "name", "destination", "created_at", "last_used_at")
+
+
+@transaction.non_atomic_requests
 @require_http_methods(["GET"])
 def devices(request):
-    """*Account / Devices*: the user's verification devices and password."""
+    """*Account / Devices*: the user's verification devices and password. Two queries
+    however many devices, and no transaction (ATOMIC_REQUESTS) around them: it only reads."""
     return render(
         request,
         "accounts/devices.html",
         {
-            "devices": TwoFactorDevice.objects.filter(user=request.user),
+            "devices": list(TwoFactorDevice.objects.filter(user=request.user).only(*DEVICE_LIST_FIELDS)),
             "recovery_codes_unused": recovery.unused_count(request.user),
         },
     )

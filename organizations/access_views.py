@@ -27,13 +27,15 @@ from .models import Role, RoleRequest
 def own_request(request, pk):
     """The requester's own request: who can approve it, how long it has waited, Withdraw."""
     role_request = own_requests.get_own_request(request.user, pk)
+    is_pending = role_request.status == RoleRequest.Status.PENDING
     return render(
         request,
         "organizations/own_request.html",
         {
             "role_request": role_request,
-            "approvers": own_requests.approvers_of([role_request])[role_request.pk],
-            "is_pending": role_request.status == RoleRequest.Status.PENDING,
+            # Only a request still waiting says who can approve it.
+            "approvers": own_requests.approvers_of([role_request])[role_request.pk] if is_pending else None,
+            "is_pending": is_pending,
         },
     )
 

@@ -5,6 +5,7 @@ Security Official, and an invitation opened before signing in (``invitations``).
 from django.db.models import Count, Window
 
 from . import invitations, selectors
+from .views import REQUEST_CARD_FIELDS
 
 SHOWN_ON_HOME = 5
 
@@ -14,8 +15,12 @@ def access_on_home(request):
     remembered = invitations.take_remembered(request.session)
     if remembered:
         return remembered, {}
-    to_decide, more_to_decide = _first_and_more(selectors.pending_requests_to_decide(request.user))
-    sole, more_sole = _first_and_more(invitations.sole_official_organizations(request.user))
+    to_decide, more_to_decide = _first_and_more(
+        selectors.pending_requests_to_decide(request.user).only(*REQUEST_CARD_FIELDS)
+    )
+    sole, more_sole = _first_and_more(
+        invitations.sole_official_organizations(request.user).only("name", "kind", "identifier")
+    )
     return None, {
         "requests_to_decide": to_decide,
         "more_requests_to_decide": more_to_decide,

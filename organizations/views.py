@@ -20,14 +20,33 @@ from . import own_requests as tracking
 from .forms import InvitationForm, OrganizationSearchForm, RejectRequestForm, RoleRequestForm
 from .models import Role, RoleRequest
 
+# What the card of a request to decide shows (organizations/_request_to_decide.html): Manage
+# Access and Home read these columns only.
+REQUEST_CARD_FIELDS = (
+    "role",
+    "requested_at",
+    "user__username",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+    "organization__name",
+    "organization__kind",
+    "organization__identifier",
+)
+# The one-step invitation of every organization the user is the only Security Official of is the
+# same form but for its ids ("invite-<organization id>-email"): Manage Access draws it once, with
+# this placeholder in its ids, and each organization's copy gets its own (_sole_official.html).
+INVITATION_IDS = "invite-ORGANIZATION-%s"
+
 
 @require_http_methods(["GET"])
 def manage_access(request):
     """*Manage Access*: the user's organizations and roles, and the requests they decide."""
     # A Security Official of hundreds of organizations gets them a page at a time.
-    page_obj = FirstPagePaginator(selectors.roles_of_user(request.user), ORGANIZATIONS_PER_PAGE).get_page(
-        request.GET.get("page")
+    roles = selectors.roles_of_user(request.user).only(
+        "kind", "organization__name", "organization__kind", "organization__identifier"
     )
+    page_obj = FirstPagePaginator(roles, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
     roles = list(page_obj)
     official_of = [role.organization for role in roles if role.is_security_official]
     members, official_counts = selectors.members_of_organizations(official_of, excluding_user=request.user)
@@ -40,7 +59,6 @@ def manage_access(request):
             "members": members.get(role.organization_id, []),
             "sole_official": official_counts.get(role.organization_id) == 1,
             "invitations": waiting_invitations.get(role.organization_id, []),
-            "invitation_form": _invitation_form(role.organization_id),
         }
         connected.append(item)
     own_requests = selectors.own_requests(request.user)
@@ -54,15 +72,18 @@ def manage_access(request):
         {
             "connected": connected,
             "page_obj": page_obj,
-            "requests_to_decide": list(selectors.pending_requests_to_decide(request.user)),
+            "invitation_form": (
+                InvitationForm(auto_id=INVITATION_IDS)
+                if any(item["sole_official"] for item in connected)
+                else None
+            ),
+            "requests_to_decide": list(
+                selectors.pending_requests_to_decide(request.user).only(*REQUEST_CARD_FIELDS)
+            ),
             "own_pending": own_pending,
             "own_decided": [r for r in own_requests if r.status != RoleRequest.Status.PENDING][:5],
         },
     )
-
-
-def _invitation_form(organization_id):
-    return InvitationForm(auto_id=f"invite-{organization_id}-%s")
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,6 +5,7 @@ for CAHPS*. The registration page itself is ``registrations.cahps_views``.
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +22,7 @@ from registrations.view_helpers import (
     cahps_so_organization,
     cahps_year,
     last_year_offers,
+    url_of_each,
     year_switcher,
 )
 
@@ -60,7 +62,7 @@ def cahps_registration_list(request, year):
     status, query = filter_form.filters()
     organizations = selectors.cahps_organizations(
         request.user, year=year, tab=tab.slug, status=status, query=query
-    )
+    ).only(*cahps_pages.ROW_ORGANIZATION_FIELDS)
     filtered = bool(status or query)
     # A filter reads every organization of the user anyway: count them in the same query.
     page = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE, counted_with_rows=filtered).get_page(
@@ -71,7 +73,21 @@ def cahps_registration_list(request, year):
     # The page holds every organization of the user: one tab, no filter, one page.
     whole = len(tabs) == 1 and not filtered and not page.has_other_pages()
     offered, offer_count = last_year_offers(request, year, years, window, rows, whole=whole)
-    items = [{"row": row, "as_last_year": row.organization.pk in offered} for row in rows]
+    register_url = url_of_each("cahps_register", year)
+    page_url = url_of_each("cahps_registration", year)
+    summary_url = url_of_each("cahps_summary", year)
+    as_last_year_url = reverse("register_as_last_year", kwargs={"year": year.year}) + "?organization="
+    items = [
+        {
+            "row": row,
+            "as_last_year": row.organization.pk in offered,
+            "register_url": register_url(row.organization.pk),
+            "page_url": page_url(row.organization.pk),
+            "summary_url": summary_url(row.organization.pk),
+            "as_last_year_url": f"{as_last_year_url}{row.organization.pk}",
+        }
+        for row in rows
+    ]
     context = {
         "year": year,
         "window": window,
@@ -96,6 +112,8 @@ def cahps_registration_list(request, year):
         "page_obj": page,
         "as_last_year": offer_count,
         **year_switcher(now, year, years),
+        # The token drawn once for the page's forms (one a row): each use of the lazy one the
+        # Jinja2 backend gives masks the token anew.
     }
     return render(request, "registrations/cahps/list.html", context)
 

@@ -17,7 +17,7 @@ from registrations.models import (
     ProgramStatus,
     Registration,
 )
-from registrations.selectors import find_registration, tab_of
+from registrations.selectors import find_registration, registrations_by_organization, tab_of
 
 # --- Register and Edit CAHPS Registration ----------------------------------------------------------
 
@@ -104,15 +104,29 @@ def _cahps_row(*, organization, year, registration, window_open, decision):
     )
 
 
+# What a row shows of its organization (and the rules read: kind, aco_type): the list reads only
+# these, ``organizations.only(*ROW_ORGANIZATION_FIELDS)``.
+ROW_ORGANIZATION_FIELDS = (
+    "name",
+    "kind",
+    "identifier",
+    "apm_identifier",
+    "aco_type",
+    "parent",
+    "parent__name",
+    "parent__kind",
+    "parent__identifier",
+)
+# What a row shows of its registration: the status, the state (size) and the ID.
+ROW_REGISTRATION_FIELDS = ("organization", "registration_id", "cahps_status", "size")
+
+
 def cahps_rows(*, organizations, year, window_open):
     """Rows of one page of the CAHPS list: the page's registrations in one query."""
     organizations = list(organizations)
-    registrations = {
-        registration.organization_id: registration
-        for registration in Registration.objects.filter(
-            performance_year=year, organization__in=[organization.pk for organization in organizations]
-        ).order_by()
-    }
+    registrations = registrations_by_organization(
+        organizations=organizations, year=year, fields=ROW_REGISTRATION_FIELDS
+    )
     # The rules look at an organization's kind and ACO participation only: a page of practices
     # is decided once, not once a row.
     decisions = {}

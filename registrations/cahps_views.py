@@ -159,6 +159,8 @@ def _render_page(request, page, *, bound=None, status=200):
         "messages": top_messages,
         "size_messages": placed["organization-size"],
         "contacts_messages": placed["contacts"],
+        # The token drawn once for the page's forms (one a contact): each use of the lazy one the
+        # Jinja2 backend gives masks the token anew.
     }
     return render(request, "registrations/cahps/register.html", context, status=status)
 

@@ -24,9 +24,11 @@ from registrations.services import (
 from registrations.view_helpers import (
     apply_error,
     edit_page,
+    has_contacts,
     prefilled_contact,
     program_of_slug,
     registration_or_404,
+    registration_size_label,
     so_organization,
     without_fragment,
 )
@@ -50,11 +52,10 @@ def registration_organization_edit(request, page):
                 return redirect(without_fragment(back.url))
     else:
         form = OrganizationForm(initial=OrganizationForm.initial_for(organization))
-    registration = selectors.find_registration(organization=organization, year=year)
     context = {
         "year": year,
         "organization": organization,
-        "registration": registration,
+        "size_label": registration_size_label(organization, year),
         "form": form,
         "fields": _checked_fields(form),
         "back": back,
@@ -138,8 +139,7 @@ def registration_contact_add(request, page):
     """*Add New* / *Add New Contact* [2020 §IV.7, §V]; with no contact yet, the form starts
     with the user's first and last name [2020 §IV.6]."""
     year, organization, back = page.year, page.organization, page.back
-    registration = selectors.find_registration(organization=organization, year=year)
-    first_contact = registration is None or not registration.contacts.all()
+    first_contact = not has_contacts(organization, year)
     if request.method == "POST":
         form = ContactForm(request.POST)
         if form.is_valid():
@@ -157,7 +157,6 @@ def registration_contact_add(request, page):
     context = {
         "year": year,
         "organization": organization,
-        "registration": registration,
         "form": form,
         "back": back,
         "title": "Contact Information" if first_contact else "Add New Contact",

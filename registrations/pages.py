@@ -139,10 +139,28 @@ class OrganizationRow(_RegistrationFacts):
         return any(cell.can_register for cell in self.cells)
 
 
+# What a row of the main registration page shows of its organization, and what the rules read of
+# it (kind, aco_type): the page reads only these, ``organizations.only(*ROW_ORGANIZATION_FIELDS)``.
+ROW_ORGANIZATION_FIELDS = ("name", "kind", "identifier", "aco_type")
+# What a row shows of its registration and what its cells and the rules read of it.
+ROW_REGISTRATION_FIELDS = (
+    "organization",
+    "registration_id",
+    "size",
+    "web_interface_status",
+    "web_interface_source",
+    "cahps_status",
+    "cahps_source",
+)
+
+
 def registration_rows(*, organizations, year, window_open):
-    """Rows of the main registration page for ``organizations`` (a page of them)."""
+    """Rows of the main registration page for ``organizations`` (a page of them): their
+    registrations for ``year`` in one query."""
     organizations = list(organizations)
-    registrations = registrations_by_organization(organizations=organizations, year=year)
+    registrations = registrations_by_organization(
+        organizations=organizations, year=year, fields=ROW_REGISTRATION_FIELDS
+    )
     rows = []
     for organization in organizations:
         registration = registrations.get(organization.pk)

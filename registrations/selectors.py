@@ -146,11 +146,14 @@ def user_roles(user):
     )
 
 
-def registrations_by_organization(*, organizations, year):
-    """``{organization_id: Registration}`` for ``year`` in one query."""
+def registrations_by_organization(*, organizations, year, fields=()):
+    """``{organization_id: Registration}`` for ``year`` in one query; ``fields``: only these
+    columns (what a list's rows show), else all."""
     registrations = Registration.objects.filter(
         performance_year=year, organization__in=[o.pk for o in organizations]
     ).order_by()
+    if fields:
+        registrations = registrations.only(*fields)
     return {registration.organization_id: registration for registration in registrations}
 
 

@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
+from contacts.models import Contact
 from organizations.selectors import get_organization_for_security_official
 from qpp_registration.core.exceptions import EditConflict
 from registrations import pages, register_again, rules, selectors
+from registrations.models import Registration, Size
 
 # --- Both flows and the 2020/2021 screens --------------------------------------------------------
 
@@ -30,6 +32,17 @@ KEEP_TYPED_AFTER_CONFLICT = (
     "or select Cancel to keep theirs."
 )
 GET_POST = require_http_methods(["GET", "POST"])
+
+
+_PK_SLOT = 987654321  # stands for an organization's id in a URL reversed once for a page of rows
+
+
+def url_of_each(name, year, **kwargs):
+    """``reverse(name)`` once for a page of rows: a function giving the URL of each organization
+    (by id) of ``year``. A ``reverse()`` costs about as much as drawing the rest of a row."""
+    url = reverse(name, kwargs={"year": year.year, "organization_id": _PK_SLOT, **kwargs})
+    head, tail = url.split(str(_PK_SLOT))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def so_organization(request, organization_id):
@@ -187,6 +200,27 @@ def no_security_official(request, year=None):
 def prefilled_contact(user):
     """The first contact starts with the signed-in user's first and last name [2020 §IV.6]."""
     return {"first_name": user.first_name, "last_name": user.last_name}
+
+
+def registration_size_label(organization, year):
+    """The size of the organization's registration for ``year`` as the pages write it ("25–99"),
+    "" before a size is chosen or a registration exists: one query, for a page that shows nothing
+    else of the registration (no contacts, no join to order a single row)."""
+    size = (
+        Registration.objects.filter(organization=organization, performance_year=year)
+        .order_by()
+        .values_list("size", flat=True)
+        .first()
+    )
+    return Size(size).label if size else ""
+
+
+def has_contacts(organization, year):
+    """Whether the organization's registration for ``year`` has a contact yet: one query, for a
+    page that needs nothing else of the registration."""
+    return Contact.objects.filter(
+        registration__organization=organization, registration__performance_year=year
+    ).exists()
 
 
 def registration_or_404(organization, year):

@@ -43,6 +43,7 @@ from registrations.view_helpers import (
     program_of_slug,
     so_organization,
     unless_window_open,
+    url_of_each,
     web_interface_year,
     window_closed,
     without_fragment,
@@ -158,6 +159,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
     now = timezone.now()
     years = selectors.performance_years() if years is None else years
     organizations = selectors.security_official_organizations(request.user)
+    organizations = organizations.only(*pages.ROW_ORGANIZATION_FIELDS)  # what a row shows
     page = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(page_number)
     if not page.object_list:
         return no_security_official(request)
@@ -165,28 +167,42 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
     rows = pages.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
     whole = not page.has_other_pages()  # the page holds every organization of the user
     offered, offer_count = last_year_offers(request, year, years, window, rows, whole=whole)
+    # Each row's links, reversed once for the page rather than once a row.
+    detail_url = url_of_each("registration_detail", year)
+    summary_url = url_of_each("registration_summary", year)
+    start_url = url_of_each("registration_start", year)
+    size_url = url_of_each("registration_size", year)
+    cancel_url = {
+        slug: url_of_each("registration_cancel", year, program=slug) for slug in pages.PROGRAM_SLUGS.values()
+    }
     items = []
     for row in rows:
-        bound_form = bound[1] if bound is not None and bound[0] == row.organization.pk else None
-        form = bound_form or _register_form(row)
-        items.append({"row": row, "form": form, "as_last_year": row.organization.pk in offered})
+        pk = row.organization.pk
+        bound_form = bound[1] if bound is not None and bound[0] == pk else None
+        items.append(
+            {
+                "row": row,
+                "form": bound_form,
+                "as_last_year": pk in offered,
+                "detail_url": detail_url(pk),
+                "summary_url": summary_url(pk),
+                "start_url": start_url(pk),
+                "size_url": size_url(pk),
+                "cancel_urls": {slug: each(pk) for slug, each in cancel_url.items()},
+            }
+        )
     context = {
         "year": year,
         "window": window,
         "items": items,
         "page_obj": page,
         "bound_form": bound[1] if bound is not None else None,
+        "size_field": RegisterForm.base_fields["size"],
         "printed_at": format_eastern(now),
         "as_last_year": offer_count,
         **year_switcher(now, year, years),
     }
     return render(request, "registrations/registration_list.html", context, status=status)
-
-
-def _register_form(row):
-    return RegisterForm(
-        prefix=f"org-{row.organization.pk}", initial={"size": row.size}, size_required=row.size_editable
-    )
 
 
 @GET_POST

@@ -68,20 +68,31 @@ MIDDLEWARE = [
 ROOT_URLCONF = "qpp_registration.urls"
 WSGI_APPLICATION = "qpp_registration.wsgi.application"
 
+_CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "django.template.context_processors.csp",
+    "qpp_registration.context_processors.portal",
+]
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # The portal's pages (docs/decisions/0010-pages-drawn-cheaply.md).
+        "BACKEND": "qpp_registration.jinja.Jinja2",
+        "NAME": "jinja2",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
+        "APP_DIRS": False,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "django.template.context_processors.csp",
-                "qpp_registration.context_processors.portal",
-            ],
+            "environment": "qpp_registration.jinja.environment",
+            "context_processors": _CONTEXT_PROCESSORS[1:],  # the backend passes the request itself
         },
+    },
+    {
+        # The admin's templates, e-mail bodies and the packages' own templates.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates" / "django"],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": _CONTEXT_PROCESSORS},
     },
 ]
 
@@ -108,7 +119,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # One redis.Redis client per pool, not one per operation (qpp_registration.redis_cache).
+            "BACKEND": "qpp_registration.redis_cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
         }
     }

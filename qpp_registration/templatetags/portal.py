@@ -1,24 +1,20 @@
-"""Template helpers for the portal's USWDS look.
-
-``{% load portal %}`` gives:
+"""Template helpers for the portal's USWDS look: the filters of the Jinja2 pages
+(``qpp_registration.jinja`` registers these functions) and, with ``{% load portal %}``, of
+the Django templates (the admin's and the e-mails'):
 
 - ``field|uswds_widget``: the field's widget with the USWDS class for its kind
   (``usa-input``, ``usa-select``, ``usa-textarea``, ``usa-checkbox__input``) and the
   error class when the field has errors. Django itself adds ``required``,
   ``aria-invalid`` and ``aria-describedby`` (``<id>_helptext``, ``<id>_error``).
 - ``field|uswds_options``: the options of a radio or multiple-checkbox field,
-  each an input with the USWDS class, for ``includes/field.html`` to label.
+  each an input with the USWDS class, for the ``field`` macro (``includes/forms.html``) to label.
 - ``field|field_kind``: ``"checkbox"``, ``"choices"`` (radios / checkboxes in a
-  fieldset), ``"hidden"`` or ``"input"``: which markup ``includes/field.html`` uses.
+  fieldset), ``"hidden"`` or ``"input"``: which markup the ``field`` macro uses.
 - ``field|error_anchor``: the id an error-summary link should jump to.
 - ``message|alert_type``: the USWDS alert type for a Django message.
-- ``{% elided_pages page_obj as pages %}``: page numbers with ``…`` gaps for pagination.
-- ``{% service_center as center %}``: the QPP Service Center's contact details, for
-  templates rendered without context processors (the 500 page).
 """
 
 from django import forms, template
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.forms.boundfield import BoundWidget
 
@@ -112,22 +108,9 @@ def alert_type(message):
     return _MESSAGE_ALERT.get(getattr(message, "level_tag", ""), "info")
 
 
-@register.simple_tag
-def elided_pages(page_obj, on_each_side=1, on_ends=1):
-    """Page numbers around the current page, with ``Paginator.ELLIPSIS`` gaps."""
-    return list(
-        page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=on_each_side, on_ends=on_ends)
-    )
-
-
 @register.filter
 def is_ellipsis(value):
     return value == Paginator.ELLIPSIS
-
-
-@register.simple_tag
-def service_center():
-    return settings.QPP_SERVICE_CENTER
 
 
 @register.filter

@@ -2,7 +2,9 @@
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import TwoFactorDevice
@@ -27,6 +29,38 @@ def test_devices_page_lists_the_users_devices_only(client, member, sign_in, two_
     assert "Phone app" in page
     assert "p***@example.com" in page
     assert "Not mine" not in page
+
+
+def test_devices_page_runs_two_queries_however_many_devices_outside_a_transaction(client, member, sign_in):
+    """The devices and the count of unused recovery codes; nothing per device. (The session's and
+    the signed-in user's queries are the request's, not the page's.) The page only reads, so it
+    runs outside ATOMIC_REQUESTS' transaction."""
+    add_app_device(member)
+    sign_in(member)
+
+    def page_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("account_devices")).status_code == 200
+        sql = [query["sql"] for query in queries.captured_queries]
+        page = [
+            i
+            for i, text in enumerate(sql)
+            if "accounts_twofactordevice" in text or "accounts_recoverycode" in text
+        ]
+        # A transaction shows here as a savepoint (the test runs in one); the session store's own
+        # savepoint comes after the page, around its UPDATE.
+        assert not any("SAVEPOINT" in text for text in sql[: max(page)]), sql
+        return [sql[i] for i in page]
+
+    one = page_queries()
+    add_email_device(member)
+    add_app_device(member, name="Tablet app")
+    three = page_queries()
+
+    assert len(one) == len(three) == 2
+    device_query = next(text for text in three if "accounts_twofactordevice" in text)
+    assert '"secret"' not in device_query
+    assert '"public_key"' not in device_query
 
 
 def test_rename_changes_the_name_in_the_dropdown(client, member, sign_in, two_devices):

@@ -21,7 +21,7 @@ from qpp_registration.urls import urlpatterns as portal_urlpatterns
 
 
 def _render(request, source, context=None):
-    return HttpResponse(engines["django"].from_string(source).render(context or {}, request))
+    return HttpResponse(engines["jinja2"].from_string(source).render(context or {}, request))
 
 
 class EveryKindOfFieldForm(forms.Form):
@@ -57,7 +57,7 @@ FORM_PAGE = """{% extends "base.html" %}
 {% block content %}
 <h1>Every kind of field</h1>
 <form method="post" class="usa-form usa-form--large" novalidate>
-  {% csrf_token %}
+  {{ csrf_input }}
   {{ form }}
   <button type="submit" class="usa-button">Save</button>
 </form>
@@ -74,27 +74,28 @@ def form_page(request):
 
 
 BLOCKS_PAGE = """{% extends "base.html" %}
+{% from "includes/ui.html" import alert, status as status_badge, tabs as tab_list, table, pagination, confirm,
+   confirm_trigger %}
 {% block title %}Building blocks{% endblock %}
 {% block content %}
 <h1>Building blocks</h1>
 {% for a in alerts %}
-  {% include "includes/alert.html" with type=a.type heading=a.heading body=a.body slim=a.slim %}
+  {{ alert(type=a.type, heading=a.heading, body=a.body, slim=a.slim) }}
 {% endfor %}
 <h2>Statuses</h2>
 <ul class="usa-list usa-list--unstyled">
   {% for status in statuses %}
-  <li class="margin-bottom-1">{% include "includes/status.html" with status=status %}</li>
+  <li class="margin-bottom-1">{{ status_badge(status) }}</li>
   {% endfor %}
 </ul>
 <h2>Tabs</h2>
-{% include "includes/tabs.html" with tabs=tabs label="Organization types" %}
-{% include "includes/table.html" with caption=caption headers=headers rows=rows stacked=True %}
-{% include "includes/pagination.html" with page_obj=page_obj %}
+{{ tab_list(tabs, "Organization types") }}
+{{ table(caption, headers, rows, stacked=True) }}
+{{ pagination(request, page_obj) }}
 <h2>Cancel</h2>
-{% include "includes/confirm_trigger.html" with url=confirm_url label=title modal_id="cancel-modal" %}
-{% with action=confirm_url danger=True %}
-{% include "includes/confirm.html" with modal_id="cancel-modal" heading=title message=question %}
-{% endwith %}
+{{ confirm_trigger(confirm_url, title, modal_id="cancel-modal") }}
+{{ confirm(csrf_input, action=confirm_url, danger=True, modal_id="cancel-modal", heading=title,
+           message=question) }}
 {% endblock %}"""
 
 QUESTION = "Do you want to cancel the CMS Web Interface registration?"
@@ -138,10 +139,11 @@ def blocks_page(request):
 
 
 CONFIRM_PAGE = """{% extends "base.html" %}
+{% from "includes/ui.html" import confirm %}
 {% block title %}Cancel Registration{% endblock %}
 {% block content %}
 <h1>Cancel Registration</h1>
-{% include "includes/confirm.html" with message=question cancel_url="/components/blocks/" danger=True %}
+{{ confirm(csrf_input, message=question, cancel_url="/components/blocks/", danger=True) }}
 {% endblock %}"""
 
 

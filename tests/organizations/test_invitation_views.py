@@ -37,6 +37,22 @@ def test_manage_access_warns_a_sole_security_official_and_offers_the_invitation(
     assert '<label class="usa-label" for="invite-' in page
 
 
+def test_each_organizations_invitation_form_has_its_own_ids(client, sign_in, security_official, practice):
+    """The form is drawn once for the page; every organization's copy carries that organization's ids."""
+    other = RoleFactory(user=security_official, kind=SO).organization
+    sign_in(security_official)
+
+    page = _text(client.get(reverse("manage_access")))
+
+    for organization in (practice, other):
+        field_id = f"invite-{organization.pk}-email"
+        assert f'<label class="usa-label" for="{field_id}">' in page
+        assert f'id="{field_id}"' in page
+        assert f'aria-describedby="{field_id}_helptext"' in page
+        assert f'<div class="usa-hint" id="{field_id}_helptext">' in page
+    assert "ORGANIZATION" not in page
+
+
 def test_no_warning_where_there_is_a_second_security_official(client, sign_in, security_official, practice):
     RoleFactory(organization=practice, kind=SO)
     sign_in(security_official)

@@ -1,0 +1,140 @@
+"""The portal's pages are Jinja2 templates (``templates/``), drawn by Django's Jinja2 backend.
+
+Django templates cost most of a page's drawing: the shell and its includes took 2.5–3 ms of
+the 8–11 ms of CPU a Security Official page cost [issue 24; docs/decisions/0010]. Jinja2
+compiles a template to Python once per process and draws the same HTML in a fraction of it.
+The admin's templates and the e-mail bodies stay on Django templates (``templates/django/``).
+
+``environment`` gives every page what Django's tags and filters gave it:
+
+- globals: ``url(name, *args, **kwargs)``, ``static(path)``, ``querystring(request, **changes)``,
+  ``service_center`` (the QPP Service Center's contact details, for pages drawn without a
+  request: the 500 page);
+- filters: ``date`` (Django's format letters), ``eastern``, ``pluralize``, ``timesince``,
+  ``json_script``, ``capfirst``, ``status_word`` and the form helpers of
+  ``qpp_registration.templatetags.portal`` (``field_kind``, ``uswds_widget``, ...).
+
+``Jinja2`` is Django's backend with two differences: a view's context wins over the context
+processors (as with Django templates; Django's Jinja2 backend lets the processors win), and
+each page rendered is announced with ``template_rendered``, the signal the test client reads
+``response.context`` from (no receiver outside tests, so nothing is done there).
+"""
+
+from django.conf import settings
+from django.middleware.csrf import get_token
+from django.template.backends import jinja2 as django_jinja2
+from django.template.defaultfilters import capfirst, json_script, pluralize, timesince_filter
+from django.templatetags.static import static
+from django.test.signals import template_rendered
+from django.urls import reverse
+from django.utils import dateformat
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.timezone import template_localtime
+from jinja2 import Environment
+
+from qpp_registration.templatetags import portal
+from registrations.rules import STATUS_WORDS
+
+
+def url(name, *args, **kwargs):
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def querystring(request, **changes):
+    """``?`` and the request's query string with ``changes`` (``None`` removes a key), as
+    Django's ``{% querystring %}`` writes it: for links that keep the filters (pagination)."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return f"?{params.urlencode()}" if params else "?"
+
+
+def date(value, format_string=None):
+    """Django's ``date`` filter: ``{{ when|date("M j, Y") }}``, in the current time zone."""
+    if value in (None, ""):
+        return ""
+    return dateformat.format(template_localtime(value), format_string or settings.DATE_FORMAT)
+
+
+def environment(**options):
+    options.pop("autoescape", None)  # always on for the portal's pages
+    env = Environment(autoescape=True, **options)
+    env.globals.update(
+        url=url,
+        static=static,
+        querystring=querystring,
+        urlencode=urlencode,
+        service_center=settings.QPP_SERVICE_CENTER,
+    )
+    env.filters.update(
+        date=date,
+        eastern=portal.eastern,
+        pluralize=pluralize,
+        timesince=timesince_filter,
+        json_script=json_script,
+        capfirst=capfirst,
+        status_word=lambda status: STATUS_WORDS.get(status, status),
+        field_kind=portal.field_kind,
+        uswds_widget=portal.uswds_widget,
+        uswds_options=portal.uswds_options,
+        error_anchor=portal.error_anchor,
+        alert_type=portal.alert_type,
+        has_required_fields=portal.has_required_fields,
+        with_headers=portal.with_headers,
+    )
+    env.tests["ellipsis"] = portal.is_ellipsis
+    return env
+
+
+class _OncePerPage:
+    """A value drawn the first time the page uses it and then reused: ``csrf_input`` and
+    ``csrf_token``. Django's lazy ones mask a new token at every use, which a list with a form
+    per row did dozens of times a page; Django templates mask one per page."""
+
+    def __init__(self, make):
+        self._make, self._value = make, None
+
+    def __html__(self):
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+    __str__ = __html__
+
+    def __bool__(self):
+        return True
+
+
+class Template(django_jinja2.Template):
+    def render(self, context=None, request=None):
+        data = {}
+        if request is not None:
+            data["request"] = request
+            token = _OncePerPage(lambda: get_token(request))
+            data["csrf_token"] = token
+            data["csrf_input"] = _OncePerPage(
+                lambda: format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+            )
+            for context_processor in self.backend.template_context_processors:
+                data.update(context_processor(request))
+        if context:
+            data.update(context)
+        template_rendered.send(sender=self, template=self, context=data)
+        return self.template.render(data)
+
+    @property
+    def name(self):  # what assertTemplateUsed compares
+        return self.template.name
+
+
+class Jinja2(django_jinja2.Jinja2):
+    def from_string(self, template_code):
+        return Template(self.env.from_string(template_code), self)
+
+    def get_template(self, template_name):
+        template = super().get_template(template_name)
+        return Template(template.template, self)

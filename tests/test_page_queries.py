@@ -1,0 +1,89 @@
+"""Every page a Security Official opens runs a fixed number of queries, however many
+organizations the official holds: each page is drawn from the database on every request
+(docs/decisions/0010-pages-drawn-cheaply.md), so its cost must not grow with the official's
+organizations. The lists (Overview, Connected Organizations, Manage Access, the CAHPS list)
+are in test_list_queries.py; these are the other pages. The numbers are pinned so that a
+change to them is deliberate."""
+
+import pytest
+from django.urls import reverse
+
+from registrations.models import ProgramStatus, Size
+from tests.factories import OrganizationFactory, RegistrationFactory, registered
+from tests.test_list_queries import _official_of, _queries
+
+pytestmark = pytest.mark.django_db
+
+
+def _web_interface(name, practice, year=2021, **kwargs):
+    return reverse(name, kwargs={"year": year, "organization_id": practice.pk, **kwargs})
+
+
+# Each page's queries besides the session's (NOT_COUNTED). Two are every signed-in request's:
+# the user and the account's security stamp (its session hash); the rest are the page's.
+WEB_INTERFACE_PAGES = {
+    "Home": (lambda practice: reverse("home"), 6),
+    "Connect to an Organization": (lambda practice: reverse("connect_organization"), 2),
+    "Account / Devices": (lambda practice: reverse("account_devices"), 4),
+    "Registration Details": (lambda practice: _web_interface("registration_detail", practice), 8),
+    "Submit Registration": (
+        lambda practice: _web_interface("registration_submit", practice, program="web-interface"),
+        6,
+    ),
+    "Organization Information": (
+        lambda practice: _web_interface("registration_organization_edit", practice),
+        5,
+    ),
+    "Add contact": (lambda practice: _web_interface("registration_contact_add", practice), 5),
+}
+CAHPS_PAGES = {
+    "CAHPS list filtered by status": (
+        lambda practice: reverse("cahps_registration_list", kwargs={"year": 2023}) + "?status=incomplete",
+        6,
+    ),
+    "CAHPS list searched": (
+        lambda practice: reverse("cahps_registration_list", kwargs={"year": 2023}) + "?q=chesapeake",
+        6,
+    ),
+    "Register for CAHPS": (
+        lambda practice: reverse("cahps_registration", kwargs={"year": 2023, "organization_id": practice.pk}),
+        8,
+    ),
+}
+
+
+def _more_organizations(user, year, count):
+    """``count`` more organizations of ``user``, each with a registration for ``year``."""
+    _official_of(user, count)
+    for role in user.roles.select_related("organization").order_by("-pk")[:count]:
+        RegistrationFactory(organization=role.organization, performance_year=year)
+
+
+@pytest.mark.parametrize("name", WEB_INTERFACE_PAGES)
+def test_each_web_interface_year_page_runs_the_same_queries_for_1_or_41_organizations(
+    name, sign_in, security_official, practice, window_open_2021
+):
+    registered(practice, window_open_2021, size=Size.MEDIUM, web_interface=False, cahps=False)
+    client = sign_in(security_official)
+    url, expected = WEB_INTERFACE_PAGES[name]
+    one = _queries(client, url(practice))
+    _more_organizations(security_official, window_open_2021, 40)
+
+    assert _queries(client, url(practice)) == one
+    assert one == expected, f"{name}: {one} queries"
+
+
+@pytest.mark.parametrize("name", CAHPS_PAGES)
+def test_each_cahps_page_runs_the_same_queries_for_1_or_41_organizations(
+    name, sign_in, security_official, practice, window_open_2023
+):
+    registered(practice, window_open_2023, size=Size.SMALL, web_interface=False)
+    practice.registrations.update(cahps_status=ProgramStatus.INCOMPLETE)
+    client = sign_in(security_official)
+    url, expected = CAHPS_PAGES[name]
+    one = _queries(client, url(practice))
+    _more_organizations(security_official, window_open_2023, 40)
+    OrganizationFactory.create_batch(3)  # others' organizations: never read
+
+    assert _queries(client, url(practice)) == one
+    assert one == expected, f"{name}: {one} queries"
