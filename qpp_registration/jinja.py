@@ -20,13 +20,17 @@ each page rendered is announced with ``template_rendered``, the signal the test 
 ``response.context`` from (no receiver outside tests, so nothing is done there).
 """
 
+import functools
+
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.middleware.csrf import get_token
 from django.template.backends import jinja2 as django_jinja2
 from django.template.defaultfilters import capfirst, json_script, pluralize, timesince_filter
-from django.templatetags.static import static
+from django.templatetags.static import static as static_url
 from django.test.signals import template_rendered
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -38,7 +42,30 @@ from registrations.rules import STATUS_WORDS
 
 
 def url(name, *args, **kwargs):
+    if not args and not kwargs:
+        return _fixed_url(get_urlconf(), get_script_prefix(), name)
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+@functools.cache
+def _fixed_url(urlconf, prefix, name):
+    """A URL without arguments (every page's navigation, header and footer: about ten a page)
+    is the same for the life of the URLconf: reversed once per process."""
+    return reverse(name, urlconf=urlconf)
+
+
+@functools.cache
+def static(path):
+    """A static file's URL (its hashed name in production) is fixed for the life of the
+    process: looked up once per path."""
+    return static_url(path)
+
+
+@receiver(setting_changed)
+def _forget_urls(**kwargs):
+    # Tests change STATIC_URL, the storage or the URLconf; a running portal never does.
+    _fixed_url.cache_clear()
+    static.cache_clear()
 
 
 def querystring(request, **changes):
