@@ -1,37 +1,27 @@
-"""What Home shows a signed-in user about access, so nothing waits unseen on Manage Access:
+"""What Home shows about access, for a signed-in user past the second factor: the pending
 requests the user decides as a Security Official, organizations where the user is the only
 Security Official, and an invitation opened before signing in (``invitations``)."""
 
-from django.db.models import Count, Window
+from django.utils import timezone
 
 from . import invitations, selectors
-from .views import REQUEST_CARD_FIELDS
-
-SHOWN_ON_HOME = 5
 
 
 def access_on_home(request):
-    """A redirect to the invitation the user opened before signing in, or the page's context."""
+    """A redirect to the invitation the user opened before signing in, or the page's context:
+    the first ``selectors.SHOWN_ON_HOME`` of each list and how many more there are, and whether
+    the user is a Security Official at all (Home offers Start Registration then). Two queries,
+    the same for 5 organizations or 1,000; the second only when there are requests to decide."""
     remembered = invitations.take_remembered(request.session)
     if remembered:
         return remembered, {}
-    to_decide, more_to_decide = _first_and_more(
-        selectors.pending_requests_to_decide(request.user).only(*REQUEST_CARD_FIELDS)
-    )
-    sole, more_sole = _first_and_more(
-        invitations.sole_official_organizations(request.user).only("name", "kind", "identifier")
-    )
+    user = request.user
+    is_official, decides, sole, sole_total = selectors.sole_official_summary(user, now=timezone.now())
+    to_decide, to_decide_total = selectors.requests_to_decide(user, on_home=True) if decides else ([], 0)
     return None, {
+        "is_security_official": is_official,
         "requests_to_decide": to_decide,
-        "more_requests_to_decide": more_to_decide,
+        "more_requests_to_decide": to_decide_total - len(to_decide),
         "sole_official_organizations": sole,
-        "more_sole_official_organizations": more_sole,
+        "more_sole_official_organizations": sole_total - len(sole),
     }
-
-
-def _first_and_more(queryset):
-    """The first ``SHOWN_ON_HOME`` rows and how many more there are, in one query (each row
-    carries the count of the whole list, taken before the limit), so Home costs the same for
-    5 organizations or 1,000."""
-    first = list(queryset.annotate(listed=Window(Count("pk")))[:SHOWN_ON_HOME])
-    return first, (first[0].listed - len(first) if first else 0)

@@ -89,31 +89,33 @@ def is_expired(invitation, now=None):
     return invitation.status == Status.PENDING and invitation.expires_at <= (now or timezone.now())
 
 
-def sole_official_organizations(user, *, now=None):
-    """Organizations whose only Security Official is ``user``, each with ``invitation_pending``
-    (an unexpired invitation waits for acceptance): a lazy queryset, so that a page reads only
-    the few it shows."""
+def official_organizations(user, *, now=None):
+    """The organizations whose Security Official ``user`` is, each with ``sole`` (``user`` is
+    their only one) and ``invitation_pending`` (an unexpired invitation waits for acceptance):
+    a lazy queryset."""
     now = now or timezone.now()
-    others = Role.objects.filter(kind=Role.Kind.SECURITY_OFFICIAL).exclude(user=user)
-    pending = SecurityOfficialInvitation.objects.filter(
-        organization=OuterRef("pk"), status=Status.PENDING, expires_at__gt=now
+    others = Role.objects.filter(organization=OuterRef("pk"), kind=Role.Kind.SECURITY_OFFICIAL).exclude(
+        user=user
     )
-    return (
-        Organization.objects.filter(roles__user=user, roles__kind=Role.Kind.SECURITY_OFFICIAL)
-        .exclude(pk__in=others.values("organization_id"))
-        .annotate(invitation_pending=Exists(pending))
-        .order_by("name", "pk")
+    return Organization.objects.filter(roles__user=user, roles__kind=Role.Kind.SECURITY_OFFICIAL).annotate(
+        sole=~Exists(others),
+        invitation_pending=Exists(waiting_invitations(now=now).filter(organization=OuterRef("pk"))),
     )
 
 
-def pending_invitations(organizations, *, now=None):
-    """Unexpired invitations waiting for acceptance, grouped by organization id."""
-    grouped = {organization.pk: [] for organization in organizations}
-    for invitation in SecurityOfficialInvitation.objects.filter(
-        organization__in=list(grouped), status=Status.PENDING, expires_at__gt=now or timezone.now()
-    ).order_by("invited_at", "pk"):
-        grouped[invitation.organization_id].append(invitation)
-    return grouped
+def sole_official_organizations(user, *, now=None):
+    """Organizations whose only Security Official is ``user``, each with ``invitation_pending``:
+    a lazy queryset, so that a page reads only the few it shows. Home reads them with the user's
+    other Security Official roles (``selectors.sole_official_summary``)."""
+    return official_organizations(user, now=now).filter(sole=True).order_by("name", "pk")
+
+
+def waiting_invitations(*, now=None):
+    """Unexpired invitations waiting for acceptance, oldest first (a lazy queryset). Manage
+    Access reads those of its page (``selectors.invitations_of_page``)."""
+    return SecurityOfficialInvitation.objects.filter(
+        status=Status.PENDING, expires_at__gt=now or timezone.now()
+    ).order_by("invited_at", "pk")
 
 
 def get_waiting_invitation(organization, pk):

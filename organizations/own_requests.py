@@ -29,14 +29,17 @@ def who_can_approve(*, has_security_official):
     return SECURITY_OFFICIALS if has_security_official else SERVICE_CENTER
 
 
+def security_officials():
+    """The Security Officials who can decide a request: active ones (a lazy queryset)."""
+    return Role.objects.filter(kind=Role.Kind.SECURITY_OFFICIAL, user__is_active=True)
+
+
 def approvers_of(role_requests):
     """``who_can_approve`` for each request's organization, by request id (one query)."""
     with_official = set(
-        Role.objects.filter(
-            organization__in={r.organization_id for r in role_requests},
-            kind=Role.Kind.SECURITY_OFFICIAL,
-            user__is_active=True,
-        ).values_list("organization_id", flat=True)
+        security_officials()
+        .filter(organization__in={r.organization_id for r in role_requests})
+        .values_list("organization_id", flat=True)
     )
     return {
         r.pk: who_can_approve(has_security_official=r.organization_id in with_official) for r in role_requests

@@ -6,66 +6,88 @@ own roles (``organizations.selectors``); the writes are the services'
 transaction and e-mail the people concerned after commit.
 """
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 
-from . import invitations, selectors, services
 from . import own_requests as tracking
+from . import selectors, services
 from .forms import InvitationForm, OrganizationSearchForm, RejectRequestForm, RoleRequestForm
-from .models import Role, RoleRequest
+from .models import Organization, Role, RoleRequest
 
-# What the card of a request to decide shows (organizations/_request_to_decide.html): Manage
-# Access and Home read these columns only.
-REQUEST_CARD_FIELDS = (
-    "role",
-    "requested_at",
-    "user__username",
-    "user__first_name",
-    "user__last_name",
-    "user__email",
-    "organization__name",
-    "organization__kind",
-    "organization__identifier",
-)
 # The one-step invitation of every organization the user is the only Security Official of is the
 # same form but for its ids ("invite-<organization id>-email"): Manage Access draws it once, with
 # this placeholder in its ids, and each organization's copy gets its own (_sole_official.html).
 INVITATION_IDS = "invite-ORGANIZATION-%s"
+# The labels of the kinds Manage Access shows on every card and row (what get_kind_display() says).
+ORGANIZATION_KINDS = dict(Organization.Kind.choices)
+ROLE_KINDS = dict(Role.Kind.choices)
 
 
 @require_http_methods(["GET"])
 def manage_access(request):
     """*Manage Access*: the user's organizations and roles, and the requests they decide."""
+    user, now = request.user, timezone.now()
     # A Security Official of hundreds of organizations gets them a page at a time.
-    roles = selectors.roles_of_user(request.user).only(
-        "kind", "organization__name", "organization__kind", "organization__identifier"
-    )
-    page_obj = FirstPagePaginator(roles, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    roles_shown = selectors.RolesShown(user, now=now)
+    page_obj = FirstPagePaginator(roles_shown, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
     roles = list(page_obj)
-    official_of = [role.organization for role in roles if role.is_security_official]
-    members, official_counts = selectors.members_of_organizations(official_of, excluding_user=request.user)
-    waiting_invitations = invitations.pending_invitations(official_of)
+    official_of = [role.organization_id for role in roles if role.is_security_official]
+    # The page's organizations are the user's roles at these positions (selectors.RolesShown).
+    page = {
+        "after": (page_obj.number - 1) * ORGANIZATIONS_PER_PAGE,
+        "upto": page_obj.number * ORGANIZATIONS_PER_PAGE,
+    }
+    members, official_counts = selectors.members_of_page(user, official_of, **page)
+    waiting_invitations = selectors.invitations_of_page(
+        user,
+        [role.organization_id for role in roles if role.is_security_official and role.invitation_waiting],
+        now=now,
+        **page,
+    )
+    invite_url, remove_url, withdraw_url = (
+        _url_of_each(name, *slots)
+        for name, *slots in (
+            ("security_official_invite", "organization_pk"),
+            ("role_remove", "organization_pk", "role_pk"),
+            ("invitation_withdraw", "organization_pk", "pk"),
+        )
+    )
     connected = []
     for role in roles:
+        pk = role.organization_id
         item = {
             "role": role,
             "organization": role.organization,
-            "members": members.get(role.organization_id, []),
-            "sole_official": official_counts.get(role.organization_id) == 1,
-            "invitations": waiting_invitations.get(role.organization_id, []),
+            "members": members.get(pk, []),
+            "sole_official": official_counts.get(pk) == 1,
+            "invitations": waiting_invitations.get(pk, []),
         }
+        if role.is_security_official:
+            item["invite_url"] = invite_url(pk)
+            for member in item["members"]:
+                member.remove_url = remove_url(pk, member.pk)
+            for invitation in item["invitations"]:
+                invitation.withdraw_url = withdraw_url(pk, invitation.pk)
         connected.append(item)
-    own_requests = selectors.own_requests(request.user)
+    # The roles read say whether there is anything to read in the user's requests.
+    own_requests = selectors.own_requests_with_approvers(user) if roles_shown.owns_requests else []
     own_pending = [r for r in own_requests if r.status == RoleRequest.Status.PENDING]
-    approvers = tracking.approvers_of(own_pending)
     for role_request in own_pending:
-        role_request.approvers = approvers[role_request.pk]
+        role_request.approvers = tracking.who_can_approve(
+            has_security_official=role_request.has_security_official
+        )
     return render(
         request,
         "organizations/manage_access.html",
@@ -77,13 +99,39 @@ def manage_access(request):
                 if any(item["sole_official"] for item in connected)
                 else None
             ),
-            "requests_to_decide": list(
-                selectors.pending_requests_to_decide(request.user).only(*REQUEST_CARD_FIELDS)
+            "requests_to_decide": (
+                selectors.requests_to_decide(user)[0] if roles_shown.decides_requests else []
             ),
             "own_pending": own_pending,
             "own_decided": [r for r in own_requests if r.status != RoleRequest.Status.PENDING][:5],
+            "organization_kinds": ORGANIZATION_KINDS,
+            "role_kinds": ROLE_KINDS,
         },
     )
+
+
+_URL_SLOTS = (987654321, 987654322)  # stand for the ids in a URL reversed once
+
+
+def _url_of_each(name, *arguments):
+    """A function giving the URL ``name`` for each set of ids (``arguments`` are the URL's
+    keyword names, in the order the function takes their values): reversed once per process
+    (per URLconf), as the Jinja2 pages' fixed URLs are, not once per card and person."""
+    return _url_pattern(get_urlconf(), get_script_prefix(), name, arguments).format
+
+
+@receiver(setting_changed)
+def _forget_url_patterns(**kwargs):
+    # Tests change the URLconf; a running portal never does.
+    _url_pattern.cache_clear()
+
+
+@functools.cache
+def _url_pattern(urlconf, prefix, name, arguments):
+    url = reverse(name, urlconf=urlconf, kwargs=dict(zip(arguments, _URL_SLOTS, strict=False)))
+    for n, slot in enumerate(_URL_SLOTS[: len(arguments)]):
+        url = url.replace(str(slot), f"{{{n}}}")
+    return url
 
 
 @require_http_methods(["GET", "POST"])

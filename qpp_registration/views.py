@@ -3,6 +3,7 @@ import logging
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Value
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,12 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from organizations import selectors
 from organizations.home import access_on_home
-from organizations.models import Role
 from qpp_registration import queue
+from qpp_registration.core.prepared import PreparedQuery
 from qpp_registration.params import BadParameter
 from registrations.models import PerformanceYear
-from registrations.rules import WindowState, window_decision, window_state
+from registrations.rules import window_decision
 
 logger = logging.getLogger("qpp.health")
 
@@ -25,27 +27,35 @@ logger = logging.getLogger("qpp.health")
 def home(request):
     """The portal's front page: what it is for, and the registration periods
     that are open or coming [2020 Registration Information; 2023 §III.5]."""
-    now = timezone.now()
-    periods = [
-        {
-            "year": year,
-            "is_open": window_state(year, now) is WindowState.OPEN,
-            "text": window_decision(year, now).reason,
-        }
-        for year in PerformanceYear.objects.filter(window_closes__gt=now).order_by("window_opens")
-    ]
-    is_security_official = (
-        request.user.is_authenticated
-        and Role.objects.filter(user=request.user, kind=Role.Kind.SECURITY_OFFICIAL).exists()
-    )
-    access = {}
+    # Start Registration, and what Home shows about access, need the second factor passed.
+    access = {"is_security_official": False}
     if request.user.is_authenticated and request.two_factor_verified:
         invitation_url, access = access_on_home(request)
         if invitation_url:
             return redirect(invitation_url)
-    return render(
-        request, "home.html", {"periods": periods, "is_security_official": is_security_official, **access}
-    )
+    now = timezone.now()
+    periods = []
+    for year in _open_or_coming_years(now):
+        decision = window_decision(year, now)
+        # Every year read closes after now: it is open now exactly when it may be changed.
+        periods.append({"year": year, "is_open": decision.allowed, "text": decision.reason})
+    return render(request, "home.html", {"periods": periods, **access})
+
+
+# The years whose registration window is open or still to come, with what Home shows of each,
+# compiled once per process as Home's other reads (organizations.selectors).
+_OPEN_OR_COMING_YEARS = PreparedQuery(
+    lambda now: (
+        PerformanceYear.objects.filter(window_closes__gt=Value(now))
+        .order_by("window_opens")
+        .only("year", "window_opens", "window_closes", "offers_web_interface", "offers_cahps")
+    ),
+    "now",
+)
+
+
+def _open_or_coming_years(now):
+    return _OPEN_OR_COMING_YEARS.models(now=selectors.moment(now))
 
 
 @login_not_required

@@ -3,15 +3,19 @@ one tab per organization type, each organization with its CAHPS status and *Regi
 for CAHPS*. The registration page itself is ``registrations.cahps_views``.
 """
 
+from functools import partial
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from qpp_registration.core.exceptions import RegistrationRefused
-from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
+from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE
 from registrations import cahps_pages, rules, selectors, workflows
 from registrations.cahps_autosave import refused
 from registrations.cahps_forms import CahpsFilterForm
@@ -21,12 +25,42 @@ from registrations.view_helpers import (
     cahps_page_url,
     cahps_so_organization,
     cahps_year,
-    last_year_offers,
     url_of_each,
     year_switcher,
 )
 
 # --- Register and Edit CAHPS Registration (the list) ------------------------------------------------
+
+
+class _ListPaginator(Paginator):
+    """Django's paginator over ``read(start=, stop=)`` (``cahps_pages.cahps_list_rows``): the
+    first page is read with one row more than a page holds, so that a list that fits on one page
+    is read and counted in one query (as ``FirstPagePaginator``). A longer list is counted by
+    ``tab_count`` (the tab's count, for an unfiltered list) or by its rows' ``list_total``."""
+
+    def __init__(self, read, per_page, *, tab_count=None):
+        super().__init__((), per_page)
+        self.read = read
+        self.tab_count = tab_count
+
+    @cached_property
+    def first_rows(self):
+        return self.read(stop=self.per_page + 1)
+
+    @cached_property
+    def count(self):
+        if len(self.first_rows) <= self.per_page:
+            return len(self.first_rows)
+        if self.tab_count is not None:
+            return self.tab_count
+        return self.first_rows[0].list_total
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if number == 1:
+            return self._get_page(self.first_rows[: self.per_page], number, self)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.read(start=bottom, stop=bottom + self.per_page), number, self)
 
 
 @require_GET
@@ -52,7 +86,10 @@ def cahps_registration_list(request, year):
     year = selectors.year_of(years, year)
     if not year.is_cahps_only:
         return redirect("registration_list", year=year.year)
-    counts = selectors.organization_kind_counts(request.user)
+    window = rules.window_decision(year, now)
+    # Register as last year: offered while the window is open, when the portal has the year before.
+    previous = selectors.year_before(years, year) if window.allowed else None
+    counts, offer_count = cahps_pages.cahps_list_counts(request.user, year=year, previous=previous)
     tabs = selectors.cahps_tabs(counts, request.GET.get("tab", ""))
     if not tabs:
         # [2023 §III.7]: without the Security Official role there is nothing to register.
@@ -60,19 +97,25 @@ def cahps_registration_list(request, year):
     tab = next(tab for tab in tabs if tab.selected)
     filter_form = CahpsFilterForm(request.GET)
     status, query = filter_form.filters()
-    organizations = selectors.cahps_organizations(
-        request.user, year=year, tab=tab.slug, status=status, query=query
-    ).only(*cahps_pages.ROW_ORGANIZATION_FIELDS)
     filtered = bool(status or query)
     # A filter reads every organization of the user anyway: count them in the same query.
-    page = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE, counted_with_rows=filtered).get_page(
+    read = partial(
+        cahps_pages.cahps_list_rows,
+        request.user,
+        year=year,
+        previous=previous,
+        tab=tab.slug,
+        status=status,
+        query=query,
+        counted=filtered,
+    )
+    page = _ListPaginator(read, ORGANIZATIONS_PER_PAGE, tab_count=None if filtered else tab.count).get_page(
         request.GET.get("page")
     )
-    window = rules.window_decision(year, now)
-    rows = cahps_pages.cahps_rows(organizations=page.object_list, year=year, window_open=window.allowed)
-    # The page holds every organization of the user: one tab, no filter, one page.
-    whole = len(tabs) == 1 and not filtered and not page.has_other_pages()
-    offered, offer_count = last_year_offers(request, year, years, window, rows, whole=whole)
+    rows = cahps_pages.cahps_rows(page.object_list, year=year, window_open=window.allowed)
+    offered = {
+        row.organization.pk for row in page.object_list if row.registered_before and row.registration is None
+    }
     register_url = url_of_each("cahps_register", year)
     page_url = url_of_each("cahps_registration", year)
     summary_url = url_of_each("cahps_summary", year)

@@ -6,18 +6,31 @@ decided once here from ``registrations.rules``; the templates and the auto-save 
 only show them.
 """
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+
+from django.db import connection
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Window
 
 from contacts.models import Contact
-from organizations.models import Organization
+from organizations.models import Organization, Role
+from qpp_registration.core.prepared import PreparedQuery
 from registrations import rules
 from registrations.models import (
     PerformanceYear,
     Program,
     ProgramStatus,
     Registration,
+    ReminderOptOut,
+    SamplingNotice,
 )
-from registrations.selectors import find_registration, registrations_by_organization, tab_of
+from registrations.selectors import (
+    CahpsSearch,
+    cahps_organizations,
+    cahps_search,
+    find_registration,
+    security_official_organizations,
+    tab_of,
+)
 
 # --- Register and Edit CAHPS Registration ----------------------------------------------------------
 
@@ -104,46 +117,234 @@ def _cahps_row(*, organization, year, registration, window_open, decision):
     )
 
 
-# What a row shows of its organization (and the rules read: kind, aco_type): the list reads only
-# these, ``organizations.only(*ROW_ORGANIZATION_FIELDS)``.
-ROW_ORGANIZATION_FIELDS = (
-    "name",
+# --- The list's reads -------------------------------------------------------------------------------
+#
+# The list reads, besides the years, two rows sets: the user's organizations counted by kind (the
+# tabs) with how many of them to offer to register as last year (the banner), and one page of the
+# tab's organizations, each with its registration for the year and whether it was registered in
+# the year before (the row's *Register as last year*). Their SQL has a fixed shape for each tab
+# and status filter (and what a search looks for), so it is compiled once per process (``_Prepared``:
+# only the SQL text is kept, never data).
+
+
+class _Prepared(PreparedQuery):
+    """A prepared query (``qpp_registration.core.prepared``) that may also look for the words of
+    a search. With ``search`` (the shape of a ``CahpsSearch``), ``build`` is also given
+    ``search=`` with a marker string for each word searched: the ORM puts it in the parameters
+    as it is (an exact match) or inside a LIKE pattern (``icontains``, ``contains``), and each
+    request's words (``rows(search=...)``) replace it, escaped for LIKE as the ORM escapes them."""
+
+    # Letters and digits only (nothing LIKE escapes), none a part of another.
+    _MARKERS = {
+        name: f"qppmarker{n}q" for n, name in enumerate(("text", "tin", "tin_end", "registration_id"))
+    }
+
+    def __init__(self, build, *names, search=None):
+        super().__init__(build, *names)
+        self._search = search
+
+    def _arguments(self, stand_ins):
+        if self._search is None:
+            return stand_ins
+        markers = {
+            name: marker if getattr(self._search, name) else "" for name, marker in self._MARKERS.items()
+        }
+        return {**stand_ins, "search": CahpsSearch(**markers)}
+
+    def _compile(self):
+        compiled = super()._compile()
+        if self._search is not None:
+            params = compiled[3]
+            words = [marker for name, marker in self._MARKERS.items() if getattr(self._search, name)]
+            if not all(any(type(param) is str and word in param for param in params) for word in words):
+                raise ValueError("every word searched must be a parameter of the query")
+        return compiled
+
+    def _bind(self, param, values):
+        if type(param) is str and "qppmarker" in param:
+            search = values["search"]
+            for name, marker in self._MARKERS.items():
+                if param == marker:
+                    return getattr(search, name)
+                if marker in param:
+                    return param.replace(marker, connection.ops.prep_for_like_query(getattr(search, name)))
+        return param
+
+
+def _registered_in(previous):
+    """``register_again``'s *registered last year*: registered in ``previous`` for a program."""
+    from registrations.register_again import _registered_last_year
+
+    return _registered_last_year(previous)
+
+
+def _list_counts(user, year, previous=None):
+    counts = {"total": Count("pk", distinct=True)}
+    if previous is not None:
+        # register_again.offer_count: registered in ``previous``, nothing yet for ``year``.
+        counts["offers"] = Count(
+            "pk",
+            distinct=True,
+            filter=Q(
+                Exists(Registration.objects.filter(_registered_in(previous), organization=OuterRef("pk")))
+            )
+            & ~Q(Exists(Registration.objects.filter(organization=OuterRef("pk"), performance_year=year))),
+        )
+    return security_official_organizations(user).order_by().values_list("kind").annotate(**counts)
+
+
+_COUNTS = _Prepared(lambda user: _list_counts(user, None), "user")
+_COUNTS_AND_OFFERS = _Prepared(_list_counts, "user", "year", "previous")
+
+
+def cahps_list_counts(user, *, year, previous=None):
+    """``({kind: how many organizations of it the user is a Security Official of}, offers)``,
+    the tabs' counts and, with ``previous`` (the year before, while the window is open),
+    ``register_again.offer_count`` over all of them (else 0), in one query."""
+    if previous is None:
+        return dict(_COUNTS.rows(user=user.pk)), 0
+    rows = _COUNTS_AND_OFFERS.rows(user=user.pk, year=year.pk, previous=previous.pk)
+    return {kind: total for kind, total, _offers in rows}, sum(offers for _kind, _total, offers in rows)
+
+
+# What a row shows of its organization and its parent (a subgroup's practice), then of its
+# registration for the year (None without one), then whether it was registered in the year
+# before (with ``previous``) and the length of the whole list (``counted``).
+# The organization's and the parent's columns in their fields' order (``Model.from_db``).
+_ROW_COLUMNS = (
+    "pk",
     "kind",
     "identifier",
     "apm_identifier",
     "aco_type",
-    "parent",
-    "parent__name",
+    "parent_id",
+    "name",
     "parent__kind",
     "parent__identifier",
+    "parent__name",
+    "this_year__registration_id",
+    "this_year__cahps_status",
+    "this_year__size",
 )
-# What a row shows of its registration: the status, the state (size) and the ID.
-ROW_REGISTRATION_FIELDS = ("organization", "registration_id", "cahps_status", "size")
+_ORGANIZATION_FIELDS = ("id", "kind", "identifier", "apm_identifier", "aco_type", "parent_id", "name")
+_PARENT_FIELDS = ("id", "kind", "identifier", "name")
 
 
-def cahps_rows(*, organizations, year, window_open):
-    """Rows of one page of the CAHPS list: the page's registrations in one query."""
-    organizations = list(organizations)
-    registrations = registrations_by_organization(
-        organizations=organizations, year=year, fields=ROW_REGISTRATION_FIELDS
+def _list_rows(user, year, previous=None, *, tab, status="", search=None, counted=False):
+    """The tab's organizations (``selectors.cahps_organizations``) as ``_ROW_COLUMNS`` tuples."""
+    organizations = cahps_organizations(user, year=year, tab=tab, status=status, search=search).annotate(
+        this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year))
     )
+    extra = {}
+    if previous is not None:
+        extra["registered_before"] = Exists(
+            Registration.objects.filter(_registered_in(previous), organization=OuterRef("pk"))
+        )
+    if counted:
+        extra["list_total"] = Window(Count("*"))
+    return organizations.annotate(**extra).values_list(*_ROW_COLUMNS, *extra)
+
+
+_PREPARED_ROWS = {}
+
+
+def _prepared_rows(*, tab, status, search, with_previous, counted, limit):
+    shape = None if search is None else tuple(bool(word) for word in astuple(search))
+    key = (None if search is not None else tab, status, shape, with_previous, counted, limit)
+    if key not in _PREPARED_ROWS:
+        names = ("user", "year", "previous") if with_previous else ("user", "year")
+
+        def build(user, year, previous=None, search=None):
+            return _list_rows(user, year, previous, tab=tab, status=status, search=search, counted=counted)[
+                :limit
+            ]
+
+        _PREPARED_ROWS[key] = _Prepared(build, *names, search=search)
+    return _PREPARED_ROWS[key]
+
+
+@dataclass(frozen=True)
+class RowRegistration:
+    """What a list row shows of its organization's registration for the year."""
+
+    registration_id: str
+    cahps_status: str
+    size: str
+
+
+@dataclass(frozen=True)
+class ListRow:
+    organization: Organization
+    registration: RowRegistration | None
+    registered_before: bool  # registered in the year before (only read with ``previous``)
+    list_total: int | None  # the length of the whole list (only read when ``counted``)
+
+
+def _list_row(values, *, with_previous, counted):
+    organization = Organization.from_db("default", _ORGANIZATION_FIELDS, values[:7])
+    if values[5] is not None:
+        parent = Organization.from_db("default", _PARENT_FIELDS, (values[5], *values[7:10]))
+        Organization.parent.field.set_cached_value(organization, parent)
+    registration = RowRegistration(*values[10:13]) if values[10] is not None else None
+    rest = values[13:]
+    return ListRow(
+        organization=organization,
+        registration=registration,
+        registered_before=bool(rest[0]) if with_previous else False,
+        list_total=rest[-1] if counted else None,
+    )
+
+
+def cahps_list_rows(user, *, year, previous=None, tab, status="", query="", counted=False, start=0, stop):
+    """Rows ``start``–``stop`` of the CAHPS list (``ListRow``), in one query: the tab's
+    organizations narrowed by ``status`` and ``query`` (``selectors.cahps_organizations``), each
+    with its registration for ``year``, whether it was registered in ``previous`` (the year
+    before, while the window is open: the row's *Register as last year*) and, ``counted``, the
+    length of the whole list."""
+    with_previous = previous is not None
+    search = cahps_search(query) if query.strip() else None
+    if start:
+        values = _list_rows(
+            user.pk,
+            year.pk,
+            previous.pk if with_previous else None,
+            tab=tab,
+            status=status,
+            search=search,
+            counted=counted,
+        )[start:stop]
+    else:
+        prepared = _prepared_rows(
+            tab=tab, status=status, search=search, with_previous=with_previous, counted=counted, limit=stop
+        )
+        params = {"user": user.pk, "year": year.pk}
+        if with_previous:
+            params["previous"] = previous.pk
+        values = prepared.rows(search=search, **params)
+    return [_list_row(row, with_previous=with_previous, counted=counted) for row in values]
+
+
+def cahps_rows(list_rows, *, year, window_open):
+    """The ``CahpsRow`` of each row of one page of the CAHPS list (``cahps_list_rows``)."""
     # The rules look at an organization's kind and ACO participation only: a page of practices
     # is decided once, not once a row.
     decisions = {}
-    for organization in organizations:
+    rows = []
+    for list_row in list_rows:
+        organization = list_row.organization
         key = (organization.kind, organization.aco_type)
         if key not in decisions:
             decisions[key] = cahps_decision(organization=organization, year=year)
-    return [
-        _cahps_row(
-            organization=organization,
-            year=year,
-            registration=registrations.get(organization.pk),
-            window_open=window_open,
-            decision=decisions[organization.kind, organization.aco_type],
+        rows.append(
+            _cahps_row(
+                organization=organization,
+                year=year,
+                registration=list_row.registration,
+                window_open=window_open,
+                decision=decisions[key],
+            )
         )
-        for organization in organizations
-    ]
+    return rows
 
 
 # --- Register for CAHPS ----------------------------------------------------------------------------
@@ -222,9 +423,81 @@ class CahpsPage:
         return self.is_complete and self.year.offers_summary_download
 
 
-def cahps_page(*, organization, year, now):
-    registration = find_registration(organization=organization, year=year)
-    contacts = list(registration.contacts.all()) if registration else []
+# The page's organization (the user's Security Official role checked in the query), whether the
+# user turned its reminders off, its registration for the year, whether that has sampling
+# notices, and the registration's contacts in order: one row per contact (one, with no contact's
+# columns, when there is none), in one prepared query.
+_ORGANIZATION_COLUMNS = tuple(field.attname for field in Organization._meta.concrete_fields)
+_REGISTRATION_COLUMNS = tuple(field.attname for field in Registration._meta.concrete_fields)
+_CONTACT_COLUMNS = tuple(field.attname for field in Contact._meta.concrete_fields)
+
+
+def _page_rows(user, pk, year):
+    return (
+        Organization.objects.filter(pk=pk, roles__user=user, roles__kind=Role.Kind.SECURITY_OFFICIAL)
+        .annotate(
+            this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year)),
+            reminders_off=Exists(ReminderOptOut.objects.filter(organization=OuterRef("pk"), user=user)),
+            has_sampling_notices=Exists(
+                SamplingNotice.objects.filter(
+                    registration__organization=OuterRef("pk"), registration__performance_year=year
+                )
+            ),
+        )
+        .values_list(
+            *_ORGANIZATION_COLUMNS,
+            *(f"this_year__{column}" for column in _REGISTRATION_COLUMNS),
+            *(f"this_year__contacts__{column}" for column in _CONTACT_COLUMNS),
+            "reminders_off",
+            "has_sampling_notices",
+        )
+        .order_by("this_year__contacts__created_at", "this_year__contacts__pk")
+    )
+
+
+_PAGE_ROWS = _Prepared(_page_rows, "user", "pk", "year")
+
+
+def cahps_page_read(user, organization_id, year):
+    """``(organization, (registration, contacts))`` of the Register for CAHPS page in one query:
+    the organization only if ``user`` is its Security Official (as
+    ``view_helpers.cahps_so_organization``), with ``reminders_off``; its registration for
+    ``year`` (or None) with ``has_sampling_notices`` and the registration's contacts in order (as
+    ``selectors.registration_and_contacts``). None when the user is not its Security Official
+    (the view then answers as ``cahps_so_organization`` does: 404, or 403 for another role)."""
+    if not (user.is_authenticated and user.is_active and type(organization_id) is int):
+        return None
+    rows = _PAGE_ROWS.rows(user=user.pk, pk=organization_id, year=year.pk)
+    if not rows:
+        return None
+    first = rows[0]
+    organizations, registrations = len(_ORGANIZATION_COLUMNS), len(_REGISTRATION_COLUMNS)
+    organization = Organization.from_db("default", _ORGANIZATION_COLUMNS, first[:organizations])
+    organization.reminders_off = bool(first[-2])
+    registration_values = first[organizations : organizations + registrations]
+    if registration_values[0] is None:
+        return organization, (None, [])
+    registration = Registration.from_db("default", _REGISTRATION_COLUMNS, registration_values)
+    registration.has_sampling_notices = bool(first[-1])
+    contacts = []
+    for row in rows:
+        contact_values = row[organizations + registrations : -2]
+        if contact_values[0] is None:
+            continue
+        contact = Contact.from_db("default", _CONTACT_COLUMNS, contact_values)
+        Contact.registration.field.set_cached_value(contact, registration)
+        contacts.append(contact)
+    return organization, (registration, contacts)
+
+
+def cahps_page(*, organization, year, now, read=None):
+    """``read``: the registration (or None) and its contacts in order, when the view has read
+    them (``selectors.registration_and_contacts``)."""
+    if read is None:
+        registration = find_registration(organization=organization, year=year)
+        contacts = list(registration.contacts.all()) if registration else []
+    else:
+        registration, contacts = read
     deletion = rules.contact_deletion(contact_count=len(contacts))
     return CahpsPage(
         organization=organization,

@@ -41,7 +41,7 @@ from registrations.cahps_autosave import (
     wants_json,
     writable_page,
 )
-from registrations.cahps_forms import CahpsContactForm, CahpsSizeForm
+from registrations.cahps_forms import CahpsContactForm, CahpsSizeForm, DrawnContactForm, DrawnSizeField
 from registrations.detail_services import contact_add, contact_delete, contact_update
 from registrations.models import Program, Size
 from registrations.reminders import receives_reminders
@@ -57,6 +57,7 @@ from registrations.view_helpers import (
     cahps_so_organization,
     cahps_year,
     prefilled_contact,
+    url_of_each,
 )
 
 # --- Helpers ----------------------------------------------------------------------------------------
@@ -97,6 +98,23 @@ def _contact_saved(request, *, year, organization, contact):
     )
 
 
+def _receives_reminders(user, organization):
+    """``receives_reminders``, answered by the organization's ``reminders_off`` when it was read
+    with it (``cahps_pages.cahps_page_read``)."""
+    reminders_off = getattr(organization, "reminders_off", None)
+    if reminders_off is None:
+        return receives_reminders(user=user, organization=organization)
+    return not reminders_off
+
+
+def _sampling_notices(registration):
+    """``selectors.sampling_notices``, no query when the registration was read saying it has
+    none (``cahps_pages.cahps_page_read``)."""
+    if not getattr(registration, "has_sampling_notices", True):  # 0 or False, as the database says
+        return []
+    return selectors.sampling_notices(registration)
+
+
 # --- Register for CAHPS (the registration page) -----------------------------------------------------
 
 
@@ -106,8 +124,13 @@ def cahps_registration(request, year, organization_id):
     the number of contacts receiving updates, *Delete Registration*, *Organization Size*,
     the contacts and *+ Add another contact*. Read-only outside the window."""
     year = cahps_year(year)
-    organization = cahps_so_organization(request, organization_id)
-    page = cahps_pages.cahps_page(organization=organization, year=year, now=timezone.now())
+    found = cahps_pages.cahps_page_read(request.user, organization_id, year)
+    if found is None:
+        organization = cahps_so_organization(request, organization_id)  # 404, or 403 for another role
+        read = None  # cahps_page reads them
+    else:
+        organization, read = found
+    page = cahps_pages.cahps_page(organization=organization, year=year, now=timezone.now(), read=read)
     if page.registration is None:
         if page.window.allowed and page.decision:
             messages.info(request, f"Select Register Group for CAHPS next to {organization.name} to start.")
@@ -117,18 +140,28 @@ def cahps_registration(request, year, organization_id):
     return _render_page(request, page)
 
 
+# The URLs of the year and organization the page links to or posts to.
+_PAGE_URLS = (
+    "cahps_delete",
+    "cahps_summary",
+    "cahps_confirmation",
+    "cahps_register",
+    "cahps_size",
+    "cahps_contact_add",
+    "cahps_registration",
+)
+
+
 def _render_page(request, page, *, bound=None, status=200):
     """``bound`` = ``{"size": form}`` or ``{contact_key: form}``: a form re-shown with its errors
     and what was typed."""
     bound = bound or {}
     user = request.user
-    size_form = bound.get("size") or CahpsSizeForm(
-        initial={"size": page.registration.size}, auto_id="size-%s"
-    )
+    size_form = bound.get("size") or DrawnSizeField(page.registration.size, auto_id="size-%s")
     contact_forms = []
     for row in page.contacts:
         key = str(row.contact.pk)
-        form = bound.get(key) or CahpsContactForm(
+        form = bound.get(key) or DrawnContactForm(
             initial=CahpsContactForm.initial_for(row.contact), auto_id=f"contact-{key}-%s"
         )
         contact_forms.append({"row": row, "form": form, "key": key, "anchor": f"contact-{key}"})
@@ -142,7 +175,7 @@ def _render_page(request, page, *, bound=None, status=200):
     if new_form is None and adding:
         # The first contact starts with the signed-in user's name [SPEC §6; 2020 §IV.6].
         initial = prefilled_contact(user) if not page.contacts else None
-        new_form = CahpsContactForm(initial=initial, auto_id="contact-new-%s")
+        new_form = DrawnContactForm(initial=initial, auto_id="contact-new-%s")
     context = {
         "year": page.year,
         "organization": page.organization,
@@ -151,11 +184,12 @@ def _render_page(request, page, *, bound=None, status=200):
         "size_form": size_form,
         "contact_forms": contact_forms,
         "new_form": new_form if adding else None,
-        "template_form": CahpsContactForm(auto_id="contact-new-__n__-%s"),
+        "template_form": DrawnContactForm(auto_id="contact-new-__n__-%s"),
         "list_url": cahps_list_url(page.year, page.organization),
+        "urls": {name: url_of_each(name, page.year)(page.organization.pk) for name in _PAGE_URLS},
         "error_form": next(iter(bound.values()), None),
-        "reminders_on": receives_reminders(user=user, organization=page.organization),
-        "sampling_notices": selectors.sampling_notices(page.registration),
+        "reminders_on": _receives_reminders(user, page.organization),
+        "sampling_notices": _sampling_notices(page.registration),
         "messages": top_messages,
         "size_messages": placed["organization-size"],
         "contacts_messages": placed["contacts"],

@@ -7,9 +7,12 @@ Each resolves its year, organization (only for its Security Official) and way ba
 change through one service.
 """
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, override
 from django.views.decorators.http import require_http_methods
 
 from qpp_registration.core.exceptions import ConfirmationRequired, RegistrationRefused
@@ -24,17 +27,15 @@ from registrations.services import (
 from registrations.view_helpers import (
     apply_error,
     edit_page,
-    has_contacts,
     prefilled_contact,
     program_of_slug,
     registration_or_404,
-    registration_size_label,
     so_organization,
     without_fragment,
 )
 
 
-@edit_page("Organization Information")
+@edit_page("Organization Information", organization_facts="size")
 def registration_organization_edit(request, page):
     """Review Organization Information [2020 §IV.4; §V Update Organization Address]."""
     year, organization, back = page.year, page.organization, page.back
@@ -55,12 +56,21 @@ def registration_organization_edit(request, page):
     context = {
         "year": year,
         "organization": organization,
-        "size_label": registration_size_label(organization, year),
+        "size_label": Size(organization.registration_size).label if organization.registration_size else "",
         "form": form,
         "fields": _checked_fields(form),
+        "state_choices": _state_choices(get_language()),
         "back": back,
     }
     return render(request, "registrations/organization_form.html", context)
+
+
+@functools.cache
+def _state_choices(language):
+    """The State select's choices as plain text in ``language``: the labels are lazy
+    translations, each worth a gettext call per page otherwise. Text of the code, not data."""
+    with override(language):
+        return tuple((value, str(label)) for value, label in OrganizationForm.base_fields["state"].choices)
 
 
 def _checked_fields(form):
@@ -134,12 +144,12 @@ def registration_size(request, page):
 # --- Contacts ---------------------------------------------------------------------------------------
 
 
-@edit_page("Add New Contact")
+@edit_page("Add New Contact", organization_facts="contact")
 def registration_contact_add(request, page):
     """*Add New* / *Add New Contact* [2020 §IV.7, §V]; with no contact yet, the form starts
     with the user's first and last name [2020 §IV.6]."""
     year, organization, back = page.year, page.organization, page.back
-    first_contact = not has_contacts(organization, year)
+    first_contact = not organization.has_contact
     if request.method == "POST":
         form = ContactForm(request.POST)
         if form.is_valid():

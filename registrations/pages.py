@@ -5,10 +5,13 @@ Each row, cell and detail carries the rules' decisions (``registrations.rules``)
 made, so a 2020/2021 template only shows what it is given.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from django.db.models import F, Q
 
 from contacts.models import Contact
-from organizations.models import Organization
+from organizations.models import Organization, Role
+from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE
 from registrations import rules
 from registrations.models import (
     PerformanceYear,
@@ -17,7 +20,13 @@ from registrations.models import (
     Registration,
     Source,
 )
-from registrations.selectors import find_registration, registrations_by_organization
+from registrations.register_again import _registered_last_year
+from registrations.selectors import (
+    PreparedQuery,
+    registration_and_contacts,
+    registrations_by_organization,
+    security_official_organizations,
+)
 
 # URL slugs of the programs: /registration/2021/<org>/web-interface/submit/
 PROGRAM_SLUGS = {Program.WEB_INTERFACE: "web-interface", Program.CAHPS: "cahps"}
@@ -53,33 +62,58 @@ _SOURCE_NOTES = {
 }
 
 
-def program_cell(*, program, organization, year, registration, window_open, size_editable):
-    """The cell of ``program`` for ``organization``: status, and Register / Cancel Registration
-    where the rules and the window allow them [2020 §IV.1–2, §VI, §VII]."""
+def _cell_start(program, organization, year, registration):
+    """What every cell of ``program`` starts from: ``(program, status, fields, done, current)``.
+    ``done`` is the finished cell of a program registered (``current`` None) or registered
+    automatically; ``current`` the program's eligibility at the saved size."""
     program = Program(program)
     status = registration.status_for(program) if registration else ProgramStatus.NOT_REGISTERED
-    base = {
+    fields = {
         "program": program,
         "slug": PROGRAM_SLUGS[program],
         "label": program.label,
         "status_text": rules.status_label(year, status),
     }
     if status != ProgramStatus.NOT_REGISTERED:
-        return ProgramCell(
-            **base,
-            status=rules.status_key(year, status),
-            note=_SOURCE_NOTES.get(registration.source_for(program), ""),
-            can_cancel=window_open,
+        note = _SOURCE_NOTES.get(registration.source_for(program), "")
+        return (
+            program,
+            status,
+            fields,
+            ProgramCell(**fields, status=rules.status_key(year, status), note=note),
+            None,
         )
     size = registration.size if registration else ""
     current = rules.program_eligibility(program, organization=organization, year=year, size=size)
     if current.automatic:
         # e.g. a Shared Savings Program ACO from 2021 [2021 #5, #6]: registered without a registration.
-        automatic = {**base, "status_text": rules.STATUS_WORDS["automatic"]}
-        return ProgramCell(**automatic, status="automatic", reason=current.reason)
-    by_size = rules.eligibility_by_size(program, organization=organization, year=year)
+        automatic = {**fields, "status_text": rules.STATUS_WORDS["automatic"]}
+        return (
+            program,
+            status,
+            fields,
+            ProgramCell(**automatic, status="automatic", reason=current.reason),
+            current,
+        )
+    return program, status, fields, None, current
+
+
+def program_cell(*, program, organization, year, registration, window_open, size_editable, by_size=None):
+    """The cell of ``program`` for ``organization``: status, and Register / Cancel Registration
+    where the rules and the window allow them [2020 §IV.1–2, §VI, §VII]. ``by_size``: a function
+    giving ``rules.eligibility_by_size`` of a program for the organization, when a page has it."""
+    program, status, fields, done, current = _cell_start(program, organization, year, registration)
+    if current is None:
+        return replace(done, can_cancel=window_open)
+    if done is not None:
+        return done
+    size = registration.size if registration else ""
+    if by_size is None:
+        by_size = rules.eligibility_by_size(program, organization=organization, year=year)
+    else:
+        by_size = by_size(program)
     allowed_sizes = tuple(value for value, decision in by_size.items() if decision)
-    not_registered = {**base, "status": rules.status_key(year, status), "allowed_sizes": allowed_sizes}
+    not_registered = {**fields, "status": rules.status_key(year, status), "allowed_sizes": allowed_sizes}
     if size_editable and allowed_sizes:
         # The size is chosen in the same form as Register: offer the button and say what size
         # it needs; the server checks the chosen size again [2020 §IV.1–2].
@@ -95,7 +129,18 @@ def program_cell(*, program, organization, year, registration, window_open, size
     return ProgramCell(**not_registered, can_register=window_open)
 
 
-def program_cells(*, organization, year, registration, window_open, size_editable):
+def status_cells(*, organization, year, registration, window_open=False, size_editable=False, by_size=None):
+    """The cells of a page that shows each program's status and no action (Connected
+    Organizations): ``program_cells``' status, text and note, without the Register rules by size
+    that only its actions and reasons need."""
+    cells = []
+    for program in year.programs:
+        _program, status, fields, done, _current = _cell_start(program, organization, year, registration)
+        cells.append(done or ProgramCell(**fields, status=rules.status_key(year, status)))
+    return cells
+
+
+def program_cells(*, organization, year, registration, window_open, size_editable, by_size=None):
     return [
         program_cell(
             program=program,
@@ -104,6 +149,7 @@ def program_cells(*, organization, year, registration, window_open, size_editabl
             registration=registration,
             window_open=window_open,
             size_editable=size_editable,
+            by_size=by_size,
         )
         for program in year.programs
     ]
@@ -154,13 +200,56 @@ ROW_REGISTRATION_FIELDS = (
 )
 
 
-def registration_rows(*, organizations, year, window_open):
+def _alike_rows_share_cells(year, window_open, build=program_cells):
+    """``program_cells`` for a page of rows, computed once for rows alike: the rules read only
+    the organization's kind and ACO type (``ROW_ORGANIZATION_FIELDS``) and the registration's
+    size, statuses and sources, and the cells are frozen, so a page of 25 practices in the same
+    state shares one list of cells. Rows alike but for their registration share the rules'
+    decisions by size, which read only the organization."""
+    shared = {}
+    decided = {}
+
+    def cells(organization, registration, size_editable):
+        def by_size(program):
+            alike = (program, organization.kind, organization.aco_type)
+            if alike not in decided:
+                decided[alike] = rules.eligibility_by_size(program, organization=organization, year=year)
+            return decided[alike]
+
+        key = (organization.kind, organization.aco_type, size_editable) + (
+            ()
+            if registration is None
+            else (
+                registration.size,
+                registration.web_interface_status,
+                registration.web_interface_source,
+                registration.cahps_status,
+                registration.cahps_source,
+            )
+        )
+        if key not in shared:
+            shared[key] = build(
+                organization=organization,
+                year=year,
+                registration=registration,
+                window_open=window_open,
+                size_editable=size_editable,
+                by_size=by_size,
+            )
+        return shared[key]
+
+    return cells
+
+
+def registration_rows(*, organizations, year, window_open, registrations=None):
     """Rows of the main registration page for ``organizations`` (a page of them): their
-    registrations for ``year`` in one query."""
+    registrations for ``year`` in one query, unless given (``{organization_id: Registration}``)."""
     organizations = list(organizations)
-    registrations = registrations_by_organization(
-        organizations=organizations, year=year, fields=ROW_REGISTRATION_FIELDS
-    )
+    if registrations is None:
+        registrations = registrations_by_organization(
+            organizations=organizations, year=year, fields=ROW_REGISTRATION_FIELDS
+        )
+    cells = _alike_rows_share_cells(year, window_open)
     rows = []
     for organization in organizations:
         registration = registrations.get(organization.pk)
@@ -170,24 +259,34 @@ def registration_rows(*, organizations, year, window_open):
                 organization=organization,
                 registration=registration,
                 size_editable=editable,
-                cells=program_cells(
-                    organization=organization,
-                    year=year,
-                    registration=registration,
-                    window_open=window_open,
-                    size_editable=editable,
-                ),
+                cells=cells(organization, registration, editable),
             )
         )
     return rows
 
 
-def connected_rows(*, roles, year):
+_CONNECTED_REGISTRATIONS = PreparedQuery(
+    lambda user, year: Registration.objects.filter(
+        performance_year=year, organization__in=Role.objects.filter(user=user).values("organization")
+    ).order_by(),
+    "user",
+    "year",
+)
+
+
+def connected_rows(*, roles, year, user=None):
     """Rows of Connected Organizations: every role's organization with its statuses for
-    ``year``; *Edit Registration* only where the role is Security Official [2020 §III.5–6]."""
+    ``year``; *Edit Registration* only where the role is Security Official [2020 §III.5–6].
+    ``user``: when ``roles`` are every role of theirs (one page holds them all), the
+    registrations are read in a prepared query."""
     roles = list(roles)
-    organizations = [role.organization for role in roles]
-    registrations = registrations_by_organization(organizations=organizations, year=year)
+    if user is None or not roles:
+        organizations = [role.organization for role in roles]
+        registrations = registrations_by_organization(organizations=organizations, year=year)
+    else:
+        found = _CONNECTED_REGISTRATIONS.models(user=user.pk, year=year.pk)
+        registrations = {registration.organization_id: registration for registration in found}
+    cells = _alike_rows_share_cells(year, False, build=status_cells)  # no action on this page
     rows = []
     for role in roles:
         registration = registrations.get(role.organization_id)
@@ -198,13 +297,7 @@ def connected_rows(*, roles, year):
                 size_editable=False,
                 is_security_official=role.is_security_official,
                 role_label=role.get_kind_display(),
-                cells=program_cells(
-                    organization=role.organization,
-                    year=year,
-                    registration=registration,
-                    window_open=False,
-                    size_editable=False,
-                ),
+                cells=cells(role.organization, registration, False),
             )
         )
     return rows
@@ -239,9 +332,8 @@ class RegistrationDetail(_RegistrationFacts):
 
 
 def registration_detail(*, organization, year, now):
-    registration = find_registration(organization=organization, year=year)
+    registration, contacts = registration_and_contacts(organization=organization, year=year)
     window = rules.window_decision(year, now)
-    contacts = list(registration.contacts.all()) if registration else []
     deletion = rules.contact_deletion(contact_count=len(contacts))
     return RegistrationDetail(
         organization=organization,
@@ -262,3 +354,84 @@ def registration_detail(*, organization, year, now):
         missing_organization_fields=rules.missing_organization_fields(organization),
         readiness=rules.submission_readiness(organization=organization, contacts=contacts),
     )
+
+
+# --- The main registration page of a Security Official whose organizations fit on one page ----------
+#
+# Most Security Officials' organizations fit on the first page: then the page reads its rows,
+# their registrations and the last-year offers in two prepared queries (selectors.PreparedQuery).
+
+_FIRST_ORGANIZATIONS = PreparedQuery(
+    lambda user: security_official_organizations(user).only(*ROW_ORGANIZATION_FIELDS)[
+        : ORGANIZATIONS_PER_PAGE + 1
+    ],
+    "user",
+)
+
+
+def first_organizations(user):
+    """What ``FirstPagePaginator`` reads first of ``security_official_organizations(user)``
+    with ``ROW_ORGANIZATION_FIELDS`` only: a page of organizations and one more."""
+    return _FIRST_ORGANIZATIONS.models(user=user.pk)
+
+
+def _official_registrations(user, year, previous=None):
+    """The registrations for ``year`` of every organization of the user's Security Official
+    roles, and with ``previous`` those registered in ``previous`` (the last-year offers)."""
+    wanted = Q(performance_year=year)
+    if previous is not None:
+        wanted |= _registered_last_year(previous)
+    own = security_official_organizations(user).order_by().values("pk")
+    fields = (*ROW_REGISTRATION_FIELDS, "performance_year")
+    return Registration.objects.filter(wanted, organization__in=own).order_by().only(*fields)
+
+
+_OFFICIAL_REGISTRATIONS = PreparedQuery(_official_registrations, "user", "year")
+_OFFICIAL_REGISTRATIONS_AND_LAST_YEAR = PreparedQuery(_official_registrations, "user", "year", "previous")
+
+
+def whole_registration_rows(*, user, organizations, year, window_open, previous):
+    """``registration_rows`` for ``organizations``, every organization of the user's Security
+    Official roles (one page holds them all), with the ids of those offering *Register as last
+    year* (registered in ``previous``, nothing yet for ``year``; none when ``previous`` is None):
+    the registrations of both years in one query."""
+    if previous is None:
+        found = _OFFICIAL_REGISTRATIONS.models(user=user.pk, year=year.pk)
+    else:
+        found = _OFFICIAL_REGISTRATIONS_AND_LAST_YEAR.models(user=user.pk, year=year.pk, previous=previous.pk)
+    registrations = {each.organization_id: each for each in found if each.performance_year_id == year.pk}
+    offered = frozenset(
+        each.organization_id
+        for each in found
+        if each.performance_year_id != year.pk and each.organization_id not in registrations
+    )
+    rows = registration_rows(
+        organizations=organizations, year=year, window_open=window_open, registrations=registrations
+    )
+    return rows, offered
+
+
+# --- Connected Organizations of a user whose roles fit on one page -----------------------------------
+
+# What a row of Connected Organizations shows of an organization, and what the rules read of it.
+CONNECTED_ORGANIZATION_FIELDS = ("name", "kind", "identifier", "aco_type")
+
+_FIRST_ROLE_ORGANIZATIONS = PreparedQuery(
+    lambda user: (
+        Organization.objects.filter(roles__user=user)
+        .only(*CONNECTED_ORGANIZATION_FIELDS)
+        .annotate(role_id=F("roles__id"), role_kind=F("roles__kind"))
+        .order_by("name", "identifier")[: ORGANIZATIONS_PER_PAGE + 1]
+    ),
+    "user",
+)
+
+
+def first_roles(user):
+    """What ``FirstPagePaginator`` reads first of ``selectors.user_roles(user)``, in a prepared
+    query: a page of the user's roles and one more, in the same order, each with its
+    organization (``CONNECTED_ORGANIZATION_FIELDS`` only)."""
+    return [
+        Role(id=organization.role_id, user_id=user.pk, organization=organization, kind=organization.role_kind)
+        for organization in _FIRST_ROLE_ORGANIZATIONS.models(user=user.pk)
+    ]

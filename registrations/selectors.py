@@ -8,18 +8,22 @@ screens) and ``registrations.cahps_pages`` (the CAHPS-only screens).
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from contacts.models import Contact
 from organizations.models import Organization, Role
+from organizations.selectors import get_organization_for_security_official
 from qpp_registration.core.eastern import format_eastern
+from qpp_registration.core.prepared import PreparedQuery
 from registrations import rules
 from registrations.models import (
     PerformanceYear,
     ProgramStatus,
     Registration,
+    ReminderOptOut,
+    SamplingNotice,
     SamplingOutcome,
 )
 from registrations.rules import WindowState
@@ -33,8 +37,9 @@ _STATE_ORDER = {WindowState.OPEN: 0, WindowState.NOT_YET_OPEN: 1, WindowState.CL
 
 def performance_years():
     """Every configured performance year: a handful of rows, which a list page reads once and
-    takes its year (``year_of``), the switcher's options and the year before from."""
-    return list(PerformanceYear.objects.all())
+    takes its year (``year_of``), the switcher's options and the year before from; a prepared
+    query (``_YEARS``)."""
+    return _YEARS.models()
 
 
 def year_of(years, number):
@@ -123,7 +128,16 @@ def year_options(now, selected, years=None):
 
 
 def get_year(year):
-    return get_object_or_404(PerformanceYear, year=year)
+    """The performance year ``year`` (a prepared query, ``_YEAR``); 404 when there is none."""
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        year = None
+    # A performance year is a four-digit number; anything else (a URL takes any digits) is none.
+    found = _YEAR.models(year=year) if year is not None and 0 < year < 10_000 else ()
+    if not found:
+        raise Http404("No PerformanceYear matches the given query.")
+    return found[0]
 
 
 # --- Main registration page and Connected Organizations ---------------------------------------------
@@ -217,19 +231,9 @@ class CahpsTab:
     selected: bool
 
 
-def organization_kind_counts(user):
-    """How many organizations of each kind ``user`` is a Security Official of, in one query."""
-    return dict(
-        security_official_organizations(user)
-        .order_by()
-        .values_list("kind")
-        .annotate(total=Count("pk", distinct=True))
-    )
-
-
 def cahps_tabs(counts, selected=""):
     """The tabs of the organization types a user is a Security Official of, from ``counts``
-    (``organization_kind_counts``).
+    (``cahps_pages.cahps_list_counts``).
 
     Only the types the user has get a tab [2023 §III.7]; the first one is
     selected unless ``selected`` names another.
@@ -252,45 +256,68 @@ def tab_of(organization):
     return next(spec.label for spec in CAHPS_TAB_SPECS if organization.kind in spec.kinds)
 
 
-def _search_filter(query, year):
+@dataclass(frozen=True)
+class CahpsSearch:
+    """What a search of the CAHPS list looks for: ``text`` in the name or a virtual group or APM
+    Entity ID; a TIN typed whole (``tin``) or the last digits its mask shows (``tin_end``); a
+    registration ID (``registration_id``); "" for what it does not look for."""
+
+    text: str
+    tin: str = ""
+    tin_end: str = ""
+    registration_id: str = ""
+
+
+def cahps_search(query):
+    """The ``CahpsSearch`` of what was typed."""
+    from registrations.search import canonical_registration_id
+
+    query = query.strip()
+    tin = tin_end = ""
+    digits = "".join(character for character in query if character.isdigit())
+    if digits and all(c.isdigit() or c in "-. *" for c in query):
+        if len(digits) == 9:
+            tin = digits
+        elif len(digits) <= 4:
+            tin_end = digits
+    return CahpsSearch(query, tin, tin_end, canonical_registration_id(query) or "")
+
+
+def _search_filter(search, year):
     """What the list shows: the name, a virtual group or APM Entity ID, a TIN by the digits
     its mask shows (the last four; all nine when typed whole), or the registration ID."""
     from django.db.models import Exists, OuterRef, Q
 
-    from registrations.search import canonical_registration_id
-
-    query = query.strip()
     practice = Q(kind__in=(Organization.Kind.PRACTICE,))
-    condition = Q(name__icontains=query) | (~practice & Q(identifier__icontains=query))
-    digits = "".join(character for character in query if character.isdigit())
-    if digits and all(c.isdigit() or c in "-. *" for c in query):
-        if len(digits) == 9:
-            condition |= practice & Q(identifier=digits)
-        elif len(digits) <= 4:
-            condition |= practice & Q(visible_tin__contains=digits)
-    registration_id = canonical_registration_id(query)
-    if registration_id:
+    condition = Q(name__icontains=search.text) | (~practice & Q(identifier__icontains=search.text))
+    if search.tin:
+        condition |= practice & Q(identifier=search.tin)
+    elif search.tin_end:
+        condition |= practice & Q(visible_tin__contains=search.tin_end)
+    if search.registration_id:
         condition |= Q(
             Exists(
                 Registration.objects.filter(
-                    organization=OuterRef("pk"), performance_year=year, registration_id=registration_id
+                    organization=OuterRef("pk"), performance_year=year, registration_id=search.registration_id
                 )
             )
         )
     return condition
 
 
-def cahps_organizations(user, *, year, tab, status="", query=""):
+def cahps_organizations(user, *, year, tab, status="", query="", search=None):
     """The Security Official's organizations of ``tab`` (a slug of ``CAHPS_TAB_SPECS``),
     narrowed by CAHPS ``status`` (a key of ``CAHPS_STATUS_FILTERS``); a search (name,
-    identifier as shown, registration ID) looks through every tab. A lazy queryset for the
-    paginator."""
+    identifier as shown, registration ID: ``query``, or its ``CahpsSearch``) looks through
+    every tab. A lazy queryset for the paginator."""
     from django.db.models import Exists, OuterRef
     from django.db.models.functions import Right
 
+    if search is None and query.strip():
+        search = cahps_search(query)
     spec = next((spec for spec in CAHPS_TAB_SPECS if spec.slug == tab), None)
     organizations = security_official_organizations(user).select_related("parent")
-    if not query.strip():
+    if search is None:
         organizations = organizations.filter(kind__in=spec.kinds if spec else ())
     # else: a search looks through every tab; each row says which tab it belongs to.
     if status in CAHPS_STATUS_FILTERS:
@@ -302,10 +329,10 @@ def cahps_organizations(user, *, year, tab, status="", query=""):
             )
         else:
             organizations = organizations.filter(Exists(started.filter(cahps_status=wanted)))
-    if query.strip():
+    if search is not None:
         # alias(), not annotate(): nothing shows it, and the page links' COUNT(*) stays a plain one.
         organizations = organizations.alias(visible_tin=Right("identifier", 4)).filter(
-            _search_filter(query, year)
+            _search_filter(search, year)
         )
     # One Security Official role per user and organization, so the join repeats no row.
     return organizations.order_by("name", "identifier", "pk")
@@ -355,3 +382,105 @@ def sampling_notices(registration):
         summary, consequences = rules.sampling_consequences(outcome)
         views.append(SamplingNoticeView(outcome.program.label, summary, consequences, notice.recorded_at))
     return views
+
+
+# --- Queries compiled once per process ---------------------------------------------------------------
+#
+# Building and compiling an ORM query costs a page about 0.3–0.5 ms of CPU, several times what
+# PostgreSQL takes to answer a one-row query. The pages' one-row reads have a fixed shape, so
+# their SQL is compiled once per process and each request runs it with its own values. Only
+# the SQL text is kept, never data.
+
+
+_YEAR = PreparedQuery(lambda year: PerformanceYear.objects.filter(year=year), "year")
+_YEARS = PreparedQuery(lambda: PerformanceYear.objects.all())
+
+
+def _official_organization(user, pk, **annotations):
+    return Organization.objects.filter(
+        pk=pk, roles__user=user, roles__kind=Role.Kind.SECURITY_OFFICIAL
+    ).annotate(**annotations)[:2]
+
+
+def _registration_of(organization, year):
+    return Registration.objects.filter(organization=organization, performance_year=year)
+
+
+# What a page may read with the organization, by name (``official_organization(..., facts=)``):
+_OFFICIAL_ORGANIZATION = {
+    None: PreparedQuery(_official_organization, "user", "pk"),
+    # ``reminders_off``: whether the user asked for no deadline reminders about it.
+    "reminders": PreparedQuery(
+        lambda user, pk: _official_organization(
+            user,
+            pk,
+            reminders_off=Exists(ReminderOptOut.objects.filter(organization=OuterRef("pk"), user=user)),
+        ),
+        "user",
+        "pk",
+    ),
+    # ``has_contact``: whether its registration for the year has a contact yet.
+    "contact": PreparedQuery(
+        lambda user, pk, year: _official_organization(
+            user,
+            pk,
+            has_contact=Exists(
+                Contact.objects.filter(
+                    registration__organization=OuterRef("pk"), registration__performance_year=year
+                )
+            ),
+        ),
+        "user",
+        "pk",
+        "year",
+    ),
+    # ``registration_size``: the size of its registration for the year (None without one).
+    "size": PreparedQuery(
+        lambda user, pk, year: _official_organization(
+            user,
+            pk,
+            registration_size=Subquery(_registration_of(OuterRef("pk"), year).order_by().values("size")[:1]),
+        ),
+        "user",
+        "pk",
+        "year",
+    ),
+}
+
+
+def official_organization(user, pk, *, changes, facts=None, year=None):
+    """``organizations.selectors.get_organization_for_security_official`` in one prepared query
+    when ``user`` is the organization's Security Official; otherwise that function answers (404,
+    or 403 for another role). ``facts``: what the same query reads besides (a key of
+    ``_OFFICIAL_ORGANIZATION``; "contact" and "size" about ``year``), else the organization alone."""
+    if user.is_authenticated and user.is_active and type(pk) is int:
+        values = {"user": user.pk, "pk": pk}
+        if facts in ("contact", "size"):
+            values["year"] = year.pk
+        found = _OFFICIAL_ORGANIZATION[facts].models(**values)
+        if len(found) == 1:
+            return found[0]
+    return get_organization_for_security_official(user, pk, changes=changes)
+
+
+_REGISTRATION = PreparedQuery(
+    lambda organization, year: Registration.objects.filter(
+        organization=organization, performance_year=year
+    ).annotate(has_sampling_notices=Exists(SamplingNotice.objects.filter(registration=OuterRef("pk"))))[:1],
+    "organization",
+    "year",
+)
+_CONTACTS = PreparedQuery(
+    lambda registration: Contact.objects.filter(registration=registration).order_by("created_at", "pk"),
+    "registration",
+)
+
+
+def registration_and_contacts(*, organization, year):
+    """``find_registration``'s registration (or None) and its contacts in order, in two prepared
+    queries; the registration says ``has_sampling_notices``."""
+    found = _REGISTRATION.models(organization=organization.pk, year=year.pk)
+    if not found:
+        return None, []
+    registration = found[0]
+    return registration, _CONTACTS.models(registration=registration.pk)

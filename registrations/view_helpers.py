@@ -7,22 +7,23 @@ CAHPS-only screens (``registrations.cahps_views``, ``registrations.cahps_list_vi
 ``registrations.cahps_autosave``) take them from here.
 """
 
+import functools
 from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from contacts.models import Contact
 from organizations.selectors import get_organization_for_security_official
 from qpp_registration.core.exceptions import EditConflict
 from registrations import pages, register_again, rules, selectors
-from registrations.models import Registration, Size
 
 # --- Both flows and the 2020/2021 screens --------------------------------------------------------
 
@@ -40,14 +41,27 @@ _PK_SLOT = 987654321  # stands for an organization's id in a URL reversed once f
 def url_of_each(name, year, **kwargs):
     """``reverse(name)`` once for a page of rows: a function giving the URL of each organization
     (by id) of ``year``. A ``reverse()`` costs about as much as drawing the rest of a row."""
-    url = reverse(name, kwargs={"year": year.year, "organization_id": _PK_SLOT, **kwargs})
-    head, tail = url.split(str(_PK_SLOT))
+    head, tail = _url_around_pk(get_urlconf(), get_script_prefix(), name, year.year, tuple(kwargs.items()))
     return lambda pk: f"{head}{pk}{tail}"
+
+
+@functools.cache
+def _url_around_pk(urlconf, prefix, name, year, kwargs):
+    """What comes before and after an organization's id in the URL ``name`` of ``year``: the
+    same for the life of the URLconf, so reversed once per process (as jinja.url's)."""
+    url = reverse(name, urlconf=urlconf, kwargs={"year": year, "organization_id": _PK_SLOT, **dict(kwargs)})
+    return tuple(url.split(str(_PK_SLOT)))
+
+
+@receiver(setting_changed)
+def _forget_urls(**kwargs):
+    # Tests change the URLconf; a running portal never does.
+    _url_around_pk.cache_clear()
 
 
 def so_organization(request, organization_id):
     """The organization, only if the signed-in user is its Security Official [2020 §III.6]."""
-    return get_organization_for_security_official(request.user, organization_id, changes="cancelling")
+    return selectors.official_organization(request.user, organization_id, changes="cancelling")
 
 
 def program_of_slug(slug):
@@ -132,18 +146,21 @@ class EditPage:
     back: ReturnTo
 
 
-def edit_page(title, *, back="details"):
+def edit_page(title, *, back="details", organization_facts=None):
     """For a page that changes a registration: resolve the year (404 for a CAHPS-only year),
     the organization (404 unless the user is its Security Official) and the way back, and
     outside the window answer read-only instead, refusing a POST [2020 §III.6]. The view is
-    called as ``view(request, page, **other_url_arguments)``."""
+    called as ``view(request, page, **other_url_arguments)``. ``organization_facts``: what the
+    organization's query reads besides about the year (``selectors.official_organization``)."""
 
     def decorator(view):
         @GET_POST
         @wraps(view)
         def wrapper(request, year, organization_id, **kwargs):
             year = web_interface_year(year)
-            organization = so_organization(request, organization_id)
+            organization = selectors.official_organization(
+                request.user, organization_id, changes="cancelling", facts=organization_facts, year=year
+            )
             way_back = return_to(request, year, organization, default=back)
             closed = unless_window_open(
                 request, year=year, organization=organization, title=title, back=way_back.url
@@ -200,27 +217,6 @@ def no_security_official(request, year=None):
 def prefilled_contact(user):
     """The first contact starts with the signed-in user's first and last name [2020 §IV.6]."""
     return {"first_name": user.first_name, "last_name": user.last_name}
-
-
-def registration_size_label(organization, year):
-    """The size of the organization's registration for ``year`` as the pages write it ("25–99"),
-    "" before a size is chosen or a registration exists: one query, for a page that shows nothing
-    else of the registration (no contacts, no join to order a single row)."""
-    size = (
-        Registration.objects.filter(organization=organization, performance_year=year)
-        .order_by()
-        .values_list("size", flat=True)
-        .first()
-    )
-    return Size(size).label if size else ""
-
-
-def has_contacts(organization, year):
-    """Whether the organization's registration for ``year`` has a contact yet: one query, for a
-    page that needs nothing else of the registration."""
-    return Contact.objects.filter(
-        registration__organization=organization, registration__performance_year=year
-    ).exists()
 
 
 def registration_or_404(organization, year):

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from organizations.models import Organization
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
@@ -28,7 +29,6 @@ from qpp_registration.params import int_param
 from registrations import pages, rules, selectors, workflows
 from registrations.forms import RegisterForm
 from registrations.models import Program, ProgramStatus
-from registrations.reminders import receives_reminders
 from registrations.services import (
     registration_submit,
 )
@@ -93,7 +93,7 @@ class YearSection:
     edit_url: str
 
 
-def _year_section(year, roles, now):
+def _year_section(year, roles, now, user=None):
     if year.is_cahps_only:
         edit_url = reverse("cahps_registration_list", kwargs={"year": year.year})
     else:
@@ -101,7 +101,7 @@ def _year_section(year, roles, now):
     return YearSection(
         year=year,
         window=rules.window_decision(year, now),
-        rows=pages.connected_rows(roles=roles, year=year),
+        rows=pages.connected_rows(roles=roles, year=year, user=user),
         edit_url=edit_url,
     )
 
@@ -117,13 +117,21 @@ def connected_organizations(request):
     year = _requested_year(request, now, years)
     if year is None:
         return render(request, "registrations/no_years.html")
-    page = FirstPagePaginator(selectors.user_roles(request.user), ORGANIZATIONS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    # What the paginator reads first (a page and one more), in a prepared query: when it is
+    # every role of the user, the list is those roles, and each year's registrations are read
+    # in a prepared query too.
+    first = pages.first_roles(request.user)
+    if len(first) <= ORGANIZATIONS_PER_PAGE:
+        paginator = FirstPagePaginator(first, ORGANIZATIONS_PER_PAGE)
+    else:
+        paginator = FirstPagePaginator(selectors.user_roles(request.user), ORGANIZATIONS_PER_PAGE)
+        paginator._first_rows = first
+    page = paginator.get_page(request.GET.get("page"))
     roles = list(page.object_list)
+    whole = None if page.has_other_pages() else request.user
     opened = selectors.open_years(now, years)
     shown = opened if "year" not in request.GET and len(opened) > 1 else [year]
-    sections = [_year_section(each, roles, now) for each in shown]
+    sections = [_year_section(each, roles, now, user=whole) for each in shown]
     rows = sections[0].rows
     context = {
         "year": year,
@@ -158,15 +166,33 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
     its errors, keeping what was chosen. ``years``: every performance year, when read already."""
     now = timezone.now()
     years = selectors.performance_years() if years is None else years
-    organizations = selectors.security_official_organizations(request.user)
-    organizations = organizations.only(*pages.ROW_ORGANIZATION_FIELDS)  # what a row shows
-    page = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(page_number)
+    # What the paginator reads first (a page and one more), in a prepared query: when it is
+    # every organization of the user, the list is those rows.
+    first = pages.first_organizations(request.user)
+    if len(first) <= ORGANIZATIONS_PER_PAGE:
+        paginator = FirstPagePaginator(first, ORGANIZATIONS_PER_PAGE)
+    else:
+        organizations = selectors.security_official_organizations(request.user)
+        organizations = organizations.only(*pages.ROW_ORGANIZATION_FIELDS)  # what a row shows
+        paginator = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE)
+        paginator._first_rows = first
+    page = paginator.get_page(page_number)
     if not page.object_list:
         return no_security_official(request)
     window = rules.window_decision(year, now)
-    rows = pages.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
-    whole = not page.has_other_pages()  # the page holds every organization of the user
-    offered, offer_count = last_year_offers(request, year, years, window, rows, whole=whole)
+    if page.has_other_pages():
+        rows = pages.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
+        offered, offer_count = last_year_offers(request, year, years, window, rows, whole=False)
+    else:  # the page holds every organization of the user: the offers come with the registrations
+        previous = selectors.year_before(years, year) if window.allowed else None
+        rows, offered = pages.whole_registration_rows(
+            user=request.user,
+            organizations=page.object_list,
+            year=year,
+            window_open=window.allowed,
+            previous=previous,
+        )
+        offer_count = len(offered)
     # Each row's links, reversed once for the page rather than once a row.
     detail_url = url_of_each("registration_detail", year)
     summary_url = url_of_each("registration_summary", year)
@@ -198,6 +224,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         "page_obj": page,
         "bound_form": bound[1] if bound is not None else None,
         "size_field": RegisterForm.base_fields["size"],
+        "kind_labels": dict(Organization.Kind.choices),
         "printed_at": format_eastern(now),
         "as_last_year": offer_count,
         **year_switcher(now, year, years),
@@ -358,14 +385,21 @@ def registration_detail(request, year, organization_id):
     *Edit*, *Delete* and *Add New Contact*, the size with *Edit*, each program's status."""
     now = timezone.now()
     year = web_interface_year(year)
-    organization = so_organization(request, organization_id)
+    # The organization says whether the user opted out of its deadline reminders, the
+    # registration whether it has sampling notices: no query for either when there are none.
+    organization = selectors.official_organization(
+        request.user, organization_id, changes="cancelling", facts="reminders"
+    )
     detail = pages.registration_detail(organization=organization, year=year, now=now)
+    registration = detail.registration
     context = {
         "year": year,
         "organization": organization,
         "detail": detail,
-        "reminders_on": receives_reminders(user=request.user, organization=organization),
-        "sampling_notices": selectors.sampling_notices(detail.registration),
+        "reminders_on": not organization.reminders_off,
+        "sampling_notices": selectors.sampling_notices(registration)
+        if registration is not None and registration.has_sampling_notices
+        else [],
         "back_url": list_url(year, organization),
         "return_key": "details",
     }

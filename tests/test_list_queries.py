@@ -27,22 +27,30 @@ PAGES = {
 # page's offers are that count).
 ONE_PAGE = {
     # The years (once, for the year, the switcher and the year before), the page's
-    # organizations, their registrations, which of them to offer to register as last year.
-    "Registration Overview": 6,
+    # organizations, their registrations with which of them to offer to register as last year
+    # (the registrations of both years in one query, pages.whole_registration_rows).
+    "Registration Overview": 5,
     # The years (once, for the year, the open ones each with a section when several are open
     # (issue 12 #5) and the switcher), the page's roles with their organizations, their
     # registrations.
     "Connected Organizations": 5,
-    # One more: the invitations waiting for acceptance. The other people's roles come with how
-    # many Security Officials each organization has (the sole-official warning).
-    "Manage Access": 7,
-    "Register and Edit CAHPS Registration": 6,
+    # The page's roles (with the list's length, and whether invitations wait, the user has
+    # requests and requests to decide: each of those lists is read only then, one query each,
+    # tests/organizations/test_page_reads.py) and the other people's roles with how many
+    # Security Officials each organization has (the sole-official warning).
+    "Manage Access": 4,
+    # The years, the organizations counted by kind (the tabs) with the last-year offers, the
+    # page's organizations with their registrations and offers.
+    "Register and Edit CAHPS Registration": 5,
 }
 MORE_WHEN_LONGER = {
-    "Registration Overview": 2,
+    # The page's registrations and its offers apart, as the offers are not the count then.
+    "Registration Overview": 3,
     "Connected Organizations": 1,
-    "Manage Access": 1,
-    "Register and Edit CAHPS Registration": 1,
+    # None: the page's roles carry the length of the whole list (selectors.RolesShown).
+    "Manage Access": 0,
+    # None: the tab's count is the length of its unfiltered list.
+    "Register and Edit CAHPS Registration": 0,
 }
 
 

@@ -22,32 +22,44 @@ def _web_interface(name, practice, year=2021, **kwargs):
 # Each page's queries besides the session's (NOT_COUNTED). Two are every signed-in request's:
 # the user and the account's security stamp (its session hash); the rest are the page's.
 WEB_INTERFACE_PAGES = {
-    "Home": (lambda practice: reverse("home"), 6),
+    # Home: the years, the user's Security Official roles (which only they hold, with how many
+    # in all, and whether requests wait for them); the requests they decide one more, only when
+    # there are some (tests/test_home.py).
+    "Home": (lambda practice: reverse("home"), 4),
     "Connect to an Organization": (lambda practice: reverse("connect_organization"), 2),
     "Account / Devices": (lambda practice: reverse("account_devices"), 4),
-    "Registration Details": (lambda practice: _web_interface("registration_detail", practice), 8),
+    # Registration Details: the year, the organization with the user's reminder opt-out, the
+    # registration (saying whether it has sampling notices) and its contacts.
+    "Registration Details": (lambda practice: _web_interface("registration_detail", practice), 6),
     "Submit Registration": (
         lambda practice: _web_interface("registration_submit", practice, program="web-interface"),
         6,
     ),
+    # Organization Information: the year, the organization with its registration's size.
     "Organization Information": (
         lambda practice: _web_interface("registration_organization_edit", practice),
-        5,
+        4,
     ),
-    "Add contact": (lambda practice: _web_interface("registration_contact_add", practice), 5),
+    # Add contact: the year, the organization with whether its registration has a contact.
+    "Add contact": (lambda practice: _web_interface("registration_contact_add", practice), 4),
 }
 CAHPS_PAGES = {
+    # The CAHPS list: the years, the organizations counted by kind with the last-year offers, and
+    # the page's organizations with their registrations and offers (cahps_pages.cahps_list_rows).
     "CAHPS list filtered by status": (
         lambda practice: reverse("cahps_registration_list", kwargs={"year": 2023}) + "?status=incomplete",
-        6,
+        5,
     ),
     "CAHPS list searched": (
         lambda practice: reverse("cahps_registration_list", kwargs={"year": 2023}) + "?q=chesapeake",
-        6,
+        5,
     ),
+    # The year; the organization (through the user's role) with the reminders opt-out, its
+    # registration (saying whether it has sampling notices, read only then) and its contacts in
+    # one query (cahps_pages.cahps_page_read).
     "Register for CAHPS": (
         lambda practice: reverse("cahps_registration", kwargs={"year": 2023, "organization_id": practice.pk}),
-        8,
+        4,
     ),
 }
 

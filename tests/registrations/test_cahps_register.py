@@ -6,7 +6,14 @@ from django.urls import reverse
 
 from organizations.models import Role
 from registrations.models import ProgramStatus, Registration, Size, Source
-from tests.factories import ContactFactory, RegistrationFactory, RoleFactory, SspAcoFactory, SubgroupFactory
+from tests.factories import (
+    ContactFactory,
+    RegistrationFactory,
+    RoleFactory,
+    SspAcoFactory,
+    SubgroupFactory,
+    registered,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +187,72 @@ def test_a_year_with_the_web_interface_has_no_cahps_pages(
 
     assert client.post(register_url(practice, 2021)).status_code == 404
     assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "initial",
+    [
+        None,
+        {"first_name": "Sam", "last_name": "Official"},
+        {
+            "first_name": 'Zoë "Z" <O\'Neil> & co',
+            "last_name": "Smith",
+            "phone": "410-555-0123",
+            "email": "z@example.com",
+            "edit_token": "2023-05-01T12:00:00+00:00",
+        },
+    ],
+)
+@pytest.mark.parametrize("auto_id", ["contact-new-%s", "contact-new-__n__-%s", "contact-12-%s"])
+def test_a_contact_form_drawn_without_the_form_is_the_forms_html(initial, auto_id):
+    from django.template.loader import get_template
+
+    from registrations.cahps_forms import CahpsContactForm, DrawnContactForm
+
+    template = get_template("registrations/cahps/_contact_form.html").template
+    contact_form = template.module.contact_form
+
+    def drawn(form):
+        return str(contact_form("CSRF", form, "12", 1, "/save/"))
+
+    assert drawn(DrawnContactForm(initial=initial, auto_id=auto_id)) == drawn(
+        CahpsContactForm(initial=initial, auto_id=auto_id)
+    )
+
+
+def test_the_page_carries_each_contacts_edit_token_and_values_as_saved(
+    sign_in, security_official, practice, window_open_2023
+):
+    registration = registered(practice, window_open_2023, size=Size.SMALL, web_interface=False)
+    ContactFactory.create_batch(2, registration=registration)
+    client = sign_in(security_official)
+
+    page = client.get(page_url(practice)).content.decode()
+
+    contacts = list(registration.contacts.order_by("created_at", "pk"))
+    assert len(contacts) >= 2
+    for contact in contacts:
+        assert f'name="edit_token" value="{contact.edit_token}" id="contact-{contact.pk}-edit_token"' in page
+        assert f'value="{contact.email}"' in page
+    positions = [page.index(f'id="contact-{contact.pk}"') for contact in contacts]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("size", [None, "", Size.SMALL, Size.MEDIUM, Size.LARGE])
+def test_the_size_radios_drawn_without_the_form_are_the_forms_html(size):
+    import re
+
+    from django.template.loader import get_template
+
+    from registrations.cahps_forms import CahpsSizeForm, DrawnSizeField
+
+    field = get_template("includes/forms.html").template.module.field
+    size_field = get_template("registrations/cahps/_size_field.html").template.module.size_field
+
+    def spaced(html):
+        return re.sub(r"\s+", " ", str(html)).strip()
+
+    form = CahpsSizeForm(initial={"size": size}, auto_id="size-%s")
+    drawn = spaced(size_field(DrawnSizeField(size, auto_id="size-%s")))
+    assert drawn == spaced(field(form["size"]))
+    assert (" checked" in drawn) == bool(size)

@@ -1,10 +1,14 @@
 """Review Organization Information / Update Organization Address [2020 §IV.4, §V]."""
 
+import re
+
 import pytest
 from django.core import mail
+from django.template import engines
 from django.urls import reverse
 
 from organizations.models import Organization
+from registrations.forms import OrganizationForm
 from registrations.models import ProgramStatus, Size, Source
 from tests.factories import ContactFactory, OrganizationFactory, RegistrationFactory, RoleFactory
 
@@ -141,3 +145,32 @@ def test_outside_the_window_the_form_is_not_offered_and_a_post_changes_nothing(
     response = client.post(edit_url(practice), {**GOOD, "city": "Woodlawn"})
     assert response.status_code == 403
     assert stored(practice)["city"] == "Baltimore"
+
+
+@pytest.mark.parametrize("state", ["MD", ""])
+def test_the_state_select_drawn_by_the_page_is_the_one_the_field_macro_draws(
+    state, sign_in, security_official, window_open_2021
+):
+    # The page draws the State select of an unbound form itself (organization_form.html,
+    # state_select), as the form's own field would be drawn: the two stay equal.
+    organization = OrganizationFactory(state=state)
+    RoleFactory(user=security_official, organization=organization)
+    page = sign_in(security_official).get(edit_url(organization)).content.decode()
+
+    form = OrganizationForm(initial=OrganizationForm.initial_for(organization))
+    drawn = (
+        engines["jinja2"]
+        .from_string('{% from "includes/forms.html" import field %}{{ field(form["state"]) }}')
+        .render({"form": form})
+    )
+
+    def block(html):
+        group = re.search(
+            r'<div class="usa-form-group">\s*<label class="usa-label" for="id_state">.*?</select>\s*</div>',
+            html,
+            re.S,
+        )
+        return [line.strip() for line in group.group(0).splitlines() if line.strip()]
+
+    assert block(page) == block(drawn)
+    assert f'<option value="{state}" selected>' in page

@@ -3,8 +3,15 @@
 import pytest
 from django.urls import reverse
 
-from registrations.models import ProgramStatus, Size, Source
-from tests.factories import ContactFactory, RegistrationFactory
+from registrations.models import (
+    ProgramStatus,
+    ReminderOptOut,
+    SamplingNotice,
+    SamplingOutcome,
+    Size,
+    Source,
+)
+from tests.factories import ContactFactory, RegistrationFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +86,31 @@ def test_an_organization_without_a_registration_says_contacts_come_with_register
     page = sign_in(security_official).get(detail_url(practice)).content.decode()
 
     assert "has no registration for performance year 2021 yet" in page
+
+
+def test_shows_the_sampling_notices_and_whether_the_user_gets_deadline_reminders(
+    sign_in, security_official, practice, registration
+):
+    # The organization's query says whether the user opted out of its reminders and the
+    # registration's whether it has sampling notices: the page shows both as they are.
+    client = sign_in(security_official)
+    page = client.get(detail_url(practice)).content.decode()
+    assert "sampling result" not in page
+    assert "Stop deadline reminders" in page
+
+    SamplingNotice.objects.create(
+        registration=registration, outcome=SamplingOutcome.NO_MEDICARE_PATIENTS, file_name="sampling.csv"
+    )
+    ReminderOptOut.objects.create(user=security_official, organization=practice)
+    page = client.get(detail_url(practice)).content.decode()
+    assert "CMS Web Interface: sampling result" in page
+    assert "Send me deadline reminders" in page
+
+
+def test_reminders_are_the_users_own(sign_in, security_official, practice, registration):
+    other = RoleFactory(organization=practice).user
+    ReminderOptOut.objects.create(user=other, organization=practice)
+
+    page = sign_in(security_official).get(detail_url(practice)).content.decode()
+
+    assert "Stop deadline reminders" in page
