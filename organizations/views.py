@@ -6,19 +6,15 @@ own roles (``organizations.selectors``); the writes are the services'
 transaction and e-mail the people concerned after commit.
 """
 
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from qpp_registration.core.exceptions import RegistrationRefused
+from qpp_registration.core.url_patterns import url_of_each
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 
 from . import own_requests as tracking
@@ -57,7 +53,7 @@ def manage_access(request):
         **page,
     )
     invite_url, remove_url, withdraw_url = (
-        _url_of_each(name, *slots)
+        url_of_each(name, *slots)
         for name, *slots in (
             ("security_official_invite", "organization_pk"),
             ("role_remove", "organization_pk", "role_pk"),
@@ -108,30 +104,6 @@ def manage_access(request):
             "role_kinds": ROLE_KINDS,
         },
     )
-
-
-_URL_SLOTS = (987654321, 987654322)  # stand for the ids in a URL reversed once
-
-
-def _url_of_each(name, *arguments):
-    """A function giving the URL ``name`` for each set of ids (``arguments`` are the URL's
-    keyword names, in the order the function takes their values): reversed once per process
-    (per URLconf), as the Jinja2 pages' fixed URLs are, not once per card and person."""
-    return _url_pattern(get_urlconf(), get_script_prefix(), name, arguments).format
-
-
-@receiver(setting_changed)
-def _forget_url_patterns(**kwargs):
-    # Tests change the URLconf; a running portal never does.
-    _url_pattern.cache_clear()
-
-
-@functools.cache
-def _url_pattern(urlconf, prefix, name, arguments):
-    url = reverse(name, urlconf=urlconf, kwargs=dict(zip(arguments, _URL_SLOTS, strict=False)))
-    for n, slot in enumerate(_URL_SLOTS[: len(arguments)]):
-        url = url.replace(str(slot), f"{{{n}}}")
-    return url
 
 
 @require_http_methods(["GET", "POST"])

@@ -30,28 +30,23 @@ from django.template.backends import jinja2 as django_jinja2
 from django.template.defaultfilters import capfirst, json_script, pluralize, timesince_filter
 from django.templatetags.static import static as static_url
 from django.test.signals import template_rendered
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
 
+from qpp_registration.core.url_patterns import url_of_each
 from qpp_registration.templatetags import portal
 from registrations.rules import STATUS_WORDS
 
 
 def url(name, *args, **kwargs):
     if not args and not kwargs:
-        return _fixed_url(get_urlconf(), get_script_prefix(), name)
+        # Every page's navigation, header and footer: about ten a page, reversed once per process.
+        return url_of_each(name)()
     return reverse(name, args=args or None, kwargs=kwargs or None)
-
-
-@functools.cache
-def _fixed_url(urlconf, prefix, name):
-    """A URL without arguments (every page's navigation, header and footer: about ten a page)
-    is the same for the life of the URLconf: reversed once per process."""
-    return reverse(name, urlconf=urlconf)
 
 
 @functools.cache
@@ -62,9 +57,8 @@ def static(path):
 
 
 @receiver(setting_changed)
-def _forget_urls(**kwargs):
-    # Tests change STATIC_URL, the storage or the URLconf; a running portal never does.
-    _fixed_url.cache_clear()
+def _forget_static(**kwargs):
+    # Tests change STATIC_URL or the storage; a running portal never does.
     static.cache_clear()
 
 

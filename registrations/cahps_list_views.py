@@ -25,7 +25,7 @@ from registrations.view_helpers import (
     cahps_page_url,
     cahps_so_organization,
     cahps_year,
-    url_of_each,
+    organization_urls,
     year_switcher,
 )
 
@@ -116,9 +116,9 @@ def cahps_registration_list(request, year):
     offered = {
         row.organization.pk for row in page.object_list if row.registered_before and row.registration is None
     }
-    register_url = url_of_each("cahps_register", year)
-    page_url = url_of_each("cahps_registration", year)
-    summary_url = url_of_each("cahps_summary", year)
+    register_url = organization_urls("cahps_register", year)
+    page_url = organization_urls("cahps_registration", year)
+    summary_url = organization_urls("cahps_summary", year)
     as_last_year_url = reverse("register_as_last_year", kwargs={"year": year.year}) + "?organization="
     items = [
         {

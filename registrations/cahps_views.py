@@ -56,8 +56,8 @@ from registrations.view_helpers import (
     cahps_page_url,
     cahps_so_organization,
     cahps_year,
+    organization_urls,
     prefilled_contact,
-    url_of_each,
 )
 
 # --- Helpers ----------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def _render_page(request, page, *, bound=None, status=200):
         "new_form": new_form if adding else None,
         "template_form": DrawnContactForm(auto_id="contact-new-__n__-%s"),
         "list_url": cahps_list_url(page.year, page.organization),
-        "urls": {name: url_of_each(name, page.year)(page.organization.pk) for name in _PAGE_URLS},
+        "urls": {name: organization_urls(name, page.year)(page.organization.pk) for name in _PAGE_URLS},
         "error_form": next(iter(bound.values()), None),
         "reminders_on": _receives_reminders(user, page.organization),
         "sampling_notices": _sampling_notices(page.registration),

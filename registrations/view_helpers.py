@@ -7,22 +7,20 @@ CAHPS-only screens (``registrations.cahps_views``, ``registrations.cahps_list_vi
 ``registrations.cahps_autosave``) take them from here.
 """
 
-import functools
 from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import ValidationError
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from organizations.selectors import get_organization_for_security_official
 from qpp_registration.core.exceptions import EditConflict
+from qpp_registration.core.url_patterns import url_of_each
 from registrations import pages, register_again, rules, selectors
 
 # --- Both flows and the 2020/2021 screens --------------------------------------------------------
@@ -35,28 +33,10 @@ KEEP_TYPED_AFTER_CONFLICT = (
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-_PK_SLOT = 987654321  # stands for an organization's id in a URL reversed once for a page of rows
-
-
-def url_of_each(name, year, **kwargs):
-    """``reverse(name)`` once for a page of rows: a function giving the URL of each organization
-    (by id) of ``year``. A ``reverse()`` costs about as much as drawing the rest of a row."""
-    head, tail = _url_around_pk(get_urlconf(), get_script_prefix(), name, year.year, tuple(kwargs.items()))
-    return lambda pk: f"{head}{pk}{tail}"
-
-
-@functools.cache
-def _url_around_pk(urlconf, prefix, name, year, kwargs):
-    """What comes before and after an organization's id in the URL ``name`` of ``year``: the
-    same for the life of the URLconf, so reversed once per process (as jinja.url's)."""
-    url = reverse(name, urlconf=urlconf, kwargs={"year": year, "organization_id": _PK_SLOT, **dict(kwargs)})
-    return tuple(url.split(str(_PK_SLOT)))
-
-
-@receiver(setting_changed)
-def _forget_urls(**kwargs):
-    # Tests change the URLconf; a running portal never does.
-    _url_around_pk.cache_clear()
+def organization_urls(name, year, **kwargs):
+    """A function giving the URL ``name`` of ``year`` for each organization (by id): reversed once
+    per process (``core.url_patterns``), not once per row."""
+    return url_of_each(name, "organization_id", year=year.year, **kwargs)
 
 
 def so_organization(request, organization_id):

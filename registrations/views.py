@@ -39,11 +39,11 @@ from registrations.view_helpers import (
     list_url,
     no_security_official,
     organization_url,
+    organization_urls,
     prefilled_contact,
     program_of_slug,
     so_organization,
     unless_window_open,
-    url_of_each,
     web_interface_year,
     window_closed,
     without_fragment,
@@ -194,12 +194,13 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         )
         offer_count = len(offered)
     # Each row's links, reversed once for the page rather than once a row.
-    detail_url = url_of_each("registration_detail", year)
-    summary_url = url_of_each("registration_summary", year)
-    start_url = url_of_each("registration_start", year)
-    size_url = url_of_each("registration_size", year)
+    detail_url = organization_urls("registration_detail", year)
+    summary_url = organization_urls("registration_summary", year)
+    start_url = organization_urls("registration_start", year)
+    size_url = organization_urls("registration_size", year)
     cancel_url = {
-        slug: url_of_each("registration_cancel", year, program=slug) for slug in pages.PROGRAM_SLUGS.values()
+        slug: organization_urls("registration_cancel", year, program=slug)
+        for slug in pages.PROGRAM_SLUGS.values()
     }
     items = []
     for row in rows:
