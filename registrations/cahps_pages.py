@@ -23,6 +23,7 @@ from registrations.models import (
     ReminderOptOut,
     SamplingNotice,
 )
+from registrations.register_again import offering, registered_last_year
 from registrations.selectors import (
     CahpsSearch,
     cahps_organizations,
@@ -171,25 +172,11 @@ class _Prepared(PreparedQuery):
         return param
 
 
-def _registered_in(previous):
-    """``register_again``'s *registered last year*: registered in ``previous`` for a program."""
-    from registrations.register_again import _registered_last_year
-
-    return _registered_last_year(previous)
-
-
 def _list_counts(user, year, previous=None):
     counts = {"total": Count("pk", distinct=True)}
     if previous is not None:
-        # register_again.offer_count: registered in ``previous``, nothing yet for ``year``.
-        counts["offers"] = Count(
-            "pk",
-            distinct=True,
-            filter=Q(
-                Exists(Registration.objects.filter(_registered_in(previous), organization=OuterRef("pk")))
-            )
-            & ~Q(Exists(Registration.objects.filter(organization=OuterRef("pk"), performance_year=year))),
-        )
+        # register_again.offer_count's: registered in ``previous``, nothing yet for ``year``.
+        counts["offers"] = Count("pk", distinct=True, filter=Q(offering(previous=previous, year=year)))
     return security_official_organizations(user).order_by().values_list("kind").annotate(**counts)
 
 
@@ -238,7 +225,7 @@ def _list_rows(user, year, previous=None, *, tab, status="", search=None, counte
     extra = {}
     if previous is not None:
         extra["registered_before"] = Exists(
-            Registration.objects.filter(_registered_in(previous), organization=OuterRef("pk"))
+            Registration.objects.filter(registered_last_year(previous), organization=OuterRef("pk"))
         )
     if counted:
         extra["list_total"] = Window(Count("*"))

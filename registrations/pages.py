@@ -20,7 +20,7 @@ from registrations.models import (
     Registration,
     Source,
 )
-from registrations.register_again import _registered_last_year
+from registrations.register_again import registered_last_year
 from registrations.selectors import (
     PreparedQuery,
     registration_and_contacts,
@@ -380,7 +380,7 @@ def _official_registrations(user, year, previous=None):
     roles, and with ``previous`` those registered in ``previous`` (the last-year offers)."""
     wanted = Q(performance_year=year)
     if previous is not None:
-        wanted |= _registered_last_year(previous)
+        wanted |= registered_last_year(previous)
     own = security_official_organizations(user).order_by().values("pk")
     fields = (*ROW_REGISTRATION_FIELDS, "performance_year")
     return Registration.objects.filter(wanted, organization__in=own).order_by().only(*fields)

@@ -79,7 +79,8 @@ def _registered_programs(registration):
     return [program for program in Program if registration.status_for(program) == ProgramStatus.REGISTERED]
 
 
-def _registered_last_year(previous):
+def registered_last_year(previous):
+    """A registration of ``previous`` registered for a program: what *Register as last year* copies."""
     return Q(performance_year=previous) & (
         Q(web_interface_status=ProgramStatus.REGISTERED) | Q(cahps_status=ProgramStatus.REGISTERED)
     )
@@ -137,7 +138,7 @@ def plans(*, user, year, previous):
         return []
     organizations = security_official_organizations(user)
     last_registrations = (
-        Registration.objects.filter(_registered_last_year(previous), organization__in=organizations)
+        Registration.objects.filter(registered_last_year(previous), organization__in=organizations)
         .select_related("organization", "performance_year")
         .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("pk")))
         .order_by("organization__name", "organization__identifier")
@@ -170,20 +171,24 @@ def offers_on_page(*, previous, rows):
     if not waiting:
         return frozenset()
     return frozenset(
-        Registration.objects.filter(_registered_last_year(previous), organization__in=waiting)
+        Registration.objects.filter(registered_last_year(previous), organization__in=waiting)
         .order_by()
         .values_list("organization_id", flat=True)
     )
 
 
+def offering(*, previous, year):
+    """The condition on an organization (``OuterRef("pk")``) that offers *Register as last
+    year*: registered in ``previous``, nothing yet for ``year``."""
+    registered = Registration.objects.filter(registered_last_year(previous), organization=OuterRef("pk"))
+    started = Registration.objects.filter(organization=OuterRef("pk"), performance_year=year)
+    return Exists(registered) & ~Exists(started)
+
+
 def offer_count(*, user, year, previous):
     """How many of ``user``'s organizations were registered in ``previous`` with nothing yet
     for ``year``: the banner's *Register as last year* count, in one query."""
-    started = Registration.objects.filter(organization=OuterRef("organization"), performance_year=year)
-    own = security_official_organizations(user).order_by().values("pk")
-    return Registration.objects.filter(
-        _registered_last_year(previous), ~Exists(started), organization__in=own
-    ).count()
+    return security_official_organizations(user).filter(offering(previous=previous, year=year)).count()
 
 
 def register_as_last_year(*, organization_ids, year, by, now=None):
@@ -227,7 +232,7 @@ def register_as_last_year(*, organization_ids, year, by, now=None):
 
 def _register_one(*, organization, year, previous, by, now):
     last = (
-        Registration.objects.filter(_registered_last_year(previous), organization=organization)
+        Registration.objects.filter(registered_last_year(previous), organization=organization)
         .select_related("performance_year")
         .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("pk")))
         .first()
