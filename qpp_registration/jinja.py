@@ -33,7 +33,6 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.html import format_html
-from django.utils.http import urlencode
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
 
@@ -88,7 +87,6 @@ def environment(**options):
         url=url,
         static=static,
         querystring=querystring,
-        urlencode=urlencode,
         service_center=settings.QPP_SERVICE_CENTER,
     )
     env.filters.update(

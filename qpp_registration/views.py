@@ -3,7 +3,6 @@ import logging
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Value
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,13 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
-from organizations import selectors
 from organizations.home import access_on_home
 from qpp_registration import queue
-from qpp_registration.core.prepared import PreparedQuery
 from qpp_registration.params import BadParameter
-from registrations.models import PerformanceYear
 from registrations.rules import window_decision
+from registrations.selectors import performance_years
 
 logger = logging.getLogger("qpp.health")
 
@@ -42,20 +39,11 @@ def home(request):
     return render(request, "home.html", {"periods": periods, **access})
 
 
-# The years whose registration window is open or still to come, with what Home shows of each,
-# compiled once per process as Home's other reads (organizations.selectors).
-_OPEN_OR_COMING_YEARS = PreparedQuery(
-    lambda now: (
-        PerformanceYear.objects.filter(window_closes__gt=Value(now))
-        .order_by("window_opens")
-        .only("year", "window_opens", "window_closes", "offers_web_interface", "offers_cahps")
-    ),
-    "now",
-)
-
-
 def _open_or_coming_years(now):
-    return _OPEN_OR_COMING_YEARS.models(now=selectors.moment(now))
+    """The years whose registration window is open or still to come, soonest first: of the
+    performance years every page reads (a handful of rows, one prepared query)."""
+    years = (year for year in performance_years() if year.window_closes > now)
+    return sorted(years, key=lambda year: year.window_opens)
 
 
 @login_not_required
