@@ -23,7 +23,7 @@ from registrations.models import (
     ReminderOptOut,
     SamplingNotice,
 )
-from registrations.register_again import offering, registered_last_year
+from registrations.register_again import OFFERED, registered_last_year, with_offer_joins
 from registrations.selectors import (
     CahpsSearch,
     cahps_organizations,
@@ -173,11 +173,15 @@ class _Prepared(PreparedQuery):
 
 
 def _list_counts(user, year, previous=None):
-    counts = {"total": Count("pk", distinct=True)}
+    # One role per user and organization: each organization is counted once.
+    organizations = security_official_organizations(user).order_by()
+    counts = {"total": Count("pk")}
     if previous is not None:
-        # register_again.offer_count's: registered in ``previous``, nothing yet for ``year``.
-        counts["offers"] = Count("pk", distinct=True, filter=Q(offering(previous=previous, year=year)))
-    return security_official_organizations(user).order_by().values_list("kind").annotate(**counts)
+        # register_again.offer_count's: registered in ``previous``, nothing yet for ``year``, over
+        # joins rather than a subquery for each organization (a third of the time at 1,000).
+        organizations = with_offer_joins(organizations, previous=previous, year=year)
+        counts["offers"] = Count("pk", filter=OFFERED)
+    return organizations.values_list("kind").annotate(**counts)
 
 
 _COUNTS = _Prepared(lambda user: _list_counts(user, None), "user")

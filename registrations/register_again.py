@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from contacts.models import FIELDS as CONTACT_FIELDS
@@ -79,10 +79,12 @@ def _registered_programs(registration):
     return [program for program in Program if registration.status_for(program) == ProgramStatus.REGISTERED]
 
 
-def registered_last_year(previous):
-    """A registration of ``previous`` registered for a program: what *Register as last year* copies."""
-    return Q(performance_year=previous) & (
-        Q(web_interface_status=ProgramStatus.REGISTERED) | Q(cahps_status=ProgramStatus.REGISTERED)
+def registered_last_year(previous, *, through=""):
+    """A registration of ``previous`` registered for a program: what *Register as last year* copies.
+    ``through``: the lookup to the registration from the model filtered (``"registrations__"``)."""
+    return Q(**{f"{through}performance_year": previous}) & (
+        Q(**{f"{through}web_interface_status": ProgramStatus.REGISTERED})
+        | Q(**{f"{through}cahps_status": ProgramStatus.REGISTERED})
     )
 
 
@@ -183,6 +185,22 @@ def offering(*, previous, year):
     registered = Registration.objects.filter(registered_last_year(previous), organization=OuterRef("pk"))
     started = Registration.objects.filter(organization=OuterRef("pk"), performance_year=year)
     return Exists(registered) & ~Exists(started)
+
+
+def with_offer_joins(organizations, *, previous, year):
+    """``organizations`` joined to their registration of ``previous`` if it was registered
+    (``last_year``) and to their registration of ``year`` (``this_year``), for counting offers over
+    many organizations at once: ``OFFERED`` is ``offering``'s condition on those joins. One
+    registration per organization and year: the joins add no rows."""
+    return organizations.annotate(
+        last_year=FilteredRelation(
+            "registrations", condition=registered_last_year(previous, through="registrations__")
+        ),
+        this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year)),
+    )
+
+
+OFFERED = Q(last_year__isnull=False, this_year__isnull=True)
 
 
 def offer_count(*, user, year, previous):

@@ -2,6 +2,10 @@
 request's values, and never mixes a named value up with one of the queryset's own constants."""
 
 import pytest
+from django.db import connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+from django.test.utils import CaptureQueriesContext
 
 from qpp_registration.core.prepared import PreparedQuery
 from registrations.models import PerformanceYear
@@ -65,3 +69,64 @@ def test_pages_read_by_prepared_queries_answer_404_to_ids_no_column_holds(
     response = sign_in(security_official).get(path.format(huge=10**30))
 
     assert response.status_code == 404
+
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="statements prepared on the server are PostgreSQL's"
+)
+
+
+def _prepared_on_server():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@on_postgresql
+def test_postgresql_prepares_the_statement_once_per_connection_and_runs_it_with_each_call_s_values():
+    for year in (2020, 2021, 2023):
+        PerformanceYearFactory(year=year)
+    query = PreparedQuery(
+        lambda after: PerformanceYear.objects.filter(year__gt=after).order_by("year"), "after"
+    )
+
+    with CaptureQueriesContext(connection) as first:
+        assert [y.year for y in query.models(after=2020)] == [2021, 2023]
+    name = query._statement_name
+    assert name in _prepared_on_server()
+    with CaptureQueriesContext(connection) as second:
+        assert [y.year for y in query.models(after=2021)] == [2023]
+
+    # One statement per call, each an EXECUTE of the one prepared statement with its own value.
+    assert [q["sql"] for q in first] == [f"EXECUTE {name} (2020)"]
+    assert [q["sql"] for q in second] == [f"EXECUTE {name} (2021)"]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_the_statement_again():
+    PerformanceYearFactory(year=2021)
+    query = PreparedQuery(lambda year: PerformanceYear.objects.filter(year=year).values_list("year"), "year")
+    assert query.rows(year=2021) == [(2021,)]
+
+    connection.close()  # as CONN_MAX_AGE ends a connection, or a database restart does
+
+    assert query.rows(year=2021) == [(2021,)]
+    assert query._statement_name in _prepared_on_server()
+
+
+@on_postgresql
+def test_a_statement_postgresql_cannot_prepare_runs_unprepared_in_the_same_transaction():
+    PerformanceYearFactory(year=2021)
+    # "$1 IS NULL": PostgreSQL cannot tell the parameter's type without its value.
+    query = PreparedQuery(
+        lambda year: PerformanceYear.objects.filter(RawSQL("%s IS NULL", [None], BooleanField()), year=year),
+        "year",
+    )
+
+    with transaction.atomic():
+        assert [y.year for y in query.models(year=2021)] == [2021]
+        assert [y.year for y in query.models(year=2021)] == [2021]
+        # The request's transaction goes on.
+        assert PerformanceYear.objects.filter(year=2021).exists()
+    assert query._statement_name not in _prepared_on_server()

@@ -295,3 +295,36 @@ def test_a_list_of_several_pages_counts_every_organization_it_could_offer(
         offers = [item["row"].organization.name for item in response.context["items"] if item["as_last_year"]]
         assert len(offers) == offered_on_page
         assert "Chesapeake Family Medicine" not in offers
+
+
+def test_the_cahps_list_counts_the_same_offers_as_register_again(security_official, years):
+    """The CAHPS list counts its banner's offers over joins (``with_offer_joins``); that count is
+    ``offer_count``'s, whatever each organization had last year and has this year."""
+    from registrations.cahps_pages import cahps_list_counts
+
+    last, this = years
+    offered = [
+        registered_last_year(so_of(security_official, OrganizationFactory()), last, cahps=False),
+        registered_last_year(so_of(security_official, OrganizationFactory()), last, web_interface=False),
+        registered_last_year(so_of(security_official, SspAcoFactory()), last),
+    ]
+    started = so_of(security_official, OrganizationFactory())
+    registered_last_year(started, last)
+    RegistrationFactory(organization=started, performance_year=this, size=Size.SMALL)
+    nothing_last_year = so_of(security_official, OrganizationFactory())
+    RegistrationFactory(organization=nothing_last_year, performance_year=last, size=Size.SMALL)
+    so_of(security_official, OrganizationFactory())  # never registered
+    staff_of = OrganizationFactory()
+    registered_last_year(staff_of, last)
+    RoleFactory(user=security_official, organization=staff_of, kind=Role.Kind.STAFF_USER)
+    registered_last_year(OrganizationFactory(), last)  # someone else's
+
+    counts, offers = cahps_list_counts(security_official, year=this, previous=last)
+
+    assert (
+        offers == register_again.offer_count(user=security_official, year=this, previous=last) == len(offered)
+    )
+    assert (
+        sum(counts.values())
+        == Role.objects.filter(user=security_official, kind=Role.Kind.SECURITY_OFFICIAL).count()
+    )
