@@ -5,7 +5,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.crypto import salted_hmac
-from simple_history.models import HistoricalRecords
+
+from qpp_registration.core.history import HistoricalRecords
 
 
 def new_security_stamp():

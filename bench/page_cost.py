@@ -23,6 +23,7 @@ Needs PostgreSQL on 127.0.0.1:5432 (trust) and Redis on 127.0.0.1:6379 (it flush
 
 import argparse
 import cProfile
+import os
 import pstats
 import statistics
 import sys
@@ -141,7 +142,9 @@ def main():
         profile = cProfile.Profile()
         profile.runcall(lambda: [client(username).get(path) for _ in range(args.repeat)])
         print(f"{label}: {args.repeat} requests")
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(50)
+        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(50)
+        if os.environ.get("BENCH_PROFILE_OUT"):
+            profile.dump_stats(os.environ["BENCH_PROFILE_OUT"])
         return
 
     print(f"{settings.SETTINGS_MODULE}, {args.repeat} requests per page; CPU per request in ms")

@@ -1,7 +1,7 @@
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from organizations.validators import validate_single_line
+from qpp_registration.core.history import HistoricalRecords
 
 from .validators import validate_us_phone
 

@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from localflavor.us.models import USStateField, USZipCodeField
-from simple_history.models import HistoricalRecords
+
+from qpp_registration.core.history import HistoricalRecords
 
 from .validators import validate_program_identifier, validate_single_line, validate_tin, validate_zip_code
 

@@ -3,10 +3,10 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
 
 from organizations import authorization
 from organizations.models import Organization
+from qpp_registration.core.history import HistoricalRecords
 
 # Crockford-style alphabet without the look-alikes 0/O, 1/I/L and U, so an ID
 # can be read aloud to the QPP Service Center without confusion.

@@ -65,3 +65,21 @@ def test_web_interface_registration_needs_25_or_more_in_the_database():
     registration.web_interface_source = "security_official"
     with pytest.raises(IntegrityError), transaction.atomic():
         registration.save()
+
+
+def test_a_model_s_history_manager_class_is_made_once_and_still_reads_the_history(db):
+    """``Model.history`` hands out a manager of one class made once for the process
+    (``qpp_registration.core.history.HistoryManager``), which reads that model's history."""
+    from organizations.models import Organization
+    from tests.factories import OrganizationFactory
+
+    organization = OrganizationFactory(name="Harbor Family Medicine")
+    organization.name = "Harbor Family Medicine Group"
+    organization.save()
+
+    assert type(Organization.history) is type(Organization.history)
+    assert type(organization.history) is type(Organization.history)
+    assert [record.name for record in organization.history.order_by("history_date")] == [
+        "Harbor Family Medicine",
+        "Harbor Family Medicine Group",
+    ]
