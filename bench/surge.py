@@ -29,8 +29,10 @@ ratio: the share of the server's bare throughput the surge's flow gets.
 import argparse
 import contextlib
 import http.client
+import os
 import random
 import re
+import signal
 import statistics
 import sys
 import threading
@@ -281,8 +283,6 @@ def main():
                     and len(samples) >= args.kill_worker_at * expected
                 ):
                     pid = server.worker_pids()[0]
-                    import os
-                    import signal
 
                     os.kill(pid, signal.SIGKILL)
                     killed.update(pid=pid, at=time.time(), after=len(samples))
@@ -323,13 +323,16 @@ def main():
         arriving = f"arriving over {args.arrive_over:g} s" if args.arrive_over else "at once"
         print(f"\n{args.users} Security Officials {arriving}{pace}; load average before {load_average()}")
         threads = [threading.Thread(target=person, args=(name,)) for name in surge_names]
-        began = time.time()
+        began, client_cpu = time.time(), time.process_time()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        elapsed = time.time() - began
+        elapsed, client_cpu = time.time() - began, time.process_time() - client_cpu
         print(f"surge took {elapsed:.1f} s; load average after {load_average()}")
+        # The people's browsers run on the server's machine: what they cost is not the server's.
+        share = client_cpu / (elapsed * (os.cpu_count() or 1))
+        print(f"the browsers (this process) used {client_cpu:.1f} s of CPU, {share:.0%} of the CPUs")
         if at_once:
             bare()
             before, after = (run["rps"] for run in bare_runs)
