@@ -8,6 +8,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address e-mailed links point at: where `make run` serves (the worker sends the mail,
+# so every process is told). Set it to the machine's address with HOST=0.0.0.0.
+PORTAL_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 # Test processes in parallel (pytest-xdist): one more than the cores, because a browser test's
 # process mostly waits while Chromium works (docs/testing.md); TEST_WORKERS=0 runs them in one.
@@ -60,7 +63,7 @@ run: install assets
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
-	PATH="$(abspath $(BIN)):$$PATH" HOST=$(HOST) $(BIN)/honcho --no-colour -f Procfile.dev start -p $(PORT)
+	PATH="$(abspath $(BIN)):$$PATH" HOST=$(HOST) PORTAL_URL=$(PORTAL_URL) $(BIN)/honcho --no-colour -f Procfile.dev start -p $(PORT)
 
 # With bytecode written (__pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set:
 # otherwise every test process, and every worker or scheduler process the task tests start,

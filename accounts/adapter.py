@@ -5,7 +5,12 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 
+from qpp_registration.core.links import on_portal
 from qpp_registration.outbox import queue_email
+
+# The links in allauth's e-mails: confirm an address, reset a password, sign up (the last two
+# in the messages to an address with an account already, or with none).
+ALLAUTH_LINKS = frozenset({"activate_url", "password_reset_url", "signup_url"})
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -50,6 +55,10 @@ class AccountAdapter(DefaultAccountAdapter):
             "service_center": settings.QPP_SERVICE_CENTER,
         }
         ctx.update(context)
+        # allauth builds its links from the request; like every e-mailed link they go to the
+        # portal's own address (qpp_registration.core.links).
+        for name in ALLAUTH_LINKS.intersection(ctx):
+            ctx[name] = on_portal(ctx[name])
         # Rendered now, while the request is at hand; queued in the sign-up's or
         # password change's transaction and sent by the worker once it commits.
         message = self.render_mail(template_prefix, email, ctx)

@@ -23,9 +23,8 @@ class PortalUserAdmin(UserAdmin, ReadOnlyHistoryAdmin):
     )
     def reset_two_factor(self, request, queryset):
         """After the QPP Service Center checked who called: never a silent deviceless account."""
-        base_url = request.build_absolute_uri("/")
         for user in queryset:
-            sent_to = services.two_factor_reset(user=user, by=request.user, base_url=base_url)
+            sent_to = services.two_factor_reset(user=user, by=request.user)
             if sent_to:
                 self.message_user(
                     request,
@@ -69,9 +68,8 @@ class TwoFactorDeviceAdmin(ReadOnlyAdmin, ReadOnlyHistoryAdmin):
     @admin.action(description="Remove the selected devices (lost or replaced)", permissions=["remove"])
     def remove_devices(self, request, queryset):
         count = 0
-        base_url = request.build_absolute_uri("/")
         for device in queryset.select_related("user"):
-            services.two_factor_device_reset(device=device, by=request.user, base_url=base_url)
+            services.two_factor_device_reset(device=device, by=request.user)
             count += 1
         self.message_user(
             request,

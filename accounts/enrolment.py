@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from qpp_registration.core.links import portal_url
+
 from . import notices
 from .models import EnrolmentLink, TwoFactorDevice, User
 
@@ -60,7 +62,7 @@ def masked(email):
     return f"{local[:1]}***@{domain}"
 
 
-def enrolment_link_send(*, user, base_url, by=None):
+def enrolment_link_send(*, user, by=None):
     """E-mail ``user`` a new enrolment link; earlier unused links stop working.
 
     ``by`` is the CMS staff member who reset the user's two-factor (the link then
@@ -92,7 +94,7 @@ def enrolment_link_send(*, user, base_url, by=None):
         link = EnrolmentLink.objects.create(
             user=user, key_hash=hash_key(key), sent_to=email, sent_by=by, expires_at=now + lifetime
         )
-        url = base_url.rstrip("/") + reverse("two_factor_enrol_link", args=[key])
+        url = portal_url(reverse("two_factor_enrol_link", args=[key]))
         notices.enrolment_link(
             user=user, to=email, url=url, expires_at=link.expires_at, by_staff=by is not None
         )

@@ -38,7 +38,7 @@ def confirm_email(request):
     sent = False
     if request.method == "POST":
         try:
-            enrolment.enrolment_link_send(user=request.user, base_url=request.build_absolute_uri("/"))
+            enrolment.enrolment_link_send(user=request.user)
         except enrolment.LinkNotSent as refusal:
             error = str(refusal)
         else:

@@ -131,7 +131,7 @@ class SessionSecurityMiddleware:
             )
             log = "session ended: two-factor not completed in time"
         else:
-            two_factor.mark_seen(session)  # saved with the session on every request
+            two_factor.mark_seen(session)  # the session is saved when this changes it
             return None
         return self._end(request, user.username, reason=reason, log=log)
 

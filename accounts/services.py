@@ -280,7 +280,7 @@ def two_factor_device_remove(*, device, by):
     return security.security_stamp
 
 
-def two_factor_device_reset(*, device, by, base_url):
+def two_factor_device_reset(*, device, by):
     """CMS staff remove a lost device, even the last one. Ends the user's sessions;
     returns the new stamp. A user left without devices is never left silently: they
     get an enrolment link (``two_factor_reset``)."""
@@ -296,12 +296,12 @@ def two_factor_device_reset(*, device, by, base_url):
         security.save(update_fields=["security_stamp"])
         notices.device_changed(user=user, device=device, action="removed")
         if not TwoFactorDevice.objects.filter(user=user).exists():
-            _send_reset_link(user=user, by=by, base_url=base_url)
+            _send_reset_link(user=user, by=by)
     logger.warning("device removed by staff user=%s device=%s by=%s", user.username, device.name, by.username)
     return security.security_stamp
 
 
-def two_factor_reset(*, user, by, base_url):
+def two_factor_reset(*, user, by):
     """*Reset two-factor* in admin, after the QPP Service Center checked who called:
     every device and recovery code goes, every session ends, the lock lifts, and the
     user gets an enrolment link that expires. Returns the address the link went to."""
@@ -315,14 +315,14 @@ def two_factor_reset(*, user, by, base_url):
         security.failed_attempts = 0
         security.locked_until = None
         security.save(update_fields=["security_stamp", "failed_attempts", "locked_until"])
-        sent_to = _send_reset_link(user=user, by=by, base_url=base_url)
+        sent_to = _send_reset_link(user=user, by=by)
     logger.warning("two-factor reset by staff user=%s by=%s", user.username, by.username)
     return sent_to
 
 
-def _send_reset_link(*, user, by, base_url):
+def _send_reset_link(*, user, by):
     try:
-        return enrolment.enrolment_link_send(user=user, base_url=base_url, by=by)
+        return enrolment.enrolment_link_send(user=user, by=by)
     except enrolment.LinkNotSent:
         # No confirmed address to send it to: allauth asks for one at the next sign-in
         # (mandatory e-mail verification), and the setup page then sends the link.

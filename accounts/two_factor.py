@@ -6,8 +6,9 @@ accepted, no code yet) and *verified*. Only the last one reaches the portal;
 The marker is bound to the signed-in user's id so that a session re-used by
 another account never inherits it.
 
-Every value here lives in the session, which is stored in the database or in
-Redis (see ``SESSION_ENGINE``), so it holds across app processes.
+Every value here lives in the session, which is stored in the database (see
+``SESSION_ENGINE`` and docs/decisions/0011-failure-modes.md), so it holds across app
+processes.
 """
 
 import math
@@ -121,7 +122,13 @@ def idle_seconds_left(session):
 
 
 def mark_seen(session):
-    session[LAST_SEEN_KEY] = int(time.time())
+    """Note activity. Only when the last note is older than a thirtieth of the idle limit (a
+    minute of 30): a page that changes nothing then writes nothing, not even its session,
+    and the idle limit still ends the session between 29 and 30 idle minutes [issue 25]."""
+    now = int(time.time())
+    last_seen = session.get(LAST_SEEN_KEY)
+    if not isinstance(last_seen, int) or now - last_seen >= settings.SESSION_IDLE_MINUTES * 2:
+        session[LAST_SEEN_KEY] = now
 
 
 def mark_reauthenticated(session):

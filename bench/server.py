@@ -1,6 +1,7 @@
 """A production-like portal for the load benchmarks: a fresh PostgreSQL database, Redis for
-the cache and sessions, gunicorn with the production settings, and sessions made without
-the UI. ``bench/load.py`` and ``bench/surge.py`` use it; everything it starts it stops.
+the cache (sessions are in the database, as in production), gunicorn with the production
+settings, and sessions made without the UI. ``bench/load.py`` and ``bench/surge.py`` use it;
+everything it starts it stops.
 
 The settings are production's (``bench/settings.py`` adds only the bare yardstick page and
 its template folder), run over plain HTTP on loopback with the switches production documents

@@ -15,7 +15,6 @@ role changes for one organization happen one at a time.
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -28,6 +27,7 @@ from django.utils import dateformat, timezone
 from organizations.authorization import is_security_official
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.history import save_with_history
+from qpp_registration.core.links import portal_url
 
 from . import emails
 from .models import Organization, Role, RoleRequest, SecurityOfficialInvitation
@@ -188,7 +188,7 @@ def invitation_create(*, organization, email, by, now=None):
         save_with_history(invitation, by=by, reason="Security Official invited")
         emails.notify_invitation(
             invitation=invitation,
-            link=settings.QPP_PORTAL_URL + invitation_url(invitation),
+            link=portal_url(invitation_url(invitation)),
             has_account=EmailAddress.objects.filter(email__iexact=email, verified=True).exists(),
         )
     return invitation

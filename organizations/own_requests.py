@@ -6,7 +6,6 @@ through the signed-in user, and ``role_request_withdraw`` checks the requester a
 inside its transaction.
 """
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.history import save_with_history
+from qpp_registration.core.links import portal_url
 
 from . import emails
 from .models import Organization, Role, RoleRequest
@@ -59,7 +59,7 @@ def acknowledge(*, role_request, has_security_official):
     emails.notify_role_request_acknowledged(
         role_request=role_request,
         approvers=who_can_approve(has_security_official=has_security_official),
-        link=settings.QPP_PORTAL_URL + reverse("own_role_request", args=[role_request.pk]),
+        link=portal_url(reverse("own_role_request", args=[role_request.pk])),
     )
 
 

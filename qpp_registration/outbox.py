@@ -8,7 +8,11 @@ transaction, one row per recipient, and a ``deliver_email`` task is enqueued:
   change's e-mail cannot be lost;
 - with any other backend (Redis), the task is enqueued once the transaction
   commits; if that enqueue is lost, the outbox row is still there and the
-  scheduler's sweep (:func:`sweep`) enqueues it again.
+  sweep (:func:`sweep`) enqueues it again.
+
+Every worker sweeps while it runs, and the scheduler does too: a message whose
+worker died holding it is taken back once its claim runs out, whichever of them
+is still running.
 
 Delivery claims the row before talking to the mail server, retries with backoff
 when the server refuses or times out, and marks a message that finally fails so
@@ -129,10 +133,12 @@ def deliver(pk):
         mailers.default.send_messages([_message(email)])
     except (smtplib.SMTPException, OSError) as error:
         return _failed(email, error)
-    # The body goes once sent: one-time codes and password-reset links are not kept.
-    OutgoingEmail.objects.filter(pk=pk, status=OutgoingEmail.Status.SENDING).update(
-        status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), last_error="", body="", html=""
-    )
+    # The body goes once sent: one-time codes and password-reset links are not kept. A sweep
+    # may have put the message back in the queue meanwhile, if this took longer than the
+    # claim: it is sent all the same, so the task the sweep enqueued skips it.
+    OutgoingEmail.objects.filter(
+        pk=pk, status__in=[OutgoingEmail.Status.SENDING, OutgoingEmail.Status.QUEUED]
+    ).update(status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), last_error="", body="", html="")
     return Outcome.SENT
 
 
@@ -208,22 +214,29 @@ def retry(emails):
     return len(pks)
 
 
-def sweep():
-    """Enqueue again what no task will deliver: a worker died holding it, or its task was lost.
+def sweep(limit=1000):
+    """Enqueue again what no task will deliver: a worker died holding it (its claim ran
+    out), or its task was lost (a waiting message overdue by the grace period, which the
+    task already queued for it normally beats).
 
-    A waiting message is left alone until it is a grace period overdue, so that the
-    task already queued for it normally gets there first.
+    Any number of workers and schedulers sweep at once and each message is taken by one of
+    them: the rows are locked as they are read (``SKIP LOCKED`` on PostgreSQL; on SQLite the
+    transaction holds the write lock from its start) and changed before the lock goes, so
+    that no other sweep matches them again before another claim or grace period has passed.
     """
     now = timezone.now()
     grace = timedelta(seconds=settings.QPP_EMAIL_SWEEP_GRACE_SECONDS)
-    stranded = OutgoingEmail.objects.filter(
-        Q(status=OutgoingEmail.Status.SENDING, due_at__lte=now)
-        | Q(status=OutgoingEmail.Status.QUEUED, due_at__lte=now - grace)
-    )
-    pks = list(stranded.values_list("pk", flat=True)[:1000])
     with transaction.atomic():
-        # A waiting message swept now is not swept again before another grace period.
-        OutgoingEmail.objects.filter(pk__in=pks, status=OutgoingEmail.Status.QUEUED).update(due_at=now)
-        for pk in pks:
+        stranded = list(
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=OutgoingEmail.Status.SENDING, due_at__lte=now)
+                | Q(status=OutgoingEmail.Status.QUEUED, due_at__lte=now - grace)
+            )
+            .order_by("due_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        OutgoingEmail.objects.filter(pk__in=stranded).update(status=OutgoingEmail.Status.QUEUED, due_at=now)
+        for pk in stranded:
             _enqueue(pk)
-    return len(pks)
+    return len(stranded)

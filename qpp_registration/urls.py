@@ -16,6 +16,8 @@ admin.site.index_title = "Review registrations"
 admin.site.enable_nav_sidebar = False
 
 handler400 = "qpp_registration.views.bad_request"
+# 500, or 503 while the database or Redis cannot be reached (views.server_error).
+handler500 = "qpp_registration.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,15 +1,26 @@
 import logging
+import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import get_random_string
+from django.utils.csp import CSP, build_policy
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
+from psycopg2 import InterfaceError as DriverInterfaceError
+from psycopg2 import OperationalError as DriverOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from organizations.home import access_on_home
 from qpp_registration import queue
@@ -57,9 +68,16 @@ def bad_request(request, exception):
 @login_not_required
 @never_cache
 @require_GET
+@transaction.non_atomic_requests  # ATOMIC_REQUESTS would connect before the checks could run
 def healthz(request):
-    """For load balancers: 200 when the database, the cache and the task queue answer,
-    503 naming the one that does not. Says nothing else (no versions, hosts or errors)."""
+    """For load balancers: which of the database, the cache and the task queue answer
+    ("ok" or "down"), and nothing else (no versions, hosts or errors).
+
+    503 only when the database is down: this node can serve nothing. Redis (the cache, the
+    Redis task queue) down answers 200 "degraded": every node shares it, pages keep serving on
+    the database meanwhile and e-mails wait in the outbox, so taking nodes out of the load
+    balancer would only stop the portal (docs/decisions/0011-failure-modes.md).
+    """
     checks = {}
     for name, check in (
         ("database", _check_database),
@@ -70,13 +88,15 @@ def healthz(request):
             check()
         except Exception:
             logger.exception("Health check failed: %s", name)
-            checks[name] = "unavailable"
+            checks[name] = "down"
         else:
             checks[name] = "ok"
+    if checks["database"] != "ok":
+        response = JsonResponse({"status": "unavailable", **checks}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
-    )
+    return JsonResponse({"status": "ok" if healthy else "degraded", **checks})
 
 
 def _check_database():
@@ -85,8 +105,101 @@ def _check_database():
 
 
 def _check_cache():
+    # Redis itself, not the database the portal's Redis cache falls back on (qpp_registration.redis_cache).
+    check_reachable = getattr(cache, "check_reachable", None)
+    if check_reachable is not None:
+        check_reachable()
+        return
     key = f"healthz:{get_random_string(12)}"
     cache.set(key, "1", timeout=10)
     if cache.get(key) != "1":
         raise RuntimeError("cache did not return what was stored")
     cache.delete(key)
+
+
+# --- When the database (or Redis) cannot be reached -------------------------------------------------
+
+RETRY_AFTER_SECONDS = 60
+UNAVAILABLE_MESSAGE = (
+    "The portal is briefly unavailable; nothing you submitted was lost or half-saved; try again in a minute."
+)
+# Never sent back in a page, even to the person who typed them.
+_NOT_RESENT = ("password",)
+_DATABASE_UNREACHABLE = (OperationalError, InterfaceError, DriverOperationalError, DriverInterfaceError)
+_REDIS_UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+def _unreachable_dependency(error):
+    """Which dependency ``error``, or an error it was raised from, says cannot be reached:
+    ``"database"``, ``"redis"``, or None for any other error. Django wraps the driver's errors
+    in its own ``OperationalError`` / ``InterfaceError``; the chain is walked for an error
+    raised while handling one of those."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, _DATABASE_UNREACHABLE):
+            return "database"
+        if isinstance(error, _REDIS_UNREACHABLE):
+            return "redis"
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def server_error(request):
+    """500, or the 503 *briefly unavailable* answer when what failed is the database or Redis.
+
+    Django calls this for an exception raised anywhere, in the view or in a middleware (the
+    session and the user are read from the database before any view runs), so the exception
+    being handled is the one to look at. The request's transaction was rolled back: nothing
+    of it was saved.
+    """
+    dependency = _unreachable_dependency(sys.exc_info()[1])
+    if dependency is None:
+        return defaults.server_error(request)
+    return unavailable(request, dependency=dependency)
+
+
+def unavailable(request, *, dependency="database"):
+    """503 with ``Retry-After``, drawn without the database: no user, no session, no messages.
+
+    The auto-save script and other JSON clients get JSON (``static/js/autosave.js`` says "not
+    saved yet, trying again" and retries). A page gets *The portal is briefly unavailable*; after
+    a form was sent, the page keeps what was typed (passwords excepted) in a form that sends it
+    again to the same address with *Try Again*.
+    """
+    if _wants_json(request):
+        response = JsonResponse(
+            {"status": "unavailable", dependency: "down", "message": UNAVAILABLE_MESSAGE}, status=503
+        )
+    else:
+        context = {"again_url": request.get_full_path(), "fields": [], "passwords_dropped": False}
+        if request.method == "POST":
+            context.update(_typed_fields(request))
+        html = get_template("503.html", using="jinja2").render(context)
+        response = HttpResponse(html, status=503)
+        # The CSP and frame middleware may not have seen this response: the exception can come
+        # from a middleware above them.
+        response.headers.setdefault(str(CSP.HEADER_ENFORCE), build_policy(settings.SECURE_CSP))
+        response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # What was typed may be on the page: never kept by the browser or a proxy.
+    add_never_cache_headers(response)
+    return response
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "") or request.path == reverse("healthz")
+
+
+def _typed_fields(request):
+    try:
+        data = request.POST
+    except Exception:
+        return {}  # a body that cannot be read is simply not offered back
+    fields, dropped = [], False
+    for name, values in data.lists():
+        if any(word in name.lower() for word in _NOT_RESENT):
+            dropped = True
+            continue
+        fields.extend((name, value) for value in values)
+    return {"fields": fields, "passwords_dropped": dropped}

@@ -11,11 +11,11 @@ registration ID, the organization, its masked identifier, the performance year
 and the program [2020 §II Prepare, §IV.8, §VII].
 """
 
-from django.conf import settings
 from django.urls import reverse
 
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.emails import Recipient, send_to_each
+from qpp_registration.core.links import portal_url
 from registrations.models import Program
 from registrations.rules import sampling_consequences, status_label
 
@@ -102,7 +102,7 @@ def notify_sampling_notice(*, registration, outcome, recipients):
             "program": _program_label(outcome.program),
             "summary": summary,
             "consequences": consequences,
-            "link": settings.QPP_PORTAL_URL + registration_page(registration),
+            "link": portal_url(registration_page(registration)),
         },
         event=f"{registration.registration_id}:{outcome.value}",
     )

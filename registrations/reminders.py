@@ -25,6 +25,7 @@ from django.utils import timezone
 from organizations.authorization import is_security_official
 from organizations.models import Role
 from qpp_registration.core.emails import Recipient
+from qpp_registration.core.links import portal_url
 from registrations import rules
 from registrations.emails import contact_recipients, notify_deadline_reminder
 from registrations.models import (
@@ -144,7 +145,7 @@ def recipients(target):
 
 def organization_url(year, organization):
     name = "cahps_registration" if year.is_cahps_only else "registration_detail"
-    return settings.QPP_PORTAL_URL + reverse(name, args=[year.year, organization.pk])
+    return portal_url(reverse(name, args=[year.year, organization.pk]))
 
 
 def send_deadline_reminders(now=None):

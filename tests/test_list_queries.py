@@ -62,7 +62,7 @@ def _official_of(user, count):
     )
 
 
-# The session and the cache are in the database by default and in Redis with REDIS_URL (the
+# The session is in the database, the cache too by default and in Redis with REDIS_URL (the
 # suite runs both ways): their queries, and the savepoints around them, are the request's, not
 # the page's, and are not counted.
 NOT_COUNTED = ("django_session", "qpp_cache", "SAVEPOINT")

@@ -1,5 +1,6 @@
 """Production settings read from the environment: HTTPS by default, a documented way to run
-them over plain HTTP on loopback (bench/load.py), and any e-mail backend by name."""
+them over plain HTTP on loopback (bench/load.py), any e-mail backend by name, and what keeps the
+portal answering through a database or Redis outage (docs/decisions/0011-failure-modes.md)."""
 
 import importlib
 import sys
@@ -60,3 +61,54 @@ def test_another_backend_named_in_the_environment_starts_without_smtp_options(pr
         connection = mailers.default
 
     assert type(connection).__module__ == "django.core.mail.backends.console"
+
+
+@pytest.fixture
+def fresh_settings(production_settings):
+    """The production settings with the shared ones (settings/base.py) read afresh too: where the
+    database, the cache and the task queue are is decided there."""
+    import qpp_registration.settings as package
+
+    def load(**environment):
+        saved = sys.modules.pop(package.base.__name__)
+        try:
+            return production_settings(**environment)
+        finally:
+            sys.modules[saved.__name__] = package.base = saved
+
+    return load
+
+
+def test_postgresql_connections_time_out_and_are_checked_after_an_outage(fresh_settings):
+    settings = fresh_settings(DATABASE_URL="postgres://qpp@db.example.gov:5432/qpp")
+    shorter = fresh_settings(
+        DATABASE_URL="postgres://qpp@db.example.gov:5432/qpp", DATABASE_CONNECT_TIMEOUT="2"
+    )
+
+    database = settings.DATABASES["default"]
+    assert database["OPTIONS"] == {"connect_timeout": 5}
+    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"], database["ATOMIC_REQUESTS"]) == (
+        60,
+        True,
+        True,
+    )
+    assert shorter.DATABASES["default"]["OPTIONS"] == {"connect_timeout": 2}
+
+
+def test_with_redis_sessions_stay_in_the_database_and_the_throttles_fall_back_to_it(fresh_settings):
+    settings = fresh_settings(REDIS_URL="redis://cache.example.gov:6379/0", TASK_BACKEND="redis")
+    own = fresh_settings(
+        REDIS_URL="redis://cache.example.gov:6379/0",
+        TASK_BACKEND="redis",
+        TASK_REDIS_URL="redis://queue.example.gov:6379/1?socket_timeout=5",
+    )
+
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.CACHES["default"]["FALLBACK"] == "database"
+    assert settings.CACHES["database"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert settings.RQ_QUEUES["default"]["URL"] == (
+        "redis://cache.example.gov:6379/0?socket_connect_timeout=1&socket_timeout=1"
+    )
+    assert own.RQ_QUEUES["default"]["URL"] == (
+        "redis://queue.example.gov:6379/1?socket_timeout=5&socket_connect_timeout=1"
+    )

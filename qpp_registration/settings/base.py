@@ -13,7 +13,7 @@ from django.utils.csp import CSP
 
 from qpp_registration.static_headers import add_security_headers
 
-from .env import env_int, env_list, env_str
+from .env import env_int, env_list, env_str, redis_url_with_timeouts
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -111,28 +111,43 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the worker and the scheduler write to one file at once (`make run`).
+    # A transaction that read first and writes later cannot wait for another writer (SQLite
+    # answers "database is locked" at once), so every transaction takes the write lock when
+    # it begins (IMMEDIATE) and waits up to the busy timeout for it; WAL lets reads go on
+    # meanwhile. synchronous=NORMAL is safe in WAL mode: a power cut may lose the last
+    # commits, never corrupt the file. [issue 25]
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared state (throttles, used-code markers, sessions) must hold across several
-# app processes: the database by default, Redis when REDIS_URL is set.
+# Shared state must hold across several app processes, and through a Redis outage
+# (docs/decisions/0011-failure-modes.md). Sessions and the used-code markers (one-time codes,
+# recovery codes, links) are in the database. The sign-in throttles are in the default cache:
+# the database's cache table, or Redis when REDIS_URL is set, with that table answering
+# while Redis cannot be reached (qpp_registration.redis_cache).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+_DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "qpp_cache"}
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # One redis.Redis client per pool, not one per operation (qpp_registration.redis_cache).
             "BACKEND": "qpp_registration.redis_cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
-        }
+            "FALLBACK": "database",
+            "RETRY_SECONDS": 5,
+            # A stalled Redis costs half a second, not a request's whole time.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+        "database": _DATABASE_CACHE,
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "qpp_cache",
-        }
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    CACHES = {"default": _DATABASE_CACHE}
 
 
 # Background work (django.tasks): see docs/decisions/0006-background-tasks.md.
@@ -149,7 +164,7 @@ elif TASK_BACKEND == "redis":
     RQ_SHOW_ADMIN_LINK = False
     RQ_QUEUES = {
         "default": {
-            "URL": env_str("TASK_REDIS_URL") or env_str("REDIS_URL", required=True),
+            "URL": redis_url_with_timeouts(env_str("TASK_REDIS_URL") or env_str("REDIS_URL", required=True)),
             "DEFAULT_TIMEOUT": 600,
         }
     }
@@ -170,7 +185,8 @@ QPP_EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 # Deadline reminders: days before a window closes, sent at this hour (ET) [registrations.reminders].
 QPP_REMINDER_DAYS = [int(days) for days in env_list("REMINDER_DAYS", ["14", "3", "1"])]
 QPP_REMINDER_HOUR = env_int("REMINDER_HOUR", 10)
-# The portal's address, for links in e-mails sent with no request at hand (reminders).
+# The portal's address: every link in an e-mail starts with it (qpp_registration.core.links),
+# whichever process sends it. `make run` sets it to the host and port it serves.
 QPP_PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 
 AUTH_USER_MODEL = "accounts.User"
@@ -219,12 +235,14 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login_failed_known_b
 # proxies saw (X-Forwarded-For read from the right); 0 means REMOTE_ADDR, no header at all.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# Sessions (ASVS 3.3.2): idle limit renewed on every request, plus an absolute
-# limit counted from sign-in by accounts.middleware.
+# Sessions (ASVS 3.3.2): an idle limit, renewed by activity, plus an absolute limit counted
+# from sign-in, both checked by accounts.middleware. Activity is noted at most once a minute
+# (accounts.two_factor.mark_seen), and a session is saved only when something in it changed,
+# so reading a page writes nothing [issue 25].
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 
 # Two-factor [2020 §III.3]: see docs/decisions/0002-two-factor.md.
 QPP_TWO_FACTOR_PENDING_MINUTES = 5  # password given, code not yet

@@ -1,10 +1,11 @@
-"""Typed readers for environment variables.
+"""Typed readers for environment variables, and what completes a Redis URL read from them.
 
 Each reader fails closed: a variable that is set but malformed raises
 ``ImproperlyConfigured`` instead of silently falling back to a default.
 """
 
 import os
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -48,3 +49,14 @@ def env_list(name, default=()):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def redis_url_with_timeouts(url, *, connect=1, read=1):
+    """``url`` with socket timeouts for the clients that read it (redis-py reads them from the
+    query string), unless it names its own: enqueueing a task or ``/healthz`` waits a second for a
+    stalled Redis, not forever. An RQ worker raises the read timeout to its own waits."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("socket_connect_timeout", str(connect))
+    query.setdefault("socket_timeout", str(read))
+    return urlunsplit(parts._replace(query=urlencode(query)))

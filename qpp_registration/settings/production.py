@@ -18,6 +18,15 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
 CSRF_COOKIE_HTTPONLY = True
 
+# A database host that does not answer (a network cut, a failover) gives the "briefly unavailable"
+# page within seconds rather than holding the request until TCP gives up. A connection that broke
+# is dropped and opened again on the next request (CONN_HEALTH_CHECKS, settings/base.py), so
+# nothing needs a restart when the database is back (docs/decisions/0011-failure-modes.md).
+_database = DATABASES["default"]  # noqa: F405
+if _database["ENGINE"] == "django.db.backends.postgresql":
+    _options = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5), **_database.get("OPTIONS", {})}
+    DATABASES = {**DATABASES, "default": {**_database, "OPTIONS": _options}}  # noqa: F405
+
 _SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 _EMAIL_BACKEND = env_str("EMAIL_BACKEND", _SMTP_BACKEND)
 # The EMAIL_HOST… options belong to the SMTP backend; another backend named in EMAIL_BACKEND
@@ -40,7 +49,7 @@ MAILERS = {
     }
 }
 
-# Links in scheduled e-mails: the portal's public address, by default its first host name.
+# Links in e-mails: the portal's public address, by default its first host name.
 _hosts = ALLOWED_HOSTS  # noqa: F405
 _portal_url = env_str("PORTAL_URL") or (f"https://{_hosts[0]}" if _hosts else QPP_PORTAL_URL)  # noqa: F405
 QPP_PORTAL_URL = _portal_url.rstrip("/")

@@ -10,6 +10,11 @@
  * Delete Registration, the summary download) updates in place, and the result is
  * announced in the page's aria-live region. "+ Add another contact" adds a blank
  * contact form from a <template>; it is created on the server when a field changes.
+ *
+ * When the portal is briefly unavailable (503 while its database is down, 502/504 from a
+ * load balancer) or the connection fails, the group says "not saved yet, trying again" and is
+ * sent again, with what its fields hold by then, after 5, 10, 20 and then every 30 seconds
+ * until it is saved; leaving the page meanwhile asks first, so nothing typed is lost.
  */
 (function () {
   "use strict";
@@ -20,6 +25,8 @@
   }
 
   var newContacts = 0;
+  var RETRY_SECONDS = [5, 10, 20, 30];
+  var UNAVAILABLE = [502, 503, 504];
 
   document.querySelectorAll("[data-autosave-submit], [data-no-js-only]").forEach(function (element) {
     element.hidden = true;
@@ -166,6 +173,33 @@
     return legend ? legend.textContent.trim() : "Contact";
   }
 
+  // Not saved yet: send the form again later, with whatever its fields hold by then.
+  function retryLater(form, reason) {
+    var attempt = parseInt(form.dataset.retries || "0", 10);
+    var seconds = RETRY_SECONDS[Math.min(attempt, RETRY_SECONDS.length - 1)];
+    form.dataset.retries = String(attempt + 1);
+    announce(label(form) + " not saved yet, trying again in " + seconds + " seconds: " + reason);
+    window.clearTimeout(form.retryTimer);
+    form.retryTimer = window.setTimeout(function () {
+      form.retryTimer = null;
+      save(form);
+    }, seconds * 1000);
+  }
+
+  function unsaved() {
+    return Array.prototype.some.call(document.querySelectorAll("form[data-autosave]"), function (form) {
+      return form.dataset.retries !== undefined && form.dataset.retries !== "0";
+    });
+  }
+
+  // A change still waiting to be saved: the browser asks before the page is left.
+  window.addEventListener("beforeunload", function (event) {
+    if (unsaved()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
   function save(form) {
     // One request per form at a time: a change made while saving is sent right after,
     // so a new contact is created once and the last change wins.
@@ -173,6 +207,9 @@
       form.dataset.pending = "true";
       return;
     }
+    // A change made while a retry waits is sent now, and the retry with it.
+    window.clearTimeout(form.retryTimer);
+    form.retryTimer = null;
     form.dataset.saving = "true";
     var token = form.querySelector("[name=csrfmiddlewaretoken]");
     var body = new FormData(form);
@@ -190,6 +227,10 @@
         if (response.status === 401 || isSignInPage(response)) {
           return { saved: false, signedOut: true, errors: {} };
         }
+        // Briefly unavailable: nothing of this save was kept; it goes again shortly.
+        if (UNAVAILABLE.indexOf(response.status) !== -1) {
+          return { saved: false, retry: "the portal is briefly unavailable.", errors: {} };
+        }
         var type = response.headers.get("Content-Type") || "";
         if (type.indexOf("application/json") === 0) {
           return response.json();
@@ -206,6 +247,11 @@
         };
       })
       .then(function (data) {
+        if (data.retry) {
+          retryLater(form, data.retry);
+          return;
+        }
+        form.dataset.retries = "0";
         showErrors(form, data.errors || {});
         if (data.signedOut) {
           announceSignedOut(form);
@@ -220,7 +266,7 @@
         }
       })
       .catch(function () {
-        announce(label(form) + " not saved: the connection failed. Check your connection and change the field again.");
+        retryLater(form, "the connection failed.");
       })
       .then(function () {
         form.dataset.saving = "false";

@@ -41,6 +41,11 @@
       options.headers["X-CSRFToken"] = csrf ? csrf.value : "";
     }
     return fetch(statusUrl, options).then(function (response) {
+      // Briefly unavailable (503 while the database is down, 502/504 from a load balancer):
+      // ask again later, never reload the page over what is typed in it.
+      if (response.status === 502 || response.status === 503 || response.status === 504) {
+        throw new Error("unavailable");
+      }
       // A redirect means the session already ended (signed out in another tab).
       if (!response.ok || response.type === "opaqueredirect") {
         return null;
@@ -115,7 +120,13 @@
         hide();
         schedule(status.seconds_left);
       })
-      .catch(signedOut);
+      .catch(function (error) {
+        if (error && error.message === "unavailable") {
+          schedule(warningSeconds + 15); // the warning stays open; look again shortly
+        } else {
+          signedOut();
+        }
+      });
   });
 
   // This page's own request just started the idle time again.

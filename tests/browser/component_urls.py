@@ -4,7 +4,7 @@ Used with ``@pytest.mark.urls("tests.browser.component_urls")`` so that the brow
 tests can try every block (fields of each kind with errors, alerts, status
 indicators, tabs, a table, pagination, a confirmation with and without
 JavaScript) before a product page uses it, and the error pages that need a
-failing view.
+failing view (the 503 one: a view whose database cannot be reached).
 """
 
 from django import forms
@@ -12,11 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
+from django.db import OperationalError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template import engines
 from django.urls import path
 
+from qpp_registration.urls import handler500  # noqa: F401 - the portal's, for this URLconf too
 from qpp_registration.urls import urlpatterns as portal_urlpatterns
 
 
@@ -161,6 +163,11 @@ def failing_page(request):
 
 
 @login_not_required
+def unavailable_page(request):
+    raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+
+@login_not_required
 def forbidden_page(request):
     raise PermissionDenied
 
@@ -176,6 +183,7 @@ urlpatterns = [
     path("components/blocks/", blocks_page),
     path("components/confirm/", confirm_page),
     path("components/error/", failing_page),
+    path("components/unavailable/", unavailable_page),
     path("components/forbidden/", forbidden_page),
     path("components/bad-request/", bad_request_page),
 ]

@@ -68,6 +68,12 @@ def base_url(live_server):
 
 
 @pytest.fixture(autouse=True)
+def _emailed_links_to_the_live_server(settings, live_server):
+    # Links in e-mails start with the portal's address (PORTAL_URL): here, the live server.
+    settings.QPP_PORTAL_URL = live_server.url
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttles(live_server):
     # Sign-in throttles live in the shared cache (a database table that the
     # per-test flush leaves alone): every test starts with none.

@@ -165,10 +165,11 @@ def test_stand_alone_confirmation_page_is_accessible(page):
     ("url", "status", "heading"),
     [
         ("/components/error/", 500, "Something went wrong"),
+        ("/components/unavailable/", 503, "The portal is briefly unavailable"),
         ("/components/forbidden/", 403, "Access denied"),
         ("/components/bad-request/", 400, "Bad request"),
     ],
-    ids=["500", "403", "400"],
+    ids=["500", "503", "403", "400"],
 )
 def test_error_pages_are_portal_pages_with_the_help_line(page, url, status, heading):
     response = page.goto(url)

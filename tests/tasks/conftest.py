@@ -8,6 +8,7 @@ parametrized by the tests that run on both the database and the Redis (RQ) queue
 import asyncio
 import email
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -201,3 +202,14 @@ def manage(*args, env):
 
 def worker_args():
     return ["db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0"]
+
+
+def stop(process):
+    """Stop a worker, scheduler or server process the test started, as Ctrl-C would."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,4 +1,5 @@
-"""A worker process killed with SIGKILL in the middle of a batch loses and duplicates nothing."""
+"""A worker process killed with SIGKILL loses and duplicates nothing, and the workers left
+running send what it held without waiting for the scheduler."""
 
 import os
 import signal
@@ -10,7 +11,7 @@ from django.db import transaction
 
 from qpp_registration import outbox
 from qpp_registration.models import OutgoingEmail
-from tests.tasks.conftest import manage, worker_args
+from tests.tasks.conftest import manage, stop, worker_args
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,3 +46,40 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(database_tasks, 
 
     assert mail_server.recipients() == ADDRESSES
     assert len(set(mail_server.message_ids())) == len(ADDRESSES)
+
+
+def test_what_a_killed_worker_held_is_sent_once_by_the_other_workers_with_no_scheduler(
+    database_tasks, mail_server, process_env
+):
+    # A deployment of web and workers only [issue 25]: two workers keep running, nothing else.
+    # The dead worker's claim runs out after one second here (EMAIL_CLAIM_SECONDS).
+    addresses = ADDRESSES[:3]
+    mail_server.hold_at = 1
+    mail_server.start()
+    with transaction.atomic():
+        for address in addresses:
+            outbox.queue_email(EmailMessage("Registration", "Body", to=[address]), kind="test")
+
+    doomed = manage("run_worker", env=process_env)
+    assert mail_server.holding.wait(timeout=120), doomed.communicate()[0]
+    os.kill(doomed.pid, signal.SIGKILL)
+    doomed.wait()
+    mail_server.release.set()
+    held = OutgoingEmail.objects.get(attempts=1)  # the others wait untried
+    assert mail_server.received == []
+
+    workers = [manage("run_worker", env=process_env) for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 60
+        while OutgoingEmail.objects.exclude(status="sent").exists():
+            assert time.monotonic() < deadline, list(OutgoingEmail.objects.values("to", "status", "due_at"))
+            time.sleep(0.2)
+        time.sleep(2)  # two more claim periods: a second send would arrive by now
+    finally:
+        for worker in workers:
+            stop(worker)
+
+    assert mail_server.recipients() == addresses
+    assert len(set(mail_server.message_ids())) == len(addresses)
+    held.refresh_from_db()
+    assert (held.status, held.attempts) == ("sent", 2)  # the dead worker's try, and one more
