@@ -11,8 +11,8 @@ import re
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Count, Exists, F, OuterRef, Q, Value, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 
 from qpp_registration.core.prepared import PreparedQuery
@@ -201,19 +201,26 @@ def moment(now):
 
 
 def _official_organizations_on_home(user, now):
-    # The user's Security Official roles, those whose only one they are first, with how many
-    # those are (``COUNT(*) OVER ()`` of them) and (the same on every row) whether the user has
-    # requests to decide.
+    # The first of the user's Security Official roles, those whose only one they are first, with
+    # how many those are and (the same on every row) whether the user has requests to decide.
+    # The first are found before anything else is read of them, so that whether an invitation
+    # waits is looked up for those few only, not for every organization of an official of a
+    # thousand.
+    officials = invitations.official_organizations(user, now=Value(now))
+    first = officials.order_by("-sole", "name", "pk").values("pk")[:SHOWN_ON_HOME]
+    sole_total = (
+        officials.filter(sole=True).order_by().values("roles__user").annotate(n=Count("pk")).values("n")
+    )
     return (
-        invitations.official_organizations(user, now=Value(now))
+        officials.filter(pk__in=first)
         .annotate(
-            sole_total=Window(Count("pk", filter=Q(sole=True))),
             decides_requests=Exists(pending_requests_to_decide(user)),
+            sole_total=Coalesce(Subquery(sole_total), 0),
         )
         .order_by("-sole", "name", "pk")
         .values_list(
             "pk", "kind", "identifier", "name", "sole", "invitation_pending", "decides_requests", "sole_total"
-        )[:SHOWN_ON_HOME]
+        )
     )
 
 
@@ -304,16 +311,22 @@ def _officials_page(user, after, upto):
 
 def _roles_shown(user, after, upto, now):
     # Each role of the page with its organization, whether an invitation waits for acceptance
-    # there, and (the same on every row) whether the user has requests of their own and requests
-    # to decide: Manage Access reads those lists only when there is something to read.
+    # there, and (the same on every row) how many roles the user has, whether they have requests
+    # of their own and requests to decide: Manage Access reads those lists only when there is
+    # something to read. The page's positions are found first (``_page_of_roles``), so that what
+    # each row shows beyond its name is looked up for the page's rows only, not for every role
+    # of an official of a thousand organizations.
     waiting = invitations.waiting_invitations(now=Value(now)).filter(organization=OuterRef("organization_id"))
+    listed = Role.objects.filter(user=user).order_by().values("user").annotate(n=Count("*")).values("n")
     return (
-        _page_of_roles(user, after, upto)
+        Role.objects.filter(pk__in=_page_of_roles(user, after, upto).values("pk"))
         .annotate(
             invitation_waiting=Exists(waiting),
             owns_requests=Exists(own_requests(user)),
             decides_requests=Exists(pending_requests_to_decide(user)),
+            listed=Subquery(listed),
         )
+        .order_by(*_ROLES_ORDER)
         .values_list(
             "pk",
             "kind",

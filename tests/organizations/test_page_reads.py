@@ -127,6 +127,16 @@ def test_sole_official_summary_shows_the_first_and_counts_all(security_official)
     assert "A shared clinic" not in [o.name for o in sole]
 
 
+def test_sole_official_summary_counts_none_when_every_organization_has_another_official():
+    official, other = UserFactory(), UserFactory()
+    for number in range(3):
+        shared = OrganizationFactory(name=f"Shared clinic {number}")
+        RoleFactory(user=official, organization=shared)
+        RoleFactory(user=other, organization=shared)
+
+    assert selectors.sole_official_summary(official, now=timezone.now()) == (True, False, [], 0)
+
+
 def _page(user, number, per_page):
     page = FirstPagePaginator(selectors.RolesShown(user, now=timezone.now()), per_page).get_page(number)
     after = (page.number - 1) * per_page
