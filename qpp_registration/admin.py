@@ -26,7 +26,8 @@ class StatusFilter(admin.SimpleListFilter):
 class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created", "message", "to", "subject", "status", "attempts", "last_error"]
     list_filter = [StatusFilter, "kind"]
-    search_fields = ["to", "subject", "key"]
+    # The request id finds the e-mails a request queued (docs/operations.md).
+    search_fields = ["to", "subject", "key", "=request_id"]
     actions = ["retry"]
     fields = [
         "kind",
@@ -40,6 +41,7 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
         "due_at",
         "sent_at",
         "key",
+        "request_id",
         "body",
     ]
     readonly_fields = fields

@@ -8,7 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Background work"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import checks, metrics  # noqa: F401 - registers the system checks and the sign-in counter
 
 
 class PortalStaticFilesConfig(StaticFilesConfig):

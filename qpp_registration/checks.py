@@ -1,4 +1,4 @@
-"""System checks for background work."""
+"""System checks for background work and for what operators read."""
 
 from django.conf import settings
 from django.core import checks
@@ -20,3 +20,28 @@ def smtp_timeout(app_configs=None, **kwargs):
                 )
             )
     return errors
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def metrics_access(app_configs=None, **kwargs):
+    """/metrics (qpp_registration.metrics) tells the load, the queue and the failures: a token
+    that can be guessed, or a network that is everyone, opens it to anybody."""
+    warnings = []
+    token = getattr(settings, "QPP_METRICS_TOKEN", None)
+    if token and len(token) < 32:
+        warnings.append(
+            checks.Warning(
+                "METRICS_TOKEN is shorter than 32 characters.",
+                hint="Use a long random value, e.g. the output of: openssl rand -hex 32",
+                id="qpp.W001",
+            )
+        )
+    if any(network.prefixlen == 0 for network in getattr(settings, "QPP_METRICS_ALLOWED_NETWORKS", [])):
+        warnings.append(
+            checks.Warning(
+                "METRICS_ALLOWED_NETWORKS lets every address read /metrics.",
+                hint="Name the operators' network only (e.g. 10.0.8.0/24).",
+                id="qpp.W002",
+            )
+        )
+    return warnings

@@ -30,6 +30,9 @@ class OutgoingEmail(models.Model):
     # When the next attempt is due (queued) or when a worker's claim runs out (sending).
     due_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The request that queued it: the worker's log lines about it carry the same id
+    # (qpp_registration.request_id).
+    request_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "outgoing e-mail"

@@ -36,6 +36,7 @@ from django.db.models import F, Q
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django.utils import timezone
 
+from . import metrics, request_id
 from .models import OutgoingEmail
 
 logger = logging.getLogger("qpp.emails")
@@ -52,7 +53,8 @@ def queue_email(message, *, kind, event=None):
     of its own. Returns the number of messages queued.
 
     Only the subject, the text, the HTML alternative and the sender are kept: a message
-    with attachments, Cc, Bcc or Reply-To is refused rather than sent without them.
+    with attachments, Cc, Bcc or Reply-To is refused rather than sent without them. The id of
+    the request being handled is kept too, for the worker's log lines about the message.
     """
     if message.attachments or message.cc or message.bcc or message.reply_to:
         raise ValueError("queue_email sends a subject, text and HTML: no attachments, Cc, Bcc or Reply-To.")
@@ -76,6 +78,7 @@ def queue_email(message, *, kind, event=None):
                     body=message.body,
                     html=html,
                     due_at=timezone.now(),
+                    request_id=request_id.current() or "",
                 )
         except IntegrityError:
             continue
@@ -129,6 +132,11 @@ def deliver(pk):
     if not claimed:
         return Outcome.SKIPPED
     email = OutgoingEmail.objects.get(pk=pk)
+    with request_id.bound(email.request_id):
+        return _send(email)
+
+
+def _send(email):
     try:
         mailers.default.send_messages([_message(email)])
     except (smtplib.SMTPException, OSError) as error:
@@ -137,8 +145,9 @@ def deliver(pk):
     # may have put the message back in the queue meanwhile, if this took longer than the
     # claim: it is sent all the same, so the task the sweep enqueued skips it.
     OutgoingEmail.objects.filter(
-        pk=pk, status__in=[OutgoingEmail.Status.SENDING, OutgoingEmail.Status.QUEUED]
+        pk=email.pk, status__in=[OutgoingEmail.Status.SENDING, OutgoingEmail.Status.QUEUED]
     ).update(status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), last_error="", body="", html="")
+    logger.info("E-mail %s #%d sent (attempt %d)", email.kind, email.pk, email.attempts)
     return Outcome.SENT
 
 
@@ -170,6 +179,7 @@ def _permanent(error):
 def _failed(email, error):
     description = f"{type(error).__name__}: {error}"
     if _permanent(error) or email.attempts >= settings.QPP_EMAIL_MAX_ATTEMPTS:
+        metrics.EMAIL_FAILURES.labels(outcome="gave_up").inc()
         OutgoingEmail.objects.filter(pk=email.pk).update(
             status=OutgoingEmail.Status.FAILED, last_error=description
         )
@@ -181,6 +191,7 @@ def _failed(email, error):
             description,
         )
         return Outcome.FAILED
+    metrics.EMAIL_FAILURES.labels(outcome="retry").inc()
     due_at = timezone.now() + retry_delay(email.attempts)
     OutgoingEmail.objects.filter(pk=email.pk).update(
         status=OutgoingEmail.Status.QUEUED, last_error=description, due_at=due_at

@@ -152,3 +152,43 @@ def cahps_year_open_now(db):
     from registrations.guide_years import LIKE_2023, open_window_around
 
     return PerformanceYearFactory(year=2026, **LIKE_2023, **open_window_around(timezone.now()))
+
+
+# --- What operators read: the log lines as production writes them (docs/operations.md) -------------
+
+
+@pytest.fixture
+def production_log(monkeypatch):
+    """Everything the portal's console handler writes during the test (every logger's lines reach
+    it), in production's format: ``production_log()`` returns the lines so far, each parsed from
+    its JSON."""
+    import importlib
+    import io
+    import json
+    import logging.config
+    import sys
+
+    from qpp_registration.request_id import RequestIdFilter
+
+    monkeypatch.setenv("SECRET_KEY", "production-log-test-key-" + "x" * 40)
+    sys.modules.pop("qpp_registration.settings.production", None)
+    try:
+        production = importlib.import_module("qpp_registration.settings.production")
+    finally:
+        sys.modules.pop("qpp_registration.settings.production", None)
+    config = production.LOGGING
+    formatter_name = config["handlers"]["console"]["formatter"]
+    json_formatter = logging.config.DictConfigurator(config).configure_formatter(
+        dict(config["formatters"][formatter_name])
+    )
+    handler = next(
+        handler
+        for handler in logging.getLogger().handlers
+        if any(isinstance(found, RequestIdFilter) for found in handler.filters)
+    )
+    stream, formatter = io.StringIO(), handler.formatter
+    previous = handler.setStream(stream)
+    handler.setFormatter(json_formatter)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    handler.setStream(previous)
+    handler.setFormatter(formatter)

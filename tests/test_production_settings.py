@@ -112,3 +112,72 @@ def test_with_redis_sessions_stay_in_the_database_and_the_throttles_fall_back_to
     assert own.RQ_QUEUES["default"]["URL"] == (
         "redis://queue.example.gov:6379/1?socket_timeout=5&socket_connect_timeout=1"
     )
+
+
+def test_log_lines_are_one_json_object_each_with_the_request_id_and_never_the_request(
+    production_settings, rf
+):
+    import json
+    import logging
+    import logging.config
+
+    from qpp_registration.request_id import RequestIdFilter, bound
+
+    config = production_settings().LOGGING
+    handler_config = config["handlers"]["console"]
+    formatter = logging.config.DictConfigurator(config).configure_formatter(
+        dict(config["formatters"][handler_config["formatter"]])
+    )
+    request = rf.get("/eligibility/?name=Jane+Roe")
+
+    def line(message, *args, **kwargs):
+        record = logging.getLogger("qpp.test").makeRecord(
+            "qpp.test", logging.ERROR, __file__, 1, message, args, None
+        )
+        record.__dict__.update(kwargs)
+        RequestIdFilter().filter(record)
+        return formatter.format(record)
+
+    with bound("5f3a9c"):
+        inside = line("Internal Server Error: %s", "/eligibility/", request=request, status_code=500)
+    try:
+        raise ValueError("first line\nsecond line")
+    except ValueError:
+        outside = line("Task failed", exc_info=sys.exc_info())
+
+    assert handler_config["filters"] == ["request_id"]
+    assert "\n" not in inside and "\n" not in outside
+    inside, outside = json.loads(inside), json.loads(outside)
+    assert {key: inside[key] for key in ("level", "logger", "message", "request_id", "status_code")} == {
+        "level": "ERROR",
+        "logger": "qpp.test",
+        "message": "Internal Server Error: /eligibility/",
+        "request_id": "5f3a9c",
+        "status_code": 500,
+    }
+    assert inside["time"].startswith("20")
+    assert "request" not in inside and "Jane" not in str(inside)
+    assert outside["request_id"] is None
+    assert "ValueError: first line\nsecond line" in outside["exc_info"]
+
+
+def test_development_and_tests_keep_plain_lines(settings):
+    assert settings.LOGGING["handlers"]["console"]["formatter"] == "plain"
+
+
+def test_metrics_networks_are_read_as_cidr_blocks_and_a_malformed_one_stops_the_start(fresh_settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings = fresh_settings(
+        METRICS_ALLOWED_NETWORKS="10.0.8.0/24, 2001:db8::/48,192.0.2.7", SLOW_REQUEST_SECONDS="2.5"
+    )
+
+    assert [str(network) for network in settings.QPP_METRICS_ALLOWED_NETWORKS] == [
+        "10.0.8.0/24",
+        "2001:db8::/48",
+        "192.0.2.7/32",
+    ]
+    assert settings.QPP_SLOW_REQUEST_SECONDS == 2.5
+    assert fresh_settings().QPP_METRICS_TOKEN is None  # off unless configured
+    with pytest.raises(ImproperlyConfigured, match="METRICS_ALLOWED_NETWORKS: 'ten' is not an address"):
+        fresh_settings(METRICS_ALLOWED_NETWORKS="ten")

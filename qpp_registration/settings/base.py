@@ -13,7 +13,7 @@ from django.utils.csp import CSP
 
 from qpp_registration.static_headers import add_security_headers
 
-from .env import env_int, env_list, env_str, redis_url_with_timeouts
+from .env import env_float, env_int, env_list, env_networks, env_str, redis_url_with_timeouts
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -45,8 +45,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # An id for the request on every log line and on the e-mails it queues.
+    "qpp_registration.request_id.RequestIdMiddleware",
+    # /metrics for the operators, answered before any session, user or CSRF check (and before the
+    # HTTPS redirect: Prometheus scrapes each node directly), or a 404 when switched off.
+    "qpp_registration.metrics.MetricsEndpointMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Latency per view and the slow-request line; static files (above) are not views.
+    "qpp_registration.metrics.RequestTimingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -314,11 +321,23 @@ QPP_SERVICE_CENTER = {
     "hours": "Monday–Friday, 8 a.m.–8 p.m. ET",
 }
 
+# What operators see (docs/operations.md): a log line for each request slower than this, and
+# /metrics, readable with the token (Authorization: Bearer …) or from these networks; with
+# neither set it answers 404.
+QPP_SLOW_REQUEST_SECONDS = env_float("SLOW_REQUEST_SECONDS", 1.0)
+QPP_METRICS_TOKEN = env_str("METRICS_TOKEN")
+QPP_METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
+
+# Plain lines here; JSON in production (settings/production.py). Every line written during a
+# request (or an e-mail's delivery) gets that request's id as ``request_id``.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "qpp_registration.request_id.RequestIdFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "qpp": {"handlers": ["console"], "level": "INFO", "propagate": False},

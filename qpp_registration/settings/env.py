@@ -4,6 +4,7 @@ Each reader fails closed: a variable that is set but malformed raises
 ``ImproperlyConfigured`` instead of silently falling back to a default.
 """
 
+import ipaddress
 import os
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -44,11 +45,32 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def env_float(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
+
+
 def env_list(name, default=()):
     value = os.environ.get(name)
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name):
+    """Comma-separated addresses or CIDR blocks (``10.0.8.0/24, 2001:db8::/48``)."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an address or a CIDR block.") from None
+    return networks
 
 
 def redis_url_with_timeouts(url, *, connect=1, read=1):

@@ -1,5 +1,7 @@
 """Production: every secret comes from the environment; nothing insecure by default."""
 
+from pythonjsonlogger.core import RESERVED_ATTRS
+
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_str
 
@@ -53,3 +55,21 @@ MAILERS = {
 _hosts = ALLOWED_HOSTS  # noqa: F405
 _portal_url = env_str("PORTAL_URL") or (f"https://{_hosts[0]}" if _hosts else QPP_PORTAL_URL)  # noqa: F405
 QPP_PORTAL_URL = _portal_url.rstrip("/")
+
+# One JSON object a line, for the log collector: time, level, logger, message and request_id
+# (the request's, or the e-mail's request's in a worker), plus any extra fields a line carries
+# (the slow-request line's method, path, status_code, duration_seconds, view). Django puts the
+# request object on its own lines; its text would carry the query string, so it is left out.
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
+        }
+    },
+    "handlers": {"console": {**LOGGING["handlers"]["console"], "formatter": "json"}},  # noqa: F405
+}

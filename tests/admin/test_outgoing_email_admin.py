@@ -46,6 +46,17 @@ def test_a_registration_admin_retries_a_failed_email(
     assert OutgoingEmail.objects.get().status == "sent"
 
 
+def test_the_help_desk_finds_the_emails_of_a_request_by_its_id(staff_client, help_desk_agent, failed_email):
+    OutgoingEmail.objects.update(request_id="lb-7f3a91")
+    client = staff_client(help_desk_agent)
+
+    found = client.get(FAILED_LIST + "&q=lb-7f3a91").content.decode()
+    other = client.get(FAILED_LIST + "&q=lb-7f3a9").content.decode()
+
+    assert "ada@example.com" in found
+    assert "ada@example.com" not in other  # the whole id, not a part of it
+
+
 def test_the_queue_page_shows_depth_oldest_waiting_and_failures(staff_client, help_desk_agent, failed_email):
     page = staff_client(help_desk_agent).get(QUEUE).content.decode()
 

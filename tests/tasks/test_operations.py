@@ -1,6 +1,7 @@
 """Operations: /healthz for load balancers (database, cache and task queue reachable, nothing else
-said; tests/outages/ has it with the database or Redis really down) and the system check that
-refuses an SMTP mailer without a timeout."""
+said; tests/outages/ has it with the database or Redis really down), the system check that
+refuses an SMTP mailer without a timeout, and the task queue as /metrics reads it on either
+backend (tests/test_metrics.py has the rest of /metrics)."""
 
 import pytest
 
@@ -72,3 +73,27 @@ def test_a_redis_worker_told_to_stop_stops_within_seconds(settings):
         assert not stopping.is_alive(), "the worker still waited on its pub/sub thread after 15 s"
     finally:
         use_tasks(settings, "django.tasks.backends.immediate.ImmediateBackend")
+
+
+def test_metrics_read_the_task_queue_of_either_backend(
+    client, settings, task_backend, django_capture_on_commit_callbacks
+):
+    from django.core.mail import EmailMessage
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from qpp_registration import outbox
+
+    settings.QPP_METRICS_TOKEN = "scrape-test-" + "k" * 40
+    with django_capture_on_commit_callbacks(execute=True):  # the Redis queue enqueues on commit
+        outbox.queue_email(EmailMessage("Registration", "Body", to=["ada@example.com"]), kind="test")
+
+    response = client.get("/metrics", headers={"authorization": f"Bearer {settings.QPP_METRICS_TOKEN}"})
+
+    samples = {
+        (sample.name, tuple(sample.labels.values())): sample.value
+        for family in text_string_to_metric_families(response.content.decode())
+        for sample in family.samples
+    }
+    assert samples[("qpp_task_queue_tasks", ("waiting",))] == 1
+    assert samples[("qpp_task_queue_oldest_waiting_age_seconds", ())] >= 0
+    assert samples[("qpp_outbox_emails", ("queued",))] == 1
