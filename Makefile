@@ -23,7 +23,7 @@ CHROMIUM_DEBIAN := /usr/lib/chromium/chromium-headless-shell
 CHROMIUM_PATH ?= $(CHROMIUM_DEBIAN)
 export CHROMIUM_PATH
 
-.PHONY: run test install install-test assets chromium lint check clean
+.PHONY: run test install install-test assets chromium haproxy lint check clean
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required; install it and run make again." >&2; exit 1; }
@@ -54,6 +54,16 @@ chromium:
 	fi; \
 	test -x "$(CHROMIUM_PATH)" || { echo "The browser tests need Chromium at $(CHROMIUM_PATH): run 'sudo apt-get install chromium-headless-shell' (or set CHROMIUM_PATH to a Chromium binary), then make test again." >&2; exit 1; }
 
+# Debian's haproxy for tests/test_deploy_configs.py (haproxy -c on deploy/haproxy.cfg), installed the
+# same way; never started as a service here.
+haproxy:
+	@PATH="$$PATH:/usr/sbin:/sbin"; command -v haproxy >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's haproxy for the deploy config check (apt-get install haproxy)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null; \
+	fi; \
+	command -v haproxy >/dev/null || { echo "The deploy config check needs haproxy: run 'sudo apt-get install haproxy', then make test again." >&2; exit 1; }
+
 install: $(VENV)/.run-installed
 install-test: $(VENV)/.test-installed
 assets: node_modules/.installed
@@ -68,7 +78,7 @@ run: install assets
 # With bytecode written (__pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set:
 # otherwise every test process, and every worker or scheduler process the task tests start,
 # compiles the project and pytest rewrites every test module again (about 3 s of CPU each).
-test: install-test assets chromium
+test: install-test assets chromium haproxy
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test assets

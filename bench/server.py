@@ -28,19 +28,28 @@ PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 
 
-def ensure_tools(*, wrk=False):
-    """Install what the benchmarks need: matplotlib (the ``bench`` dependency group) and,
-    for load.py, Debian's wrk (as root; otherwise say what to run)."""
-    if importlib.util.find_spec("matplotlib") is None:
+def ensure_tools(*, wrk=False, haproxy=False):
+    """Install what the benchmarks need: the ``bench`` dependency group (matplotlib, aiosmtpd)
+    and Debian's wrk for load.py, its haproxy for cluster.py (as root; otherwise say what to run)."""
+    if any(importlib.util.find_spec(name) is None for name in ("matplotlib", "aiosmtpd")):
         subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--group", "bench"], cwd=ROOT, check=True)
-    if wrk and shutil.which("wrk") is None:
-        if os.geteuid() != 0:
-            sys.exit("wrk is missing: run `sudo apt-get install wrk`, then this command again.")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env, stdout=subprocess.DEVNULL
-        )
+    for package, wanted in (("wrk", wrk), ("haproxy", haproxy)):
+        if wanted and debian_command(package) is None:
+            if os.geteuid() != 0:
+                sys.exit(
+                    f"{package} is missing: run `sudo apt-get install {package}`, then this command again."
+                )
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+            subprocess.run(
+                ["apt-get", "install", "-y", "-qq", package], check=True, env=env, stdout=subprocess.DEVNULL
+            )
+
+
+def debian_command(name):
+    """The path of a command a Debian package installs, in /usr/sbin too (haproxy) when that is
+    not on the PATH of a user other than root; None when it is missing."""
+    return shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
 
 
 def free_port():
@@ -90,11 +99,11 @@ def flush_redis(url):
     redis.Redis.from_url(url).flushdb()
 
 
-def prepare_portal(database_url, redis_url, seed):
-    """The portal's environment in this process, a fresh database migrated with the demo data
-    and ``seed`` (called with Django set up), Redis flushed, the static files collected and the
-    planner's statistics taken, as in a running database."""
-    os.environ.update(portal_environment(database_url, redis_url))
+def prepare_portal(database_url, redis_url, seed, environment=None):
+    """The portal's environment in this process (``environment`` added to it), a fresh database
+    migrated with the demo data and ``seed`` (called with Django set up), Redis flushed, the static
+    files collected and the planner's statistics taken, as in a running database."""
+    os.environ.update({**portal_environment(database_url, redis_url), **(environment or {})})
     print(f"database {database_url} (made afresh), Redis {redis_url} (flushed)")
     recreate_database(database_url)
     flush_redis(redis_url)

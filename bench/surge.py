@@ -99,7 +99,7 @@ class Browser:
     def __init__(self, base, cookie):
         parsed = urlparse(base)
         self.host, self.port = parsed.hostname, parsed.port
-        self.cookies = dict(part.split("=", 1) for part in cookie.split("; "))
+        self.cookies = dict(part.split("=", 1) for part in cookie.split("; ") if part)
 
     def request(self, method, path, form=None):
         connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
