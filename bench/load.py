@@ -15,7 +15,7 @@ earlier request of the run used (no view reads ``_draw``). wrk runs each thread 
 state with the same random sequence, so the value is numbered, not drawn at random: ``setup``
 gives each thread a number no earlier wrk run of this process gave, ``request`` counts.
 
-    .venv/bin/python bench/load.py [--connections 10 50] [--duration 10] [--workers 3]
+    .venv/bin/python bench/load.py [--connections 10 50] [--duration 10] [--workers N]
 
 Needs PostgreSQL on 127.0.0.1:5432 (trust), Redis on 127.0.0.1:6379 (it flushes database 8)
 and wrk (installed from Debian when run as root). Stops everything it started.
@@ -208,7 +208,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--connections", type=int, nargs="+", default=[10])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: the deploy config's)")
     parser.add_argument("--database", default="qpp_bench_load")
     parser.add_argument("--only", help="run only the pages whose label contains this text")
     args = parser.parse_args()
@@ -223,8 +223,8 @@ def main():
         bare = (server.url + BARE, cookies["demo-so"])
         selected = [page for page in pages() if not args.only or args.only in page[0]]
         for _label, username, path in selected:
-            check_page(server.url, cookies[username], path, times=4 * args.workers)
-        check_page(server.url, cookies["demo-so"], BARE, times=4 * args.workers)
+            check_page(server.url, cookies[username], path, times=4 * server.workers)
+        check_page(server.url, cookies["demo-so"], BARE, times=4 * server.workers)
 
         with draw_script() as script:
             for connections in args.connections:

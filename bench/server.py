@@ -127,9 +127,11 @@ def prepare_portal(database_url, redis_url, seed, environment=None):
 
 
 class PortalServer:
-    """``with PortalServer(...) as server:`` — database made and seeded, gunicorn serving."""
+    """``with PortalServer(...) as server:`` — database made and seeded, gunicorn serving with the
+    deployment's own configuration (``deploy/gunicorn.conf.py``: 2 x cores + 1 sync workers) on a
+    loopback port; ``workers`` another number of workers (None: the configuration's)."""
 
-    def __init__(self, *, database, redis_db, workers, seed):
+    def __init__(self, *, database, redis_db, workers=None, seed):
         self.database_url = f"postgres://postgres@127.0.0.1:5432/{database}"
         self.redis_url = f"redis://127.0.0.1:6379/{redis_db}"
         self.workers = workers
@@ -145,9 +147,10 @@ class PortalServer:
         self.process = subprocess.Popen(
             [
                 GUNICORN,
+                *("--config", str(ROOT / "deploy" / "gunicorn.conf.py")),
+                *(("--workers", str(self.workers)) if self.workers else ()),
+                *("--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5"),
                 "qpp_registration.wsgi",
-                *("--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}"),
-                *("--worker-class", "sync", "--timeout", "60", "--graceful-timeout", "5"),
             ],
             cwd=ROOT,
             env=os.environ,
@@ -163,7 +166,10 @@ class PortalServer:
                 time.sleep(0.2)
         else:
             raise RuntimeError(f"gunicorn did not start; see {self.log.name}")
-        print(f"gunicorn: {self.workers} sync workers on {self.url} (log {self.log.name})")
+        # The configuration's number, as it works it out (WEB_CONCURRENCY aside).
+        self.workers = self.workers or 2 * len(os.sched_getaffinity(0)) + 1
+        print(f"gunicorn (deploy/gunicorn.conf.py): {self.workers} sync workers on {self.url}")
+        print(f"  (log {self.log.name})")
         return self
 
     def worker_pids(self):

@@ -214,7 +214,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--idle-users", type=int, default=31, help="walk one at a time first (one warms up)")
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: the deploy config's)")
     parser.add_argument("--kill-worker-at", type=float, default=None, metavar="FRACTION")
     parser.add_argument("--database", default="qpp_bench_surge")
     parser.add_argument("--png", default=str(Path(__file__).with_name("surge.png")))
@@ -304,7 +304,7 @@ def main():
         bare_runs = []
         if at_once:
             bare_cookie = session_cookie(users[usernames[0]])
-            check_page(server.url, bare_cookie, BARE, times=4 * args.workers)
+            check_page(server.url, bare_cookie, BARE, times=4 * server.workers)
             script = stack.enter_context(draw_script())
 
             def bare():
