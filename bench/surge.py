@@ -57,6 +57,7 @@ STEPS = [
     "Congratulations",
 ]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SUBMISSION_KEY = re.compile(r'name="submission_key" value="([0-9a-f]{32})"')
 USERNAME = "surge-so-{:04d}"
 
 
@@ -150,6 +151,10 @@ def walk(browser, organization_pk, record, think=0.0, rng=None):
                 match = CSRF.search(content or "")
                 if match:
                     state["csrf"] = match.group(1)
+                # A creating form's one-time key: the form sent again (the retry) carries the same.
+                match = SUBMISSION_KEY.search(content or "")
+                if match:
+                    state["submission_key"] = match.group(1)
                 return location
             time.sleep(1)
         raise StepFailed(f"{name}: {note}")
@@ -168,7 +173,13 @@ def walk(browser, organization_pk, record, think=0.0, rng=None):
         "Add contact (save)",
         "POST",
         base + "contacts/new/?return_to=submit-web-interface",
-        {"first_name": "Dana", "last_name": "Sullivan", "email": "dana@example.com", "phone": "410-555-0142"},
+        {
+            "first_name": "Dana",
+            "last_name": "Sullivan",
+            "email": "dana@example.com",
+            "phone": "410-555-0142",
+            "submission_key": state["submission_key"],
+        },
         expect=(302,),
     )
     step("Register", "POST", base + "web-interface/submit/", {}, expect=(302,))

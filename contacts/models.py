@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 
 from organizations.validators import validate_single_line
 from qpp_registration.core.history import HistoricalRecords
@@ -33,11 +34,21 @@ class Contact(models.Model):
     phone = models.CharField(max_length=20, blank=True, validators=[validate_us_phone])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The one-time key of the form that added the contact ("" when it had none): the same form
+    # sent again finds this contact instead of adding another (core.submission_keys).
+    submission_key = models.CharField(max_length=32, blank=True, default="", db_default="", editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["submission_key"])
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="contact_submission_key_unique_per_registration",
+            ),
+        ]
 
     def __str__(self):
         return self.full_name or "(unnamed contact)"

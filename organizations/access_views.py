@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from qpp_registration.core.exceptions import RegistrationRefused
+from qpp_registration.core.submission_keys import submitted_key
 
 from . import invitations, own_requests, selectors
 from .forms import InvitationForm
@@ -66,7 +67,8 @@ def withdraw_request(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def invite(request, organization_pk):
-    """Invite a second Security Official by e-mail, in one step."""
+    """Invite a second Security Official by e-mail, in one step; the form's one-time key sends the
+    invitation once however often the form is sent."""
     organization = selectors.get_organization_for_user(
         request.user, organization_pk, role=Role.Kind.SECURITY_OFFICIAL
     )
@@ -74,7 +76,10 @@ def invite(request, organization_pk):
     if request.method == "POST" and form.is_valid():
         try:
             invitation = invitations.invitation_create(
-                organization=organization, email=form.cleaned_data["email"], by=request.user
+                organization=organization,
+                email=form.cleaned_data["email"],
+                by=request.user,
+                submission_key=submitted_key(request.POST),
             )
         except PermissionDenied:
             raise Http404("No organization found.") from None

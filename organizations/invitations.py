@@ -148,12 +148,16 @@ def masked_address(invitation):
 # --- Writes ------------------------------------------------------------------------------------------
 
 
-def invitation_create(*, organization, email, by, now=None):
+def invitation_create(*, organization, email, by, submission_key=None, now=None):
     """Invite ``email`` to become a Security Official of ``organization``; ``by`` is one.
 
     An earlier invitation of the same address still waiting is replaced: only the newest
     link works. Raises ``ValidationError`` (field ``email``) for a bad address and
     ``RegistrationRefused`` when the address is already a Security Official's.
+
+    ``submission_key``: the invitation form's one-time key (``core.submission_keys``). The form
+    sent again with it returns the invitation it sent, as it is now: no second e-mail, and the
+    first link keeps working.
     """
     now = now or timezone.now()
     email = (email or "").strip()
@@ -167,6 +171,14 @@ def invitation_create(*, organization, email, by, now=None):
         Organization.objects.select_for_update().order_by().get(pk=organization.pk)
         if not is_security_official(by, organization):
             raise PermissionDenied("Only a Security Official of this organization can invite another one.")
+        if submission_key:
+            # Under the organization's lock: a second request with the key waits for the first
+            # to commit, then finds its invitation.
+            sent = SecurityOfficialInvitation.objects.filter(
+                organization=organization, submission_key=submission_key
+            ).first()
+            if sent is not None:
+                return sent
         officials = Role.objects.filter(organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
         if (
             officials.filter(user__email__iexact=email).exists()
@@ -184,6 +196,7 @@ def invitation_create(*, organization, email, by, now=None):
             email=email,
             invited_by=by,
             expires_at=now + timedelta(days=INVITATION_VALID_DAYS),
+            submission_key=submission_key or "",
         )
         save_with_history(invitation, by=by, reason="Security Official invited")
         emails.notify_invitation(

@@ -274,12 +274,20 @@ class SecurityOfficialInvitation(models.Model):
         related_name="invitations_accepted",
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The one-time key of the form that sent the invitation ("" when it had none): the same form
+    # sent again finds this invitation instead of replacing it (core.submission_keys).
+    submission_key = models.CharField(max_length=32, blank=True, default="", db_default="", editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["submission_key"])
 
     class Meta:
         ordering = ["-invited_at"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="invitation_submission_key_unique_per_org",
+            ),
             models.UniqueConstraint(
                 fields=["organization", "email"],
                 condition=Q(status="pending"),

@@ -8,6 +8,7 @@ The admin's templates and the e-mail bodies stay on Django templates (``template
 ``environment`` gives every page what Django's tags and filters gave it:
 
 - globals: ``url(name, *args, **kwargs)``, ``static(path)``, ``querystring(request, **changes)``,
+  ``submission_key_input()`` (a creating form's one-time key, ``core.submission_keys``),
   ``service_center`` (the QPP Service Center's contact details, for pages drawn without a
   request: the 500 page);
 - filters: ``date`` (Django's format letters), ``eastern``, ``pluralize``, ``timesince``,
@@ -36,6 +37,7 @@ from django.utils.html import format_html
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
 
+from qpp_registration.core.submission_keys import hidden_input as submission_key_input
 from qpp_registration.core.url_patterns import url_of_each
 from qpp_registration.templatetags import portal
 from registrations.rules import STATUS_WORDS
@@ -87,6 +89,7 @@ def environment(**options):
         url=url,
         static=static,
         querystring=querystring,
+        submission_key_input=submission_key_input,
         service_center=settings.QPP_SERVICE_CENTER,
     )
     env.filters.update(

@@ -6,6 +6,10 @@
 (registration ID, status and its HTML, contact counts, which buttons show, and the
 saved contact's URLs and values). The same endpoints answer an ordinary form submit
 with a redirect, or a page, so everything works with JavaScript off.
+
+A new contact's form carries a one-time key (``core.submission_keys``): the script keeps it
+across its retries, so a save whose answer was lost, sent again, finds the contact the first one
+added (``"repeated": true``) instead of adding another.
 """
 
 from django.contrib import messages
@@ -91,20 +95,32 @@ def header_state(year, organization, *, contact=None):
     return state
 
 
-def saved(request, *, year, organization, message, anchor, contact=None):
+def saved(request, *, year, organization, message, anchor, contact=None, repeated=False):
+    """``repeated``: the save was sent before and saved then (a new contact's add, sent again
+    with its key); nothing was saved now. The script sends the fields again to ``contact``, with
+    the edit token the contact had when it was added: a change someone made since is not undone
+    (docs/decisions/0003-edit-tokens.md)."""
     if wants_json(request):
-        return JsonResponse(
-            {
-                "saved": True,
-                "message": message,
-                "errors": {},
-                **header_state(year, organization, contact=contact),
-            }
-        )
+        data = {
+            "saved": True,
+            "message": message,
+            "errors": {},
+            **header_state(year, organization, contact=contact),
+        }
+        if repeated:
+            data["repeated"] = True
+            data["contact"]["values"]["edit_token"] = _edit_token_as_added(contact)
+        return JsonResponse(data)
     # Without JavaScript the browser jumps to the saved section: the message waits there,
     # not at the top of the page, out of view.
     messages.success(request, message, extra_tags=PLACED + anchor)
     return redirect(cahps_page_url(year, organization, anchor))
+
+
+def _edit_token_as_added(contact):
+    """``contact.edit_token`` as it was right after the contact was added: its first history record."""
+    added = contact.history.order_by("history_id").values_list("updated_at", flat=True).first()
+    return added.isoformat() if added else contact.edit_token
 
 
 PLACED = "placed-at:"

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import EditConflict, RegistrationRefused
+from qpp_registration.core.submission_keys import submitted_key
 from registrations import cahps_pages, rules, selectors
 from registrations.cahps_autosave import (
     PLACED,
@@ -87,7 +88,7 @@ def _not_saved(request, page, key, form, errors=None):
     return _render_page(request, page, bound={key: form}, status=400)
 
 
-def _contact_saved(request, *, year, organization, contact):
+def _contact_saved(request, *, year, organization, contact, repeated=False):
     return saved(
         request,
         year=year,
@@ -95,6 +96,7 @@ def _contact_saved(request, *, year, organization, contact):
         message=f"Contact saved: {contact.full_name or contact.email or contact.phone}.",
         anchor=f"contact-{contact.pk}",
         contact=contact,
+        repeated=repeated,
     )
 
 
@@ -234,17 +236,30 @@ def cahps_size(request, year, organization_id):
 
 @require_POST
 def cahps_contact_add(request, year, organization_id):
-    """*+ Add another contact* [2023 §IV.2, §V Add New Contact]: saved from its first field."""
+    """*+ Add another contact* [2023 §IV.2, §V Add New Contact]: saved from its first field.
+
+    The form's one-time key adds the contact once however often the form is sent: the auto-save
+    sends it again when an answer is lost. Sent again, it answers with the contact it added and
+    ``"repeated": true``, saving nothing; the script then saves what the fields hold by then with
+    the contact's own address and the edit token it was added with, so a change made since by
+    someone else is not undone.
+    """
     year = cahps_year(year)
     organization = cahps_so_organization(request, organization_id)
     page, refusal = writable_page(request, year, organization)
     if refusal is not None:
         return refusal
+    key = submitted_key(request.POST)
+    added = selectors.contact_of_submission(registration=page.registration, submission_key=key)
+    if added is not None:
+        return _contact_saved(request, year=year, organization=organization, contact=added, repeated=True)
     form = CahpsContactForm(request.POST, auto_id="contact-new-%s")
     if not form.is_valid():
         return _not_saved(request, page, NEW_CONTACT, form)
     try:
-        contact = contact_add(registration=page.registration, by=request.user, **form.values())
+        contact = contact_add(
+            registration=page.registration, by=request.user, submission_key=key, **form.values()
+        )
     except (RegistrationRefused, ValidationError) as error:
         return _not_saved(request, page, NEW_CONTACT, form, errors_of(error))
     return _contact_saved(request, year=year, organization=organization, contact=contact)

@@ -25,6 +25,7 @@ from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.history import delete_with_history, save_with_history
 from registrations import rules
 from registrations.models import Registration
+from registrations.selectors import contact_of_submission
 from registrations.services import (
     lock_registration,
     notify_modified,
@@ -114,13 +115,24 @@ def organization_update(
 # --- Contacts ---------------------------------------------------------------------------------------
 
 
-def contact_add(*, registration, by, first_name, last_name, email, phone, now=None):
-    """Add a contact who receives updates about the registration."""
+def contact_add(*, registration, by, first_name, last_name, email, phone, submission_key=None, now=None):
+    """Add a contact who receives updates about the registration.
+
+    ``submission_key``: the add form's one-time key (``core.submission_keys``). The form sent
+    again with it adds nothing and returns the contact it added, as it is now: nothing saved,
+    no history, no e-mail.
+    """
     now = now or timezone.now()
     _authorize(registration=registration, by=by, now=now)
     with transaction.atomic():
+        # Under the registration's lock a second request with the key waits for the first to
+        # commit, then finds its contact; the unique constraint backs this up.
         registration = lock_registration(registration)
-        contact = Contact(registration=registration)
+        if submission_key:
+            added = contact_of_submission(registration=registration, submission_key=submission_key)
+            if added is not None:
+                return added
+        contact = Contact(registration=registration, submission_key=submission_key or "")
         _assign(contact, first_name=first_name, last_name=last_name, email=email, phone=phone)
         save_with_history(contact, by=by, reason="Contact added")
         _after_change(registration, by=by, change=f"Contact added: {_name(contact)}.")

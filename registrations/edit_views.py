@@ -16,6 +16,7 @@ from django.utils.translation import get_language, override
 from django.views.decorators.http import require_http_methods
 
 from qpp_registration.core.exceptions import ConfirmationRequired, RegistrationRefused
+from qpp_registration.core.submission_keys import submitted_key
 from registrations import rules, selectors, workflows
 from registrations.detail_services import contact_delete, contact_update, organization_update
 from registrations.forms import ContactForm, OrganizationForm, SizeForm
@@ -147,7 +148,8 @@ def registration_size(request, page):
 @edit_page("Add New Contact", organization_facts="contact")
 def registration_contact_add(request, page):
     """*Add New* / *Add New Contact* [2020 §IV.7, §V]; with no contact yet, the form starts
-    with the user's first and last name [2020 §IV.6]."""
+    with the user's first and last name [2020 §IV.6]. The form's one-time key makes Save pressed
+    twice (again after a lost answer) add the contact once, and answer the same both times."""
     year, organization, back = page.year, page.organization, page.back
     first_contact = not organization.has_contact
     if request.method == "POST":
@@ -155,7 +157,11 @@ def registration_contact_add(request, page):
         if form.is_valid():
             try:
                 contact = workflows.registration_contact_add(
-                    organization=organization, year=year, by=request.user, **form.values()
+                    organization=organization,
+                    year=year,
+                    by=request.user,
+                    submission_key=submitted_key(request.POST),
+                    **form.values(),
                 )
             except (RegistrationRefused, ValidationError) as error:
                 apply_error(form, error)

@@ -192,6 +192,13 @@ def get_contact(*, registration, pk):
     return get_object_or_404(Contact, pk=pk, registration=registration)
 
 
+def contact_of_submission(*, registration, submission_key):
+    """The contact of ``registration`` that the add form with ``submission_key`` added, or None."""
+    if not submission_key:
+        return None
+    return Contact.objects.filter(registration=registration, submission_key=submission_key).first()
+
+
 # --- CAHPS-only years: the 2023 screens ---------------------------------------------------------------
 #
 # [2023 §III.7]: one tab per organization type the user has (APM Entities, Virtual Groups,

@@ -72,8 +72,11 @@ def registration_size_set(*, organization, year, size, by, confirm_web_interface
     return registration, cancelled
 
 
-def registration_contact_add(*, organization, year, by, first_name, last_name, email, phone):
-    """*Add New Contact*, or the first contact, which starts the registration [2020 §IV.6–7]."""
+def registration_contact_add(
+    *, organization, year, by, first_name, last_name, email, phone, submission_key=None
+):
+    """*Add New Contact*, or the first contact, which starts the registration [2020 §IV.6–7].
+    Sent again with the form's ``submission_key``, it returns the contact it added (``contact_add``)."""
     with transaction.atomic():
         registration = registration_get_or_create(organization=organization, year=year, by=by)
         return contact_add(
@@ -83,6 +86,7 @@ def registration_contact_add(*, organization, year, by, first_name, last_name, e
             last_name=last_name,
             email=email,
             phone=phone,
+            submission_key=submission_key,
         )
 
 

@@ -15,6 +15,12 @@
  * load balancer) or the connection fails, the group says "not saved yet, trying again" and is
  * sent again, with what its fields hold by then, after 5, 10, 20 and then every 30 seconds
  * until it is saved; leaving the page meanwhile asks first, so nothing typed is lost.
+ *
+ * A new contact's form carries a one-time key (the server draws one for its own new-contact
+ * form; this script gives each copy of the template one), kept across those retries: a save
+ * whose answer was lost after the contact was added finds that contact instead of adding another.
+ * The answer then says "repeated" and nothing was saved: the fields go again, now to the contact's
+ * own address with the edit token it was added with (a change someone made since is not undone).
  */
 (function () {
   "use strict";
@@ -129,6 +135,21 @@
     });
   }
 
+  // 128 random bits as 32 hex digits: what the server draws (qpp_registration/core/submission_keys.py).
+  function newSubmissionKey() {
+    if (!window.crypto || !window.crypto.getRandomValues) {
+      return ""; // saved without the protection, as before keys
+    }
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    var key = "";
+    for (var i = 0; i < bytes.length; i += 1) {
+      key += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+    }
+    return key;
+  }
+
+  // ``sent``: the form data of the save answered; null when the answer is of an earlier save
+  // ("repeated"), whose values the fields no longer need to show.
   function updateContact(form, contact, sent) {
     if (form.getAttribute("data-autosave") === "new-contact") {
       // From now on this form edits the contact the server created.
@@ -147,9 +168,11 @@
     });
     // Show the cleaned values (a phone number as (410) 555-0123) in the fields that still
     // hold what was sent: never over something typed since, nor in the field being typed in.
+    // After a repeated add only the edit token is taken: the fields are sent next as they are.
     Object.keys(contact.values || {}).forEach(function (name) {
       var input = fieldOf(form, name);
-      if (input && input !== document.activeElement && input.value === sent.get(name)) {
+      var shown = sent ? input && input.value === sent.get(name) : name === "edit_token";
+      if (input && input !== document.activeElement && shown) {
         input.value = contact.values[name];
       }
     });
@@ -257,7 +280,11 @@
           announceSignedOut(form);
         } else if (data.saved) {
           if (data.contact) {
-            updateContact(form, data.contact, body);
+            updateContact(form, data.contact, data.repeated ? null : body);
+          }
+          if (data.repeated) {
+            // Sent right after this one, to the contact's own address: what the fields hold now.
+            form.dataset.pending = "true";
           }
           updateHeader(data);
           announce(label(form) + " saved. Contacts receiving updates: " + data.contact_count + ". Status: " + data.status_text + ".");
@@ -305,6 +332,10 @@
       var holder = document.createElement("div");
       holder.innerHTML = html;
       var form = holder.querySelector("form");
+      var key = form.querySelector("[name=submission_key]");
+      if (key) {
+        key.value = newSubmissionKey();
+      }
       list.appendChild(form);
       form.querySelectorAll("[data-autosave-submit]").forEach(function (button) {
         button.hidden = true;

@@ -1,6 +1,8 @@
 """Manage Access and Home warn a sole Security Official and invite a second one in one step;
 the invited person accepts through the signed link, signing in first when needed."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -238,3 +240,54 @@ def test_nobody_else_sees_or_withdraws_an_invitation(
     assert client.post(url).status_code in {403, 404}
     invitation.refresh_from_db()
     assert invitation.status == SecurityOfficialInvitation.Status.PENDING
+
+
+# --- The same invitation sent twice [docs/decisions/0013-submission-keys.md] -------------------------
+
+KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+
+def test_both_invitation_forms_carry_a_submission_key(client, sign_in, security_official, practice):
+    sign_in(security_official)
+
+    for page in (
+        client.get(reverse("manage_access")),
+        client.get(reverse("security_official_invite", args=[practice.pk])),
+    ):
+        assert re.search(
+            r'<input type="hidden" name="submission_key" value="[0-9a-f]{32}">', page.content.decode()
+        )
+
+
+def test_the_same_invitation_sent_twice_is_sent_once_and_its_link_keeps_working(
+    client, sign_in, security_official, practice, django_capture_on_commit_callbacks
+):
+    """Pressed again after a lost answer: not a second e-mail, nor the first link withdrawn."""
+    sign_in(security_official)
+    url = reverse("security_official_invite", args=[practice.pk])
+    data = {"email": "ines@example.com", "submission_key": KEY}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, data)
+        second = client.post(url, data, follow=True)
+
+    invitation = SecurityOfficialInvitation.objects.get()
+    assert invitation.status == SecurityOfficialInvitation.Status.PENDING
+    assert second.redirect_chain == [(first.url, 302)]
+    assert "We e-mailed an invitation to ines@example.com" in _text(second)
+    assert [message.to for message in mail.outbox] == [["ines@example.com"]]
+    assert invitation.history.count() == 1
+
+
+def test_an_invitation_sent_again_without_a_key_replaces_the_first(
+    client, sign_in, security_official, practice, django_capture_on_commit_callbacks
+):
+    sign_in(security_official)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(client, practice)
+        _invite(client, practice)
+
+    assert SecurityOfficialInvitation.objects.filter(status="pending").count() == 1
+    assert SecurityOfficialInvitation.objects.filter(status="withdrawn").count() == 1
+    assert len(mail.outbox) == 2

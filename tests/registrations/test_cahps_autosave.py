@@ -7,8 +7,9 @@ from django.core import mail
 from django.urls import reverse
 
 from contacts.models import Contact
+from registrations.detail_services import contact_update
 from registrations.models import ProgramStatus, Registration, Size, Source
-from tests.factories import ContactFactory, RegistrationFactory
+from tests.factories import ContactFactory, RegistrationFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -300,3 +301,119 @@ def test_each_save_is_recorded_in_history_with_the_security_official(client_so, 
 
     assert started.history.latest().history_user == security_official
     assert Contact.history.latest().history_user == security_official
+
+
+# --- A new contact's save sent again [docs/decisions/0013-submission-keys.md] -----------------------
+
+KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+SUBMISSION_KEY = re.compile(r'<input type="hidden" name="submission_key" value="([0-9a-f]{32})">')
+
+
+def test_a_new_contact_form_carries_a_submission_key(client_so, started):
+    page = client_so.get(url("cahps_registration", started)).content.decode()
+
+    # The new contact's form has one; the template the script copies has an empty one, which the
+    # script fills for each copy; a saved contact's form has none.
+    new_form = page[page.index('id="contact-new"') : page.index("</form>", page.index('id="contact-new"'))]
+    assert SUBMISSION_KEY.search(new_form)
+    assert '<input type="hidden" name="submission_key" value="">' in page
+
+
+def test_a_new_contact_saved_again_with_the_same_key_is_added_once(client_so, started):
+    """The auto-save sends a save again when its answer is lost (a 502 from a node that died
+    after saving): the retry finds the contact the first one added."""
+    client_so.post(url("cahps_size", started), {"size": Size.SMALL}, **JSON)
+    data = contact_data(first_name="Dana", submission_key=KEY)
+
+    first = client_so.post(url("cahps_contact_add", started), data, **JSON).json()
+    again = client_so.post(url("cahps_contact_add", started), data, **JSON).json()
+
+    contact = Contact.objects.get(registration=started)
+    assert first["saved"] is again["saved"] is True
+    assert first["contact"]["id"] == again["contact"]["id"] == contact.pk
+    assert "repeated" not in first
+    # The script then sends what the fields hold to the contact's own address.
+    assert again["repeated"] is True
+    assert again["contact"]["update_url"] == url("cahps_contact_update", started, contact_id=contact.pk)
+    assert again["contact_count"] == first["contact_count"]
+    assert Contact.history.filter(id=contact.pk).count() == 1
+
+
+def test_a_retry_carrying_more_typing_saves_nothing_itself(client_so, started):
+    """A retry sends what the fields hold by then; the add does not write over the contact it
+    found (someone may have changed it since): the script saves the fields with the contact's
+    own address and edit token next."""
+    client_so.post(
+        url("cahps_contact_add", started), contact_data(first_name="Dana", submission_key=KEY), **JSON
+    )
+
+    again = client_so.post(
+        url("cahps_contact_add", started),
+        contact_data(first_name="Dana", last_name="Reyes", submission_key=KEY),
+        **JSON,
+    ).json()
+
+    contact = Contact.objects.get(registration=started)
+    assert (contact.first_name, contact.last_name) == ("Dana", "")
+    assert again["repeated"] is True
+    assert again["contact"]["values"]["edit_token"] == contact.edit_token
+
+
+def test_a_retry_after_someone_changed_the_contact_does_not_undo_their_change(
+    client_so, started, time_machine
+):
+    """The repeated answer carries the edit token the contact was added with, so the script's
+    next save of the fields is refused as a conflict instead of writing over the other change."""
+    client_so.post(
+        url("cahps_contact_add", started), contact_data(first_name="Dana", submission_key=KEY), **JSON
+    )
+    contact = Contact.objects.get(registration=started)
+    as_added = contact.edit_token
+    time_machine.shift(60)  # the clock stands still otherwise: the edit token is a time
+    second_official = RoleFactory(organization=started.organization, kind="security_official").user
+    contact_update(
+        registration=started,
+        contact=contact,
+        by=second_official,
+        **contact_data(first_name="Dana", phone="4105550142"),
+    )
+
+    again = client_so.post(
+        url("cahps_contact_add", started),
+        contact_data(first_name="Dana", last_name="Reyes", submission_key=KEY),
+        **JSON,
+    ).json()
+    sent = client_so.post(
+        again["contact"]["update_url"],
+        contact_data(
+            first_name="Dana", last_name="Reyes", edit_token=again["contact"]["values"]["edit_token"]
+        ),
+        **JSON,
+    )
+
+    contact.refresh_from_db()
+    assert again["repeated"] is True
+    assert again["contact"]["values"]["edit_token"] == as_added
+    assert sent.status_code == 400
+    assert "after you opened this page" in sent.json()["message"]
+    assert (contact.phone, contact.last_name) == ("(410) 555-0142", "")
+
+
+def test_without_javascript_the_same_new_contact_sent_twice_is_added_once(client_so, started):
+    data = contact_data(first_name="Dana", last_name="Sullivan", submission_key=KEY)
+
+    first = client_so.post(url("cahps_contact_add", started), data)
+    second = client_so.post(url("cahps_contact_add", started), data)
+
+    contact = Contact.objects.get(registration=started)
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url == url("cahps_registration", started) + f"#contact-{contact.pk}"
+
+
+def test_a_new_contact_without_a_key_is_added_each_time(client_so, started):
+    client_so.post(url("cahps_contact_add", started), contact_data(first_name="Dana"), **JSON)
+    client_so.post(
+        url("cahps_contact_add", started), contact_data(first_name="Dana", submission_key="?"), **JSON
+    )
+
+    assert Contact.objects.filter(registration=started).count() == 2

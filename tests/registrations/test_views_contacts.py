@@ -1,5 +1,7 @@
 """Contact Information: Add New, Edit, Delete [2020 §IV.6–7, §V]."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -190,3 +192,103 @@ def test_contact_pages_outside_the_window_are_read_only(
     contact.refresh_from_db()
     assert contact.email == "kept@example.com"
     assert registration.contacts.count() == 2
+
+
+# --- The same Save sent twice [docs/decisions/0013-submission-keys.md] ------------------------------
+
+KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+SUBMISSION_KEY = re.compile(r'<input type="hidden" name="submission_key" value="([0-9a-f]{32})">')
+
+
+def test_each_drawing_of_the_add_form_carries_a_new_submission_key(
+    sign_in, security_official, practice, registration
+):
+    client = sign_in(security_official)
+
+    keys = [SUBMISSION_KEY.findall(client.get(url("registration_contact_add", practice)).content.decode())]
+    keys.append(
+        SUBMISSION_KEY.findall(client.get(url("registration_contact_add", practice)).content.decode())
+    )
+
+    assert [len(found) for found in keys] == [1, 1]
+    assert keys[0] != keys[1]
+    assert KEY not in url("registration_contact_add", practice)
+
+
+def test_the_same_add_sent_twice_adds_the_contact_once_and_answers_alike(
+    sign_in, security_official, practice, registered, django_capture_on_commit_callbacks
+):
+    """The node that saved the first Save died before answering (a 502): the person presses
+    Save again, and sees the contact once."""
+    client = sign_in(security_official)
+    data = {**GOOD, "return_to": "submit-web-interface", "submission_key": KEY}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url("registration_contact_add", practice), data)
+    sent = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(url("registration_contact_add", practice), data, follow=True)
+
+    contact = registered.contacts.get()
+    assert first.status_code == 302
+    assert second.redirect_chain == [(first.url, 302)]
+    assert "Ada Lovelace was added as a contact." in second.content.decode()
+    assert Contact.history.filter(id=contact.pk).count() == 1
+    assert len(mail.outbox) == sent == 1  # the contacts heard of it once
+
+
+def test_the_first_contact_sent_twice_starts_one_registration_with_one_contact(
+    sign_in, security_official, practice, window_open_2021
+):
+    client = sign_in(security_official)
+    data = {**GOOD, "return_to": "submit-web-interface", "submission_key": KEY}
+
+    first = client.post(url("registration_contact_add", practice), data)
+    second = client.post(url("registration_contact_add", practice), data)
+
+    assert first.url == second.url
+    registration = Registration.objects.get(organization=practice)
+    assert registration.contacts.count() == 1
+
+
+def test_the_same_key_on_another_registration_adds_there_too(
+    sign_in, security_official, practice, registration
+):
+    other = RoleFactory(user=security_official, kind="security_official").organization
+    client = sign_in(security_official)
+
+    client.post(url("registration_contact_add", practice), {**GOOD, "submission_key": KEY})
+    client.post(url("registration_contact_add", other), {**GOOD, "submission_key": KEY})
+
+    assert Contact.objects.filter(registration__organization=practice).count() == 1
+    assert Contact.objects.filter(registration__organization=other).count() == 1
+
+
+@pytest.mark.parametrize("key", [None, "", "not-a-key", KEY.upper(), KEY + "0", "x" * 500])
+def test_an_add_without_a_good_key_still_adds_each_time(
+    sign_in, security_official, practice, registration, key
+):
+    """A page drawn before the key existed, or a mangled key: saved as before, without the
+    protection."""
+    client = sign_in(security_official)
+    data = GOOD if key is None else {**GOOD, "submission_key": key}
+
+    first = client.post(url("registration_contact_add", practice), data)
+    second = client.post(url("registration_contact_add", practice), data)
+
+    assert first.status_code == second.status_code == 302
+    assert registration.contacts.count() == 2
+
+
+def test_an_add_refused_for_bad_input_uses_up_no_key(sign_in, security_official, practice, registration):
+    client = sign_in(security_official)
+    refused = client.post(
+        url("registration_contact_add", practice), {**GOOD, "phone": "555", "submission_key": KEY}
+    )
+
+    added = client.post(url("registration_contact_add", practice), {**GOOD, "submission_key": KEY})
+
+    assert refused.status_code == 200
+    assert SUBMISSION_KEY.search(refused.content.decode())
+    assert added.status_code == 302
+    assert registration.contacts.get().full_name == "Ada Lovelace"

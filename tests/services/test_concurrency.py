@@ -14,12 +14,15 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from organizations.models import Role
+from organizations.invitations import invitation_create
+from organizations.models import Role, SecurityOfficialInvitation
 from organizations.services import role_remove
 from qpp_registration.core.exceptions import RegistrationRefused
-from registrations.detail_services import contact_delete
+from registrations.detail_services import contact_add, contact_delete
 from registrations.guide_years import LIKE_2021, LIKE_2023, open_window_around
 from registrations.models import Program, ProgramStatus, Registration, Size
 from registrations.services import registration_get_or_create, registration_submit
@@ -198,3 +201,63 @@ def test_two_security_officials_removing_each_other_leave_one(practice, security
     with pytest.raises(PermissionDenied):
         second.get()
     assert list(Role.objects.filter(organization=practice, kind=Role.Kind.SECURITY_OFFICIAL)) == [first_role]
+
+
+# --- One person's form sent twice at once [docs/decisions/0013-submission-keys.md] ------------------
+
+KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+DANA = {"first_name": "Dana", "last_name": "Sullivan", "email": "dana@example.com", "phone": "410-555-0142"}
+
+
+@pytest.mark.parametrize("first_contact", [True, False], ids=["first-contact", "another-contact"])
+def test_the_same_add_contact_posted_twice_at_once_adds_one_contact(
+    open_year, practice, security_official, sign_in, client, first_contact
+):
+    """Save pressed again while the first Save is still being saved (its answer lost on the way):
+    the second request waits for the first to commit, then answers as it did."""
+    if not first_contact:
+        ContactFactory(registration=RegistrationFactory(organization=practice, performance_year=open_year))
+    sign_in(security_official)
+    again = Client()
+    again.cookies = client.cookies
+    path = reverse(
+        "registration_contact_add", kwargs={"year": open_year.year, "organization_id": practice.pk}
+    )
+    path += "?return_to=submit-web-interface"
+    data = {**DANA, "submission_key": KEY}
+
+    first, second = one_after_another_while_first_holds_its_locks(
+        lambda: client.post(path, data), lambda: again.post(path, data)
+    )
+
+    assert first.get().status_code == second.get().status_code == 302
+    assert first.get().url == second.get().url
+    registration = Registration.objects.get(organization=practice)
+    assert registration.contacts.filter(first_name="Dana").count() == 1
+    assert registration.contacts.count() == (1 if first_contact else 2)
+
+
+def test_the_same_contact_added_twice_at_once_is_added_once(open_year, practice, security_official):
+    registration = RegistrationFactory(organization=practice, performance_year=open_year)
+
+    def add():
+        return contact_add(registration=registration, by=security_official, submission_key=KEY, **DANA)
+
+    first, second = one_after_another_while_first_holds_its_locks(add, add)
+
+    assert first.get().pk == second.get().pk
+    assert registration.contacts.get().history.count() == 1
+
+
+def test_the_same_invitation_sent_twice_at_once_is_sent_once(practice, security_official):
+    def invite():
+        return invitation_create(
+            organization=practice, email="ines@example.com", by=security_official, submission_key=KEY
+        )
+
+    first, second = one_after_another_while_first_holds_its_locks(invite, invite)
+
+    assert first.get().pk == second.get().pk
+    invitation = SecurityOfficialInvitation.objects.get()
+    assert invitation.status == SecurityOfficialInvitation.Status.PENDING
+    assert invitation.history.count() == 1
