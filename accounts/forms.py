@@ -306,9 +306,9 @@ class PhoneDeviceForm(SentCodeDeviceForm):
         label="Mobile phone number",
         max_length=20,
         help_text="A U.S. number that can receive text messages, e.g. 410-555-0100.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "tel-national", "inputmode": "tel", "class": "usa-input"}
-        ),
+        # "tel" (a whole number) is the autocomplete token a telephone input allows; a leading
+        # +1 is accepted below.
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "class": "usa-input"}),
         error_messages={"required": "Enter a mobile phone number."},
     )
 

@@ -86,9 +86,6 @@ class OrganizationAdmin(ReadOnlyHistoryAdmin):
     show_full_result_count = False
     actions = ["register_as_service_center"]
 
-    class Media:
-        css = {"all": ["qpp_admin/admin.css"]}
-
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(has_security_official=_has_security_official())
 
@@ -229,9 +226,6 @@ class RoleRequestAdmin(ReadOnlyAdmin, ReadOnlyHistoryAdmin):
         "decision_note",
     ]
     readonly_fields = fields
-
-    class Media:
-        css = {"all": ["qpp_admin/admin.css"]}
 
     def get_queryset(self, request):
         return (

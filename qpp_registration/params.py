@@ -41,3 +41,22 @@ class AdminToFieldGuardMiddleware:
         if "_to_field" in request.GET and not request.GET.get("_to_field"):
             raise BadParameter("The “_to_field” in the address must name a field.")
         return self.get_response(request)
+
+
+class NullCharacterGuardMiddleware:
+    """A null character in the query string answers 400. No page has a use for one, and
+    PostgreSQL refuses any string that holds one, so a value read straight into a query (an
+    admin list filter, a search) would otherwise answer 500. Form fields refuse it themselves
+    (Django's ProhibitNullCharactersValidator)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        # Most addresses have no query string, or none that could hold one: nothing to parse.
+        if ("%00" in query or "\x00" in query) and any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            raise BadParameter("The address contains a null character, which no page accepts.")
+        return self.get_response(request)

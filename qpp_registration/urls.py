@@ -23,6 +23,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     # For load balancers; not a page (see views.healthz).
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Public: what a kind of organization may register for, from the rules [2020 §I; 2023 §I].
     path("eligibility/", eligibility_checker, name="eligibility_checker"),
     path("accounts/", include("accounts.urls")),

@@ -8,9 +8,10 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.crypto import get_random_string
 from django.utils.csp import CSP, build_policy
 from django.views import defaults
@@ -55,6 +56,42 @@ def _open_or_coming_years(now):
     performance years every page reads (a handful of rows, one prepared query)."""
     years = (year for year in performance_years() if year.window_closes > now)
     return sorted(years, key=lambda year: year.window_opens)
+
+
+# Crawlers may read the pages anyone may open (the front page, Check eligibility, Sign In and
+# Sign Up); everything else needs a sign-in. Each line comes before any shorter one it overrides:
+# some parsers take the first line that matches, the standard (RFC 9309) the longest.
+ROBOTS_TXT = """\
+User-agent: *
+Disallow: /accounts/login/code/
+Allow: /accounts/login/
+Allow: /accounts/signup/
+Disallow: /accounts/
+Disallow: /organizations/
+Disallow: /registration/
+Disallow: /cahps/
+Disallow: /admin/
+Disallow: /healthz
+"""
+
+
+@login_not_required
+@require_GET
+def robots_txt(request):
+    response = HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+    return response
+
+
+# The portal's icon (USWDS's): the file base.html and admin/base_site.html link.
+FAVICON = "uswds/img/favicons/favicon.ico"
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """/favicon.ico, where browsers look for an icon a page does not link: the static file."""
+    return redirect(static(FAVICON))
 
 
 @login_not_required

@@ -70,7 +70,7 @@ class CahpsContactForm(EditTokenForm):
         autocomplete = {
             "first_name": "given-name",
             "last_name": "family-name",
-            "phone": "tel-national",
+            "phone": "tel",  # a whole number: the token a telephone input allows
             "email": "email",
         }
         for name, field in self.fields.items():

@@ -176,7 +176,7 @@ class ContactForm(EditTokenForm):
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["phone"].widget.input_type = "tel"
-        self.fields["phone"].widget.attrs["autocomplete"] = "tel-national"
+        self.fields["phone"].widget.attrs["autocomplete"] = "tel"  # the token a telephone input allows
 
     @classmethod
     def initial_for(cls, contact):

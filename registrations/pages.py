@@ -176,13 +176,20 @@ class OrganizationRow(_RegistrationFacts):
     organization: Organization
     registration: Registration | None
     cells: list
-    size_editable: bool  # size chosen next to Register (no program registered yet)
+    size_editable: bool  # size chosen next to Register (no program registered yet, one registrable)
     is_security_official: bool = True
     role_label: str = ""
 
     @property
     def can_register_any(self):
         return any(cell.can_register for cell in self.cells)
+
+    @property
+    def shows_size(self):
+        """An organization with nothing registered that no size lets register (a subgroup in a
+        year without subgroups, a Shared Savings Program ACO registered automatically) has no
+        size to show or choose."""
+        return self.size_editable or self.registration is not None
 
 
 # What a row of the main registration page shows of its organization, and what the rules read of
@@ -254,12 +261,16 @@ def registration_rows(*, organizations, year, window_open, registrations=None):
     for organization in organizations:
         registration = registrations.get(organization.pk)
         editable = rules.size_editable(registration)
+        row_cells = cells(organization, registration, editable)
+        # No size next to Register where no program can be registered at any size: the cells
+        # are the same either way (a cell offers Register only at one of its allowed sizes).
+        editable = editable and any(cell.allowed_sizes for cell in row_cells)
         rows.append(
             OrganizationRow(
                 organization=organization,
                 registration=registration,
                 size_editable=editable,
-                cells=cells(organization, registration, editable),
+                cells=row_cells,
             )
         )
     return rows

@@ -45,6 +45,11 @@ def test_policy_allows_scripts_and_styles_only_from_the_site_itself():
     assert "unsafe-eval" not in policy
 
 
+def test_policy_allows_no_base_element():
+    # A <base href> injected into a page would redirect every relative link and form (ASVS 5 3.4.3).
+    assert "base-uri 'none'" in build_policy(settings.SECURE_CSP)
+
+
 def test_the_url_walk_covers_the_portal_pages():
     assert {"/", "/accounts/login/", "/admin/"} <= set(PATHS)
 

@@ -172,3 +172,26 @@ def test_admin_service_center_refuses_a_bad_organization_parameter(client, world
     response = client.get(f"/admin/registrations/registration/service-center/?organization={value}")
 
     assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/organizations/organization/?kind__exact=%00",
+        "/admin/organizations/rolerequest/?status__exact=%00",
+        "/admin/organizations/role/?kind__exact=%00",
+        "/admin/registrations/registration/?size__exact=25-99%00",
+        "/admin/registrations/registration/?q=%00",
+        "/admin/organizations/organization/?%00=1",
+        "/organizations/connected/?year=%00",
+    ],
+)
+def test_a_null_character_in_the_address_answers_400_saying_so(client, world, path):
+    client.raise_request_exception = False
+    sign_in_with_two_factor(client, world["personas"]["CMS reviewer"])
+
+    response = client.get(path)
+
+    # PostgreSQL refuses a string with a null character outright: without this, a 500.
+    assert response.status_code == 400
+    assert "The address contains a null character" in response.content.decode()

@@ -1,4 +1,5 @@
-"""Nothing a signed-in user sees stays in a browser's or a proxy's cache."""
+"""Nothing a signed-in user sees stays in a browser's or a proxy's cache; a signed-out page stays
+in no proxy and is checked again by the browser."""
 
 import pytest
 from django.urls import reverse
@@ -49,3 +50,18 @@ def test_the_public_front_page_stays_cacheable_for_anonymous_visitors(client):
     response = client.get(reverse("home"))
 
     assert not _no_store(response)
+
+
+def _directives(response):
+    return {item.strip() for item in response.get("Cache-Control", "").split(",") if item.strip()}
+
+
+@pytest.mark.parametrize("url", ["/", "/eligibility/", "/accounts/login/", "/accounts/signup/"])
+def test_signed_out_pages_are_kept_by_the_browser_only_and_checked_again_each_time(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    # Never in a shared cache (a sign-in form carries a token meant for this visitor only);
+    # the browser asks again before showing a kept copy (the page names open years, messages).
+    # Sign In and Sign Up say no-store as well (django-allauth's own never_cache).
+    assert {"private", "no-cache"} <= _directives(response)

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     # HTTPS redirect: Prometheus scrapes each node directly), or a 404 when switched off.
     "qpp_registration.metrics.MetricsEndpointMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "qpp_registration.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Latency per view and the slow-request line; static files (above) are not views.
     "qpp_registration.metrics.RequestTimingMiddleware",
@@ -59,8 +60,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, noting whom the session was signed in as before it checks the session auth hash.
     "accounts.middleware.AuthenticationMiddleware",
-    "qpp_registration.middleware.NoStoreForSignedInMiddleware",
+    "qpp_registration.middleware.CacheControlMiddleware",
     "qpp_registration.params.AdminToFieldGuardMiddleware",
+    "qpp_registration.params.NullCharacterGuardMiddleware",
     # Deny by default: every view needs a signed-in user unless marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -298,10 +300,25 @@ SECURE_CSP = {
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    "base-uri": [CSP.SELF],
+    "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
-# WhiteNoise serves static files ahead of the CSP middleware: give them the policy too.
+# Browser features the portal never uses are off (qpp_registration.permissions_policy); passkeys
+# (WebAuthn) only for the portal's own pages. Only names Chromium knows: an unknown one is a
+# console warning on every page. Left as browsers have them: fullscreen (their PDF viewer, for
+# the summaries) and clipboard-write (what a Copy button needs).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "clipboard-read", "display-capture", "encrypted-media",
+        "gamepad", "geolocation", "gyroscope", "hid", "identity-credentials-get", "idle-detection",
+        "local-fonts", "magnetometer", "microphone", "midi", "otp-credentials", "payment",
+        "picture-in-picture", "screen-wake-lock", "serial", "usb", "window-management",
+        "xr-spatial-tracking",
+    )
+} | {"publickey-credentials-create": ["self"], "publickey-credentials-get": ["self"]}  # fmt: skip
+# WhiteNoise serves static files ahead of the CSP and Permissions-Policy middleware: give them
+# the policies too.
 WHITENOISE_ADD_HEADERS_FUNCTION = add_security_headers
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

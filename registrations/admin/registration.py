@@ -143,9 +143,6 @@ class RegistrationAdmin(RegistrationActionsMixin, ReadOnlyHistoryAdmin):
         "last_changed",
     ]
 
-    class Media:
-        css = {"all": ["qpp_admin/admin.css"]}
-
     # --- list columns (no per-row queries: organization and year are selected with the row)
 
     @admin.display(description="Organization name", ordering="organization__name")

@@ -2,14 +2,13 @@
 // The portal keeps the clock: this script asks it how long the session has left
 // (GET, which does not count as activity), so activity in another tab or an
 // auto-save on this page moves the warning back. When the time is up it reloads
-// the page and the portal signs the user out with its message.
+// the page and the portal signs the user out with its message. The warning is a
+// <dialog> opened with showModal(): focus moves into it and the page behind is inert.
 (function () {
   "use strict";
 
   var modal = document.querySelector("[data-idle-warning]");
-  var opener = document.querySelector("[data-idle-open]");
-  var closer = document.querySelector("[data-idle-close]");
-  if (!modal || !opener || !closer || !window.fetch) {
+  if (!modal || !window.fetch || typeof modal.showModal !== "function") {
     return;
   }
   var statusUrl = modal.getAttribute("data-status-url");
@@ -20,7 +19,6 @@
   var timer = null;
   var ticker = null;
   var deadline = 0;
-  var open = false;
 
   function describe(seconds) {
     var minutes = Math.floor(seconds / 60);
@@ -65,9 +63,8 @@
 
   function hide() {
     window.clearInterval(ticker);
-    if (open) {
-      open = false;
-      closer.click();
+    if (modal.open) {
+      modal.close();
     }
   }
 
@@ -84,9 +81,8 @@
   function show(secondsLeft) {
     deadline = Date.now() + secondsLeft * 1000;
     countdown.textContent = describe(secondsLeft);
-    if (!open) {
-      open = true;
-      opener.click();
+    if (!modal.open) {
+      modal.showModal();
     }
     window.clearInterval(ticker);
     ticker = window.setInterval(tick, 1000);
@@ -110,7 +106,7 @@
       });
   }
 
-  stay.addEventListener("click", function () {
+  function staySignedIn() {
     ask("POST")
       .then(function (status) {
         if (!status) {
@@ -127,6 +123,14 @@
           signedOut();
         }
       });
+  }
+
+  stay.addEventListener("click", staySignedIn);
+  // Escape answers the question too: the person is there. The dialog closes once the
+  // portal has started the idle time again.
+  modal.addEventListener("cancel", function (event) {
+    event.preventDefault();
+    staySignedIn();
   });
 
   // This page's own request just started the idle time again.

@@ -1,5 +1,6 @@
 """The "Are you still there?" warning asks the portal how long is left, and Stay signed in extends it."""
 
+import re
 import time
 
 import pytest
@@ -56,3 +57,17 @@ def test_the_warning_is_on_signed_in_pages_only(client, member, sign_in, setting
     assert "Are you still there?" in page
     assert 'data-idle-seconds="1800" data-warning-seconds="120"' in page
     assert "Stay signed in" in page
+
+
+def test_the_warning_is_served_as_a_modal_dialog_named_by_its_heading(client, member, sign_in):
+    sign_in(member)
+
+    page = client.get(reverse("home")).content.decode()
+
+    # A <dialog> in the HTML itself (not a div that a script turns into one): the markup is
+    # valid before any script runs, and closed it shows nothing without JavaScript.
+    opening = re.search(r"<(\w+)[^>]*\bid=\"idle-warning\"[^>]*>", page)
+    assert opening.group(1) == "dialog"
+    assert 'aria-labelledby="idle-warning-heading"' in opening.group(0)
+    assert " open" not in opening.group(0)
+    assert 'id="idle-warning-heading">Are you still there?</h2>' in page

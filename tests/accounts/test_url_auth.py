@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "home",
     "healthz",
+    "robots_txt",
+    "favicon",
     # What a kind of organization may register for: the rules only, no organization's data.
     "eligibility_checker",
     "account_login",

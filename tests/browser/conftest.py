@@ -74,6 +74,16 @@ def _emailed_links_to_the_live_server(settings, live_server):
 
 
 @pytest.fixture(autouse=True)
+def _static_files_as_they_are_now(settings, tmp_path_factory):
+    # pytest-django gives the live server Django's own static handler, which serves /static/
+    # from STATIC_ROOT before the app's finders (INSTALLED_APPS names the staticfiles app by
+    # its AppConfig, so pytest-django does not pick the finders' handler): a `collectstatic`
+    # run would leave the browser with its old copies. An empty STATIC_ROOT sends every
+    # request through to WhiteNoise and the finders, i.e. to the files being tested.
+    settings.STATIC_ROOT = tmp_path_factory.getbasetemp() / "empty-static-root"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttles(live_server):
     # Sign-in throttles live in the shared cache (a database table that the
     # per-test flush leaves alone): every test starts with none.

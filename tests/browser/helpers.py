@@ -13,6 +13,9 @@ SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "scree
 
 # WCAG 2.0 and 2.1, levels A and AA: what Section 508 and the portal commit to.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# WCAG 2.2 A/AA (target size, among others) and axe-core's best practices (visible labels,
+# named table headers, ...): what the pages checked with them pass too.
+WCAG_22_AND_BEST_PRACTICE_TAGS = [*WCAG_TAGS, "wcag22a", "wcag22aa", "best-practice"]
 
 # axe-core's source, about 570 kB: sent to a page once per document (see axe_violations).
 AXE_SOURCE = Axe().axe_script
@@ -29,8 +32,9 @@ def wait_for_animations(page):
     )
 
 
-def axe_violations(page, *, context=None):
-    """axe-core's WCAG 2.1 A/AA violations on the page as it is now.
+def axe_violations(page, *, context=None, tags=WCAG_TAGS):
+    """axe-core's violations of the rules with ``tags`` (WCAG 2.1 A/AA unless given) on the
+    page as it is now.
 
     The source goes to the page only when its document does not have it yet: a second scan of
     the same document (after a click that opens a modal, say) reuses it, as axe-core allows,
@@ -38,7 +42,7 @@ def axe_violations(page, *, context=None):
     """
     if not wait_for_animations(page):
         page.evaluate(AXE_SOURCE)
-    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    options = {"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]}
     arguments = ", ".join(json.dumps(argument) for argument in (context, options) if argument)
     return page.evaluate(f"axe.run({arguments})")["violations"]
 
@@ -52,9 +56,10 @@ def describe_violations(violations):
     return "\n".join(lines)
 
 
-def assert_accessible(page, *, context=None):
-    """Run axe-core on the current page and fail listing every WCAG 2.1 A/AA violation."""
-    violations = axe_violations(page, context=context)
+def assert_accessible(page, *, context=None, tags=WCAG_TAGS):
+    """Run axe-core on the current page and fail listing every violation of the rules with
+    ``tags`` (WCAG 2.1 A/AA unless given)."""
+    violations = axe_violations(page, context=context, tags=tags)
     assert not violations, f"{page.url} has accessibility violations:\n{describe_violations(violations)}"
 
 

@@ -81,6 +81,17 @@ def test_idle_warning_appears_and_stay_signed_in_keeps_the_session(signed_in_pag
     expect(page.get_by_role("heading", name="Account / Devices")).to_be_visible()
 
 
+def test_escape_in_the_idle_warning_also_keeps_the_session(signed_in_page, account, context):
+    page = signed_in_page(account)
+    open_warning(page, context)
+
+    page.keyboard.press("Escape")
+
+    expect(warning_heading(page)).to_be_hidden()
+    page.wait_for_function("() => !document.getElementById('idle-warning').open")
+    assert last_seen(context) >= int(time.time()) - 5
+
+
 def test_ignoring_the_idle_warning_signs_out_with_the_message(signed_in_page, account, context):
     page = signed_in_page(account)
     open_warning(page, context)

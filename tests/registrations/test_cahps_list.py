@@ -1,5 +1,7 @@
 """Register and Edit CAHPS Registration: tabs, statuses, filter, search, pages [2023 §III.6–7, §VI]."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -421,3 +423,11 @@ def test_search_accepts_a_registration_id(sign_in, security_official, practice, 
     for typed in (registration.registration_id, registration.registration_id.lower()):
         response = sign_in(security_official).get(list_url(window_open_2023, tab="practices", q=typed))
         assert [row.organization.name for row in response.context["rows"]] == ["Chesapeake Family Medicine"]
+
+
+def test_the_filter_form_is_sent_to_the_list_itself(sign_in, security_official, practice, window_open_2023):
+    page = sign_in(security_official).get(list_url(window_open_2023, tab="practices")).content.decode()
+
+    filter_form = re.search(r'<form method="get"[^>]*role="search"[^>]*>', page).group(0)
+    assert f'action="{list_url(window_open_2023)}"' in filter_form
+    assert 'action=""' not in page

@@ -328,3 +328,13 @@ def test_the_cahps_list_counts_the_same_offers_as_register_again(security_offici
         sum(counts.values())
         == Role.objects.filter(user=security_official, kind=Role.Kind.SECURITY_OFFICIAL).count()
     )
+
+
+def test_the_form_is_sent_to_the_page_itself(sign_in, security_official, practice, years):
+    last, this = years
+    registered_last_year(practice, last)
+
+    page = sign_in(security_official).get(f"{url(this)}?organization={practice.pk}").content.decode()
+
+    assert f'<form method="post" action="{url(this)}" novalidate>' in page
+    assert 'action=""' not in page

@@ -11,6 +11,7 @@ from tests.factories import (
     RegistrationFactory,
     RoleFactory,
     SspAcoFactory,
+    SubgroupFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +204,30 @@ def test_query_count_does_not_grow_with_the_number_of_organizations(
     assert response.status_code == 200
     shown = count + 1  # and the persona's own practice
     assert response.content.decode().count("Show Details<span") == min(shown, 25)
+
+
+def _card(page, organization):
+    """The HTML of ``organization``'s card on the main registration page."""
+    start = page.index(f'<section class="usa-card margin-bottom-3" id="org-{organization.pk}"')
+    return page[start : page.index("</section>", start)]
+
+
+@pytest.mark.parametrize("factory", [SubgroupFactory, SspAcoFactory], ids=["subgroup", "shared savings aco"])
+def test_an_organization_that_cannot_register_this_year_gets_no_size_control_and_no_form(
+    sign_in, security_official, practice, window_open_2021, factory
+):
+    organization = factory(name="Cannot Register Here")
+    RoleFactory(user=security_official, organization=organization)
+
+    page = sign_in(security_official).get(list_url()).content.decode()
+    card = _card(page, organization)
+
+    assert "Register<span" not in card
+    assert f'name="org-{organization.pk}-size"' not in card
+    assert "<form" not in card
+    assert "Organization Size" not in card
+    # Each program still says why it cannot be registered.
+    assert card.count('<h3 class="margin-top-0') == 2
+    # The practice next to it still chooses its size next to Register.
+    assert f'name="org-{practice.pk}-size"' in _card(page, practice)
+    assert "<form" in _card(page, practice)
