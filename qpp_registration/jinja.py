@@ -38,7 +38,7 @@ from django.utils.timezone import template_localtime
 from jinja2 import Environment
 
 from qpp_registration.core.submission_keys import hidden_input as submission_key_input
-from qpp_registration.core.url_patterns import url_of_each
+from qpp_registration.core.url_patterns import url_of_each, url_with_numbers
 from qpp_registration.templatetags import portal
 from registrations.rules import STATUS_WORDS
 
@@ -47,6 +47,11 @@ def url(name, *args, **kwargs):
     if not args and not kwargs:
         # Every page's navigation, header and footer: about ten a page, reversed once per process.
         return url_of_each(name)()
+    if not kwargs and len(args) <= 3 and all(type(arg) is int for arg in args):
+        # A year and an organization's id: the pattern reversed once per process, too.
+        found = url_with_numbers(name, args)
+        if found is not None:
+            return found
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 

@@ -12,7 +12,7 @@ import functools
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 _STAND_INS = (987654321, 987654322, 987654323)
 
@@ -33,6 +33,34 @@ def url_of_each(name, *variable, **fixed):
     return url
 
 
+def url_with_numbers(name, numbers):
+    """``reverse(name, args=numbers)`` for a tuple of integers, from the pattern reversed once per
+    process (a template's ``url('registration_detail', year, pk)``); None when the pattern does not
+    take integers there, for ``reverse()`` to answer."""
+    pieces = _numbered_pieces(get_urlconf(), get_script_prefix(), name, len(numbers))
+    if pieces is None:
+        return None
+    parts = [pieces[0]]
+    for number, piece in zip(numbers, pieces[1:], strict=True):
+        parts += (str(number), piece)
+    return "".join(parts)
+
+
+@functools.cache
+def _numbered_pieces(urlconf, prefix, name, count):
+    try:
+        url = reverse(name, urlconf=urlconf, args=_STAND_INS[:count])
+    except (NoReverseMatch, ValueError):  # a pattern that takes no number there
+        return None
+    pieces = [url]
+    for stand_in in _STAND_INS[:count]:
+        split = pieces[-1].split(str(stand_in))
+        if len(split) != 2:
+            return None
+        pieces[-1:] = split
+    return tuple(pieces)
+
+
 @functools.cache
 def _pieces(urlconf, prefix, name, variable, fixed):
     stand_ins = dict(zip(variable, _STAND_INS, strict=False))
@@ -47,3 +75,4 @@ def _pieces(urlconf, prefix, name, variable, fixed):
 @receiver(setting_changed)
 def _forget(**kwargs):
     _pieces.cache_clear()
+    _numbered_pieces.cache_clear()
