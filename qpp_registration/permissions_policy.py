@@ -7,14 +7,26 @@ one. ``PERMISSIONS_POLICY`` (settings) maps each feature to the origins allowed 
 empty list turns it off, ``"self"`` keeps it for the portal's own pages (passkeys).
 """
 
+import functools
+
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 
+@functools.cache
 def permissions_policy():
-    """The header's value, e.g. ``camera=(), publickey-credentials-get=(self)``."""
+    """The header's value, e.g. ``camera=(), publickey-credentials-get=(self)``: a function of
+    the setting alone, worked out once per process rather than for every response."""
     return ", ".join(
         f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
     )
+
+
+@receiver(setting_changed)
+def _forget(setting, **kwargs):
+    if setting == "PERMISSIONS_POLICY":  # a test's override; a running portal never changes it
+        permissions_policy.cache_clear()
 
 
 class PermissionsPolicyMiddleware:

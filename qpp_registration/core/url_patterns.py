@@ -23,14 +23,7 @@ def url_of_each(name, *variable, **fixed):
     pieces = _pieces(get_urlconf(), get_script_prefix(), name, variable, tuple(sorted(fixed.items())))
     if len(pieces) == 1:
         return lambda: pieces[0]
-
-    def url(*values):
-        parts = [pieces[0]]
-        for value, piece in zip(values, pieces[1:], strict=True):
-            parts += (str(value), piece)
-        return "".join(parts)
-
-    return url
+    return lambda *values: _filled(pieces, values)
 
 
 def url_with_numbers(name, numbers):
@@ -38,22 +31,21 @@ def url_with_numbers(name, numbers):
     process (a template's ``url('registration_detail', year, pk)``); None when the pattern does not
     take integers there, for ``reverse()`` to answer."""
     pieces = _numbered_pieces(get_urlconf(), get_script_prefix(), name, len(numbers))
-    if pieces is None:
-        return None
+    return None if pieces is None else _filled(pieces, numbers)
+
+
+def _filled(pieces, values):
+    """The URL of ``pieces`` (``_split``'s) with ``values`` where the stand-ins were."""
     parts = [pieces[0]]
-    for number, piece in zip(numbers, pieces[1:], strict=True):
-        parts += (str(number), piece)
+    for value, piece in zip(values, pieces[1:], strict=True):
+        parts += (str(value), piece)
     return "".join(parts)
 
 
-@functools.cache
-def _numbered_pieces(urlconf, prefix, name, count):
-    try:
-        url = reverse(name, urlconf=urlconf, args=_STAND_INS[:count])
-    except (NoReverseMatch, ValueError):  # a pattern that takes no number there
-        return None
+def _split(url, stand_ins):
+    """``url`` cut where each of ``stand_ins`` stands, or None unless each stands there once."""
     pieces = [url]
-    for stand_in in _STAND_INS[:count]:
+    for stand_in in stand_ins:
         split = pieces[-1].split(str(stand_in))
         if len(split) != 2:
             return None
@@ -62,14 +54,22 @@ def _numbered_pieces(urlconf, prefix, name, count):
 
 
 @functools.cache
+def _numbered_pieces(urlconf, prefix, name, count):
+    try:
+        url = reverse(name, urlconf=urlconf, args=_STAND_INS[:count])
+    except (NoReverseMatch, ValueError):  # a pattern that takes no number there
+        return None
+    return _split(url, _STAND_INS[:count])
+
+
+@functools.cache
 def _pieces(urlconf, prefix, name, variable, fixed):
     stand_ins = dict(zip(variable, _STAND_INS, strict=False))
     url = reverse(name, urlconf=urlconf, kwargs={**dict(fixed), **stand_ins} or None)
-    pieces = [url]
-    for stand_in in stand_ins.values():
-        head, tail = pieces[-1].split(str(stand_in))
-        pieces[-1:] = [head, tail]
-    return tuple(pieces)
+    pieces = _split(url, stand_ins.values())
+    if pieces is None:
+        raise ValueError(f"{name}'s URL does not hold each of {variable} once")
+    return pieces
 
 
 @receiver(setting_changed)
