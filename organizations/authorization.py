@@ -23,13 +23,37 @@ def _is_active(user):
 
 
 def is_security_official(user, organization):
-    """Does ``user`` hold the Security Official role for ``organization``?"""
-    return (
-        _is_active(user)
-        and Role.objects.filter(
-            user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL
-        ).exists()
-    )
+    """Does ``user`` hold the Security Official role for ``organization``?
+
+    A role found is remembered on ``user`` (``remember_security_official``), so the page's
+    own check and each service of a workflow ask the database once per request.
+    """
+    if not _is_active(user):
+        return False
+    if organization.pk in _known_security_official_of(user):
+        return True
+    found = Role.objects.filter(
+        user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL
+    ).exists()
+    if found:
+        remember_security_official(user, organization)
+    return found
+
+
+def remember_security_official(user, organization):
+    """Note on ``user`` that a query of this request found its Security Official role for
+    ``organization``. As with Django's permission cache (``ModelBackend``'s ``_perm_cache``),
+    the note lives as long as the user object, which for ``request.user`` is one request: a
+    role removed by another request is seen by the next one."""
+    _known_security_official_of(user).add(organization.pk)
+
+
+def _known_security_official_of(user):
+    try:
+        return user._security_official_of
+    except AttributeError:
+        user._security_official_of = set()
+        return user._security_official_of
 
 
 def is_service_center_staff(user, permission=SERVICE_CENTER_PERMISSION):

@@ -18,6 +18,7 @@ from django.http import Http404
 from qpp_registration.core.prepared import PreparedQuery
 
 from . import invitations
+from .authorization import remember_security_official
 from .models import Organization, Role, RoleRequest
 from .own_requests import security_officials
 
@@ -68,7 +69,7 @@ def get_organization_for_security_official(user, pk, *, changes):
     ``changes`` its registration needs the Security Official role" [2020 §III.6, 2023 §III.7]);
     anyone else 404, as if it did not exist."""
     try:
-        return get_organization_for_user(user, pk, role=Role.Kind.SECURITY_OFFICIAL)
+        organization = get_organization_for_user(user, pk, role=Role.Kind.SECURITY_OFFICIAL)
     except Http404:
         other = other_role_than(user, pk, Role.Kind.SECURITY_OFFICIAL)
         if other is None:
@@ -78,6 +79,8 @@ def get_organization_for_security_official(user, pk, *, changes):
             f"registration status on Connected Organizations. Submitting, modifying or {changes} its "
             "registration needs the Security Official role."
         ) from None
+    remember_security_official(user, organization)
+    return organization
 
 
 def roles_of_user(user):

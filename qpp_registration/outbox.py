@@ -62,13 +62,15 @@ def queue_email(message, *, kind, event=None):
         (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"),
         "",
     )
+    # Only an event seen before can meet its own key again: a new one needs no savepoint.
+    may_repeat = event is not None
     event = event or uuid.uuid4().hex
     queued = []
     for address in dict.fromkeys(message.to):
         key = f"{kind}:{event}:{address.strip().lower()}"
         try:
             # A savepoint, so that a duplicate key leaves the caller's transaction usable.
-            with transaction.atomic():
+            with transaction.atomic(savepoint=may_repeat):
                 email = OutgoingEmail.objects.create(
                     key=key[:255],
                     kind=kind,

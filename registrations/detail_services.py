@@ -13,7 +13,6 @@ the contacts (Complete once one contact is complete [2023 §IV.3]).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import FIELDS, REQUIRED_MESSAGES, Contact
@@ -23,6 +22,7 @@ from organizations.models import EDITABLE_FIELDS, REQUIRED_FIELDS, Organization
 from qpp_registration.core.edit_tokens import require_unchanged_since
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.history import delete_with_history, save_with_history
+from qpp_registration.core.transactions import service_transaction
 from registrations import rules
 from registrations.models import Registration
 from registrations.selectors import contact_of_submission
@@ -71,7 +71,7 @@ def organization_update(
     values = {field: " ".join((value or "").split()) for field, value in values.items()}
     values["state"] = values["state"].upper()
 
-    with transaction.atomic():
+    with service_transaction():
         organization = Organization.objects.select_for_update().order_by().get(pk=organization.pk)
         require_unchanged_since(organization, edit_token, what="the organization information")
         changed = [
@@ -124,7 +124,7 @@ def contact_add(*, registration, by, first_name, last_name, email, phone, submis
     """
     now = now or timezone.now()
     _authorize(registration=registration, by=by, now=now)
-    with transaction.atomic():
+    with service_transaction():
         # Under the registration's lock a second request with the key waits for the first to
         # commit, then finds its contact; the unique constraint backs this up.
         registration = lock_registration(registration)
@@ -146,7 +146,7 @@ def contact_update(
     the contact's token when the form was rendered; a change saved since is not undone."""
     now = now or timezone.now()
     _authorize(registration=registration, by=by, now=now)
-    with transaction.atomic():
+    with service_transaction():
         registration = lock_registration(registration)
         contact = _lock_contact(registration, contact)
         require_unchanged_since(contact, edit_token, what="this contact")
@@ -163,7 +163,7 @@ def contact_delete(*, registration, contact, by, now=None):
     """Delete a contact, never the last one [2020 §V; 2023 §V]."""
     now = now or timezone.now()
     _authorize(registration=registration, by=by, now=now)
-    with transaction.atomic():
+    with service_transaction():
         registration = lock_registration(registration)
         contact = _lock_contact(registration, contact)
         # Counted under the registration lock: a concurrent delete has either
@@ -227,7 +227,7 @@ def _assign(contact, **values):
 
 def _after_change(registration, *, by, change):
     """Keep the CAHPS status in step with the contacts and tell the contacts."""
-    contacts = list(registration.contacts.all())
+    contacts = registration.contacts.all()  # read once, and only when the status or an e-mail needs them
     if recompute_cahps_completion(registration, contacts):
         save_with_history(registration, by=by, reason=change)
     notify_modified(

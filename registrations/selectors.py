@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from contacts.models import Contact
+from organizations.authorization import remember_security_official
 from organizations.models import Organization, Role
 from organizations.selectors import get_organization_for_security_official
 from qpp_registration.core.eastern import format_eastern
@@ -466,6 +467,7 @@ def official_organization(user, pk, *, changes, facts=None, year=None):
             values["year"] = year.pk
         found = _OFFICIAL_ORGANIZATION[facts].models(**values)
         if len(found) == 1:
+            remember_security_official(user, found[0])
             return found[0]
     return get_organization_for_security_official(user, pk, changes=changes)
 

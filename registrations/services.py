@@ -27,13 +27,13 @@ roll-over (it happens before the window opens) [2020 §I Who needs to register].
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from organizations.authorization import authorize, is_service_center_staff
 from organizations.models import Organization
 from qpp_registration.core.exceptions import ConfirmationRequired, RegistrationRefused
 from qpp_registration.core.history import delete_with_history, save_with_history
+from qpp_registration.core.transactions import service_transaction
 from registrations import emails, rules
 from registrations.models import (
     Program,
@@ -139,7 +139,7 @@ def registration_get_or_create(*, organization, year, by, now=None):
     now = now or timezone.now()
     authorize(by=by, organization=organization)
     require_open_window(year, now)
-    with transaction.atomic():
+    with service_transaction():
         return _lock_or_create_registration(organization=organization, year=year, by=by)
 
 
@@ -162,7 +162,7 @@ def registration_submit(*, organization, year, program, size, by, source=Source.
     authorize(by=by, organization=organization, source=source)
     require_open_window(year, now)
 
-    with transaction.atomic():
+    with service_transaction():
         registration = _lock_or_create_registration(organization=organization, year=year, by=by)
         organization = registration.organization  # as locked: the rules read the latest address
         if registration.status_for(program) != ProgramStatus.NOT_REGISTERED:
@@ -230,7 +230,7 @@ def registration_cancel(*, registration, program, by, now=None):
     authorize(by=by, organization=registration.organization)
     require_open_window(year, now)
 
-    with transaction.atomic():
+    with service_transaction():
         registration = lock_registration(registration)
         status = registration.status_for(program)
         if status == ProgramStatus.NOT_REGISTERED:
@@ -259,7 +259,7 @@ def registration_discard_start(*, registration, by, now=None):
     now = now or timezone.now()
     authorize(by=by, organization=registration.organization)
     require_open_window(registration.performance_year, now)
-    with transaction.atomic():
+    with service_transaction():
         registration = lock_registration(registration)
         if registration.cahps_status != ProgramStatus.NOT_REGISTERED or registration.size:
             raise RegistrationRefused(
@@ -285,7 +285,7 @@ def registration_change_size(*, registration, size, by, confirm_web_interface_ca
     authorize(by=by, organization=registration.organization)
     require_open_window(registration.performance_year, now)
 
-    with transaction.atomic():
+    with service_transaction():
         registration = lock_registration(registration)
         change = rules.size_change(registration=registration, new_size=size)
         if not change:
@@ -303,7 +303,7 @@ def registration_change_size(*, registration, size, by, confirm_web_interface_ca
             changes.append(
                 f"The CMS Web Interface registration was cancelled: {rules.WEB_INTERFACE_SIZE_RULE}."
             )
-        contacts = list(registration.contacts.all())
+        contacts = registration.contacts.all()  # read once, and only when the status or an e-mail needs them
         recompute_cahps_completion(registration, contacts)
         reason = f"Organization size changed to {Size(size).label}"
         if change.cancels_web_interface:
@@ -323,7 +323,7 @@ def registration_mark_web_interface_submitted(*, registration, by, submitted=Tru
     """
     if not is_service_center_staff(by):
         raise PermissionDenied("Only CMS staff can record a Web Interface data submission.")
-    with transaction.atomic():
+    with service_transaction():
         registration = lock_registration(registration)
         if submitted and registration.web_interface_status != ProgramStatus.REGISTERED:
             raise RegistrationRefused(
@@ -364,7 +364,7 @@ def sampling_notices_record(*, registrations, outcome, file_name, by):
         raise PermissionDenied("Only CMS staff record sampling results.")
     outcome = SamplingOutcome(outcome)
     recorded = already = 0
-    with transaction.atomic():
+    with service_transaction():
         for registration in registrations:
             registration = lock_registration(registration)
             if SamplingNotice.objects.filter(registration=registration, outcome=outcome).exists():

@@ -10,8 +10,7 @@ A view or an admin action calls one of these and turns the refusal into a messag
 
 from dataclasses import dataclass
 
-from django.db import transaction
-
+from qpp_registration.core.transactions import workflow_transaction
 from registrations import rules
 from registrations.detail_services import contact_add
 from registrations.models import Program, ProgramStatus, Source
@@ -39,7 +38,7 @@ def registration_start(*, organization, year, program, size, by):
     """
     program = Program(program)
     other = Program.CAHPS if program == Program.WEB_INTERFACE else Program.WEB_INTERFACE
-    with transaction.atomic():
+    with workflow_transaction():
         registration = registration_get_or_create(organization=organization, year=year, by=by)
         if size != registration.size:
             registration = registration_change_size(registration=registration, size=size, by=by)
@@ -59,7 +58,7 @@ def registration_size_set(*, organization, year, size, by, confirm_web_interface
     """*Edit* next to Size [2020 §V Update Organization Size], starting the registration if it
     has none yet. Returns ``(registration, web_interface_cancelled)``; ``ConfirmationRequired``
     when the change cancels the Web Interface registration and is not confirmed."""
-    with transaction.atomic():
+    with workflow_transaction():
         registration = registration_get_or_create(organization=organization, year=year, by=by)
         was_web_interface = registration.web_interface_status == ProgramStatus.REGISTERED
         registration = registration_change_size(
@@ -77,7 +76,7 @@ def registration_contact_add(
 ):
     """*Add New Contact*, or the first contact, which starts the registration [2020 §IV.6–7].
     Sent again with the form's ``submission_key``, it returns the contact it added (``contact_add``)."""
-    with transaction.atomic():
+    with workflow_transaction():
         registration = registration_get_or_create(organization=organization, year=year, by=by)
         return contact_add(
             registration=registration,
@@ -95,7 +94,7 @@ def cahps_register(*, organization, year, by):
     here on. After a deletion, an organization whose size is on file is registered again at
     once, with the same registration ID [2023 §VII]; otherwise it starts once the size is
     chosen."""
-    with transaction.atomic():
+    with workflow_transaction():
         registration = registration_get_or_create(organization=organization, year=year, by=by)
         if registration.cahps_status == ProgramStatus.NOT_REGISTERED and registration.size:
             registration = registration_submit(
@@ -109,7 +108,7 @@ def service_center_register(*, organization, year, program, size, by, contact=No
     subgroups' CAHPS in a CAHPS-only year [2023 §I]), adding ``contact`` (a dict of the
     contact's fields) first when given. A refused registration leaves no contact and no
     empty registration behind."""
-    with transaction.atomic():
+    with workflow_transaction():
         registration = registration_get_or_create(organization=organization, year=year, by=by)
         if contact is not None:
             contact_add(registration=registration, by=by, **contact)
