@@ -485,11 +485,17 @@ _CONTACTS = PreparedQuery(
 )
 
 
+def registration_of(*, organization, year):
+    """The organization's registration for ``year`` (or None) in one prepared query, saying
+    ``has_sampling_notices``; its contacts are not read."""
+    found = _REGISTRATION.models(organization=organization.pk, year=year.pk)
+    return found[0] if found else None
+
+
 def registration_and_contacts(*, organization, year):
     """``find_registration``'s registration (or None) and its contacts in order, in two prepared
     queries; the registration says ``has_sampling_notices``."""
-    found = _REGISTRATION.models(organization=organization.pk, year=year.pk)
-    if not found:
+    registration = registration_of(organization=organization, year=year)
+    if registration is None:
         return None, []
-    registration = found[0]
     return registration, _CONTACTS.models(registration=registration.pk)

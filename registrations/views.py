@@ -247,7 +247,7 @@ def registration_start(request, year, organization_id):
     )
     if closed is not None:
         return closed
-    registration = selectors.find_registration(organization=organization, year=year)
+    registration = selectors.registration_of(organization=organization, year=year)
     size_editable = rules.size_editable(registration)
     # A size already saved (e.g. set with Edit on Registration Details) is kept when the Register
     # button sends none: Registration Details has no size selector [2020 §V].
@@ -363,7 +363,7 @@ def registration_congratulations(request, year, organization_id, program):
     program = program_of_slug(program)
     year = web_interface_year(year)
     organization = so_organization(request, organization_id)
-    registration = selectors.find_registration(organization=organization, year=year)
+    registration, contacts = selectors.registration_and_contacts(organization=organization, year=year)
     if registration is None or registration.status_for(program) != ProgramStatus.REGISTERED:
         return redirect(list_url(year, organization))
     context = {
@@ -371,7 +371,7 @@ def registration_congratulations(request, year, organization_id, program):
         "organization": organization,
         "registration": registration,
         "program": program,
-        "contacts": list(registration.contacts.all()),
+        "contacts": contacts,
         "back_url": list_url(year, organization),
         "printed_at": format_eastern(timezone.now()),
     }
