@@ -6,7 +6,9 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.1[2-9]
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 VENV ?= .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
+# localhost rather than 127.0.0.1: the address runserver prints is the one people open, and
+# passkeys need a secure context (http://localhost is one) and a name, never an IP address.
+HOST ?= localhost
 PORT ?= 8000
 # The address e-mailed links point at: where `make run` serves (the worker sends the mail,
 # so every process is told). Set it to the machine's address with HOST=0.0.0.0.

@@ -59,6 +59,17 @@ def recovery_codes_generate(*, user):
     return codes
 
 
+def are_unused_codes_of(user, codes):
+    """Whether every one of ``codes`` (at least one, none twice) is an unused recovery code of
+    ``user``: checked against the stored hashes, which is all the portal keeps of them."""
+    hashes = {hash_code(code, user_id=user.pk) for code in codes if looks_like_recovery_code(code)}
+    if not codes or len(hashes) != len(codes):
+        return False
+    return RecoveryCode.objects.filter(user=user, code_hash__in=hashes, used_at__isnull=True).count() == len(
+        hashes
+    )
+
+
 def recovery_code_use(*, user, code):
     """Spend ``code`` if it is one of the user's unused recovery codes; returns whether it was."""
     if not looks_like_recovery_code(code):

@@ -23,6 +23,9 @@ REAUTHENTICATED_AT_KEY = "qpp_reauthenticated_at"
 PENDING_TOTP_SECRET_KEY = "qpp_pending_totp_secret"  # noqa: S105 - a session key name
 ENROLMENT_PROVED_KEY = "qpp_enrolment_proved"
 NEW_RECOVERY_CODES_KEY = "qpp_new_recovery_codes"
+# New recovery codes stay in the session that made them this long, for their page: shown there
+# once, and downloadable (.txt) from it meanwhile. Only hashes are kept anywhere else.
+NEW_RECOVERY_CODES_MINUTES = 10
 
 
 def verify_session(session, *, device=None):
@@ -121,6 +124,24 @@ def idle_seconds_left(session):
     return max(math.ceil(last_seen + settings.SESSION_IDLE_MINUTES * 60 - time.time()), 1)
 
 
+def idle_clock(session):
+    """What the idle warning counts down with (includes/idle_warning.html, the session status):
+    ``ends_at``, the moment the idle limit ends the session (``idle_expired`` holds from just
+    after it), and ``now``, the portal's clock, both in milliseconds since the epoch as
+    JavaScript's ``Date.now()``; the script counts ``ends_at - now`` on its own clock, so a
+    browser whose clock is wrong still agrees. The end is the last note of activity plus the
+    idle limit, which ``mark_seen`` renews only once a minute: up to a minute sooner than the
+    full idle limit after the page was drawn."""
+    now = time.time()
+    last_seen = session.get(LAST_SEEN_KEY)
+    started = last_seen if isinstance(last_seen, int) else now
+    return {
+        "ends_at": math.floor((started + settings.SESSION_IDLE_MINUTES * 60) * 1000),
+        "now": math.floor(now * 1000),
+        "seconds_left": idle_seconds_left(session),
+    }
+
+
 def mark_seen(session):
     """Note activity. Only when the last note is older than a thirtieth of the idle limit (a
     minute of 30): a page that changes nothing then writes nothing, not even its session,
@@ -141,3 +162,48 @@ def is_recently_reauthenticated(session) -> bool:
     if not isinstance(at, int):
         return False
     return time.time() - at <= settings.QPP_REAUTHENTICATION_MINUTES * 60
+
+
+def keep_new_recovery_codes(session, codes, *, then):
+    """Keep new codes for the one page that shows them (``then``: where it continues to)."""
+    session[NEW_RECOVERY_CODES_KEY] = {
+        "user_id": str(session.get("_auth_user_id", "")),
+        "codes": list(codes),
+        "next": then,
+        "at": int(time.time()),
+    }
+
+
+def _new_recovery_codes_entry(session):
+    """What ``keep_new_recovery_codes`` kept, for this session's user and within the last few
+    minutes, or None (an older entry is dropped)."""
+    new = session.get(NEW_RECOVERY_CODES_KEY)
+    if not isinstance(new, dict):
+        return None
+    at = new.get("at")
+    if (
+        new.get("user_id") != str(session.get("_auth_user_id"))
+        or not isinstance(at, int)
+        or time.time() - at > NEW_RECOVERY_CODES_MINUTES * 60
+    ):
+        session.pop(NEW_RECOVERY_CODES_KEY, None)
+        return None
+    return new
+
+
+def take_new_recovery_codes(session):
+    """The new codes and where their page continues to, once: the codes leave the session here
+    (only their hashes are kept), the note that they were made stays for
+    ``new_recovery_codes_made_at``. None when there are none to show."""
+    new = _new_recovery_codes_entry(session)
+    if new is None or not new.get("codes"):
+        return None
+    session[NEW_RECOVERY_CODES_KEY] = {"user_id": new["user_id"], "at": new["at"]}
+    return new
+
+
+def new_recovery_codes_made_at(session):
+    """When this session's user made new codes in it (seconds since the epoch), if within the
+    last few minutes: while their page may still be in front of them. Else None."""
+    new = _new_recovery_codes_entry(session)
+    return None if new is None else new["at"]

@@ -21,6 +21,11 @@ urlpatterns = [
     path("devices/", device_views.devices, name="account_devices"),
     path("recovery-codes/", recovery_views.recovery_codes_new, name="account_recovery_codes_new"),
     path("recovery-codes/show/", recovery_views.recovery_codes_show, name="account_recovery_codes_show"),
+    path(
+        "recovery-codes/download/",
+        recovery_views.recovery_codes_download,
+        name="account_recovery_codes_download",
+    ),
     path("devices/<int:pk>/rename/", device_views.device_rename, name="account_device_rename"),
     path("devices/<int:pk>/remove/", device_views.device_remove, name="account_device_remove"),
     path("password/change/", views.password_change, name="account_change_password"),

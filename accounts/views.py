@@ -316,7 +316,8 @@ def admin_password_change(request):
 
 @require_http_methods(["GET", "POST"])
 def session_status(request):
-    """How long the session has before the idle sign-out, for the "Are you still there?"
-    warning. A GET only asks (``accounts.middleware`` does not count it as activity);
-    *Stay signed in* POSTs, which is activity and so starts the idle time again."""
-    return JsonResponse({"seconds_left": two_factor.idle_seconds_left(request.session)})
+    """When the idle sign-out comes, for the "Are you still there?" warning
+    (``two_factor.idle_clock``). A GET only asks (``accounts.middleware`` does not count it as
+    activity); *Stay signed in* POSTs, which is activity and so starts the idle time again: the
+    answer is the new end."""
+    return JsonResponse(two_factor.idle_clock(request.session))

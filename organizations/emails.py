@@ -1,12 +1,17 @@
 """E-mails about role requests [2020 §II Connect to an Organization]: to the Security Officials
-and the requester, the requester's acknowledgement, and the invitation to become a Security
-Official and its acceptance (``organizations.invitations``).
+and the requester, the requester's acknowledgement, the invitation to become a Security
+Official and its acceptance (``organizations.invitations``), and a Security Official's removal.
 
 Rendered from ``templates/organizations/email/`` and queued with the change that
 caused them (``qpp_registration.core.emails``).
 """
 
+from django.urls import reverse
+from django.utils import timezone
+
+from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.emails import send_email_on_commit, send_to_each, user_recipient
+from qpp_registration.core.links import portal_url
 
 TEMPLATE_DIR = "organizations/email"
 
@@ -74,6 +79,38 @@ def notify_invitation_accepted(*, invitation):
         invitee_name=_name(invitation.accepted_by),
         invitee_username=invitation.accepted_by.username,
     )
+
+
+def notify_security_official_removed(*, organization, removed, by, by_service_center, remaining):
+    """Tell a Security Official that their role was removed, and tell the organization's remaining
+    Security Officials who removed whose role (``services.role_remove``)."""
+    when = format_eastern(timezone.now())
+    for recipient in [removed, *remaining]:
+        if by.pk == removed.pk:
+            remover = (
+                "You" if recipient.pk == removed.pk else f"{_name(removed)} (User ID {removed.username})"
+            )
+        elif recipient.pk == by.pk:
+            remover = "You"
+        elif by_service_center:
+            remover = "The QPP Service Center"
+        else:
+            remover = f"{_name(by)} (User ID {by.username})"
+        _send(
+            "security_official_removed",
+            recipient,
+            organization,
+            recipient_is_removed=recipient.pk == removed.pk,
+            recipient_is_remover=recipient.pk == by.pk,
+            removed_themselves=by.pk == removed.pk,
+            remover=remover,
+            removed_name=_name(removed),
+            removed_username=removed.username,
+            when=when,
+            remaining=[f"{_name(user)} (User ID {user.username})" for user in remaining],
+            link=portal_url(reverse("manage_access")),
+            connect_link=portal_url(reverse("connect_organization")),
+        )
 
 
 def _name(user):

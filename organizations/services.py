@@ -26,6 +26,10 @@ from qpp_registration.core.history import delete_with_history, save_with_history
 
 ROLE_DECISION_PERMISSION = "organizations.change_rolerequest"
 ROLE_REMOVAL_PERMISSION = "organizations.delete_role"
+# The history of a Security Official's removed role (simple-history keeps 100 characters).
+SECURITY_OFFICIAL_REMOVED = (
+    "Security Official role removed; they and the remaining Security Officials were e-mailed"
+)
 
 
 def organization_save_by_staff(*, organization, by, changed_fields=()):
@@ -122,29 +126,49 @@ def role_request_reject(*, role_request, by, note=""):
 
 
 def role_remove(*, role, by):
-    """Remove someone's role; an organization always keeps one Security Official."""
+    """Remove someone's role; an organization always keeps one Security Official.
+
+    Removing a Security Official's role is never silent: the person removed and every remaining
+    Security Official are e-mailed, so that an official removed by one they approved, or by
+    anyone else, hears of it, and the role's history says they were told.
+    """
     organization = role.organization
     with transaction.atomic():
         # The organization row serializes role changes: two removals at once cannot
         # each count the other Security Official and leave none, and the remover's
         # own role is checked after any concurrent change has committed.
-        Organization.objects.select_for_update().order_by().get(pk=organization.pk)
+        organization = Organization.objects.select_for_update().order_by().get(pk=organization.pk)
         leaving = role.user_id == getattr(by, "pk", None) and by.is_active
-        if not (
-            leaving
-            or is_security_official(by, organization)
-            or is_service_center_staff(by, ROLE_REMOVAL_PERMISSION)
-        ):
+        by_official = is_security_official(by, organization)
+        if not (leaving or by_official or is_service_center_staff(by, ROLE_REMOVAL_PERMISSION)):
             raise PermissionDenied(
                 "Only a Security Official of this organization or CMS staff can remove a role."
             )
         try:
-            role = Role.objects.select_for_update().order_by().get(pk=role.pk)
+            role = Role.objects.select_for_update().select_related("user").order_by().get(pk=role.pk)
         except Role.DoesNotExist:
             raise RegistrationRefused("This role was already removed.") from None
-        if role.is_security_official:
-            _require_another_security_official(organization, excluding=role)
-        delete_with_history(role, by=by, reason="Role removed")
+        if not role.is_security_official:
+            delete_with_history(role, by=by, reason="Role removed")
+            return
+        _require_another_security_official(organization, excluding=role)
+        remaining = [
+            other.user
+            for other in Role.objects.filter(
+                organization=organization, kind=Role.Kind.SECURITY_OFFICIAL, user__is_active=True
+            )
+            .exclude(pk=role.pk)
+            .select_related("user")
+            .order_by("user__username")
+        ]
+        delete_with_history(role, by=by, reason=SECURITY_OFFICIAL_REMOVED)
+        emails.notify_security_official_removed(
+            organization=organization,
+            removed=role.user,
+            by=by,
+            by_service_center=not (leaving or by_official),
+            remaining=remaining,
+        )
 
 
 def _lock_pending_request(role_request, *, by):

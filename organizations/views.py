@@ -227,10 +227,15 @@ def remove_role(request, organization_pk, role_pk):
         except PermissionDenied:
             raise Http404("No role found.") from None
         else:
+            told = (
+                " We e-mailed them and the organization's other Security Officials."
+                if role.is_security_official
+                else ""
+            )
             messages.success(
                 request,
                 f"{_person(role.user)} no longer has the {role.get_kind_display()} role for "
-                f"{role.organization.name}.",
+                f"{role.organization.name}.{told}",
             )
             return redirect("manage_access")
     is_last_official = (

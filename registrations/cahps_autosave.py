@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from registrations import cahps_pages
 from registrations.cahps_forms import CahpsContactForm
+from registrations.reminders import page_reminders
 from registrations.view_helpers import cahps_list_url, cahps_page_url
 
 
@@ -75,6 +76,11 @@ def header_state(year, organization, *, contact=None):
         "can_delete_registration": page.can_delete_registration,
         "can_delete_contacts": len(page.contacts) > 1,
         "can_download": page.can_download,
+        # Whether a deadline reminder is still to be sent: the reminders box shows only then.
+        "reminders": page_reminders(
+            organization=organization, year=year, registration=page.registration, now=timezone.now()
+        )
+        is not None,
     }
     if contact is not None:
         row = next((row for row in page.contacts if row.contact.pk == contact.pk), None)

@@ -43,9 +43,10 @@ from registrations.cahps_autosave import (
     writable_page,
 )
 from registrations.cahps_forms import CahpsContactForm, CahpsSizeForm, DrawnContactForm, DrawnSizeField
+from registrations.confirmation import confirmations_sent
 from registrations.detail_services import contact_add, contact_delete, contact_update
 from registrations.models import Program, Size
-from registrations.reminders import receives_reminders
+from registrations.reminders import page_reminders, receives_reminders
 from registrations.services import (
     registration_cancel,
     registration_change_size,
@@ -190,6 +191,9 @@ def _render_page(request, page, *, bound=None, status=200):
         "list_url": cahps_list_url(page.year, page.organization),
         "urls": {name: organization_urls(name, page.year)(page.organization.pk) for name in _PAGE_URLS},
         "error_form": next(iter(bound.values()), None),
+        "reminders": page_reminders(
+            organization=page.organization, year=page.year, registration=page.registration, now=timezone.now()
+        ),
         "reminders_on": _receives_reminders(user, page.organization),
         "sampling_notices": _sampling_notices(page.registration),
         "messages": top_messages,
@@ -397,7 +401,8 @@ def cahps_delete(request, year, organization_id):
 @require_GET
 def cahps_summary(request, year, organization_id):
     """*Download Group CAHPS Registration Summary* [2023 §VI]: a PDF to keep on file, since no
-    confirmation e-mail is sent [2023 §IV.3]. Only for a Complete registration."""
+    confirmation e-mail is sent [2023 §IV.3] unless asked for (it says which were). Only for a
+    Complete registration."""
     year = cahps_year(year)
     organization = cahps_so_organization(request, organization_id)
     page = cahps_pages.cahps_page(organization=organization, year=year, now=timezone.now())
@@ -411,6 +416,7 @@ def cahps_summary(request, year, organization_id):
         contacts=[row.contact for row in page.contacts],
         completed_at=completion.at,
         completed_by=completion.by,
+        confirmations=confirmations_sent(page.registration),
         downloaded_at=timezone.now(),
         downloaded_by=request.user,
     )

@@ -8,12 +8,15 @@ then get the same message a 2020/2021 registration sends, quoting the registrati
 """
 
 import hashlib
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from organizations.authorization import authorize
 from qpp_registration.core.exceptions import RegistrationRefused
+from qpp_registration.models import OutgoingEmail
 from registrations import emails
 from registrations.models import Program, ProgramStatus, Source
 from registrations.services import lock_registration, require_open_window
@@ -44,6 +47,43 @@ def registration_confirmation_send(*, registration, by, now=None):
             registration=registration,
             program=Program.CAHPS,
             recipients=recipients,
-            event=f"{registration.registration_id}:confirmation:{hashlib.sha256(said).hexdigest()[:32]}",
+            event=f"{_event_prefix(registration)}{hashlib.sha256(said).hexdigest()[:32]}",
         )
     return len(recipients)
+
+
+# --- What was sent ---------------------------------------------------------------------------------
+
+# The outbox keeps one row per recipient, keyed "<kind>:<event>:<address>" (qpp_registration.outbox).
+_KIND = "registration_submitted"
+
+
+def _event_prefix(registration):
+    return f"{registration.registration_id}:confirmation:"
+
+
+@dataclass(frozen=True)
+class ConfirmationSent:
+    """One *Email a confirmation to the contacts*: when it was asked for, and each address with
+    what became of its message (an ``OutgoingEmail.Status``)."""
+
+    asked_at: datetime
+    recipients: tuple  # ((address, status), ...)
+
+
+def confirmations_sent(registration):
+    """Every confirmation e-mail asked for on ``registration``, oldest first, as the outbox
+    records them (the summary PDF says what was sent and to whom)."""
+    rows = (
+        OutgoingEmail.objects.filter(kind=_KIND, key__startswith=f"{_KIND}:{_event_prefix(registration)}")
+        .order_by("created_at", "pk")
+        .values_list("key", "to", "status", "created_at")
+    )
+    asked = {}
+    for key, to, status, created_at in rows:
+        event = key[len(_KIND) + 1 :].rsplit(":", 1)[0]
+        asked.setdefault(event, (created_at, []))[1].append((to, status))
+    return [
+        ConfirmationSent(asked_at=asked_at, recipients=tuple(recipients))
+        for asked_at, recipients in asked.values()
+    ]

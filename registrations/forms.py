@@ -5,6 +5,8 @@ services check the rules again and do the writing. Labels are the guide's
 [2020 §IV.1, §IV.4, §IV.6–7, §V].
 """
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from localflavor.us.forms import USStateSelect, USZipCodeField
@@ -78,6 +80,31 @@ class SizeForm(forms.Form):
     confirm_web_interface_cancellation = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
+ZIP_CODE_FORMAT = "Enter 5 digits, like 21244, or ZIP+4, like 21244-1850."
+# What is wrong with a typed ZIP code, in words the page's script uses too (the ZIP code input's
+# data-pattern-message and data-pattern-count-message, static/js/registration-organization.js).
+ZIP_CODE_COUNT_MESSAGE = f"The ZIP code has {{count}}. {ZIP_CODE_FORMAT}"
+ZIP_CODE_SHAPE_MESSAGE = f"The ZIP code is not 5 digits or ZIP+4. {ZIP_CODE_FORMAT}"
+
+
+def zip_code_problem(value):
+    """Why ``value`` is not a ZIP code, naming the field: "The ZIP code has 4 digits. Enter ..." """
+    if re.fullmatch(r"[0-9]+", value):
+        count = len(value)
+        return ZIP_CODE_COUNT_MESSAGE.replace("{count}", f"{count} digit{'' if count == 1 else 's'}")
+    return ZIP_CODE_SHAPE_MESSAGE
+
+
+class ZipCodeField(USZipCodeField):
+    """localflavor's ZIP code field, whose refusal says what is wrong with what was typed."""
+
+    def run_validators(self, value):
+        try:
+            super().run_validators(value)
+        except ValidationError:
+            raise ValidationError(zip_code_problem(value), code="invalid") from None
+
+
 class OrganizationForm(EditTokenForm):
     """Organization Information: what a Security Official can update [2020 §IV.4].
 
@@ -109,20 +136,25 @@ class OrganizationForm(EditTokenForm):
         widget=USStateSelect,
         error_messages={"required": "Select the state."},
     )
-    zip_code = USZipCodeField(
+    zip_code = ZipCodeField(
         label="ZIP Code",
-        error_messages={
-            "required": "Enter the ZIP code.",
-            "invalid": "Enter a 5-digit ZIP code, or ZIP+4 as 12345-6789.",
-        },
+        error_messages={"required": "Enter the ZIP code."},
         help_text="For example, 21244 or 21244-1850.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["zip_code"].widget.attrs.update(
-            # The pattern USZipCodeField accepts, for the page's check mark only.
-            {"autocomplete": "postal-code", "inputmode": "numeric", "data-pattern": r"^\d{5}(-\d{4})?$"}
+            {
+                "autocomplete": "postal-code",
+                "inputmode": "numeric",
+                # The pattern USZipCodeField accepts, for the page's check mark and its message by the
+                # field, in the server's words (zip_code_problem).
+                "data-pattern": r"^\d{5}(-\d{4})?$",
+                "data-pattern-message": ZIP_CODE_SHAPE_MESSAGE,
+                "data-pattern-count-message": ZIP_CODE_COUNT_MESSAGE,
+                "data-pattern-label": self.fields["zip_code"].label,
+            }
         )
         self.fields["address_line_1"].widget.attrs["autocomplete"] = "address-line1"
         self.fields["address_line_2"].widget.attrs["autocomplete"] = "address-line2"

@@ -131,7 +131,8 @@ def organization_history(organization):
         return f"Contact {name} of {registration_named(record.registration_id)}"
 
     def role_subject(record):
-        return f"Role of {users.get(record.user_id, 'a removed user')}"
+        # Which role: a removed Security Official's entry says so, with its reason (services.role_remove).
+        return f"{record.get_kind_display()} role of {users.get(record.user_id, 'a removed user')}"
 
     def request_subject(record):
         return f"Role request by {users.get(record.user_id, 'a removed user')}"

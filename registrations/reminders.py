@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from organizations.authorization import is_security_official
 from organizations.models import Role
+from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.emails import Recipient
 from qpp_registration.core.links import portal_url
 from registrations import rules
@@ -39,6 +40,21 @@ from registrations.models import (
 EASTERN = ZoneInfo("America/New_York")
 
 
+def reminder_moments(year, *, days=None, hour=None):
+    """Each reminder of ``year``, as (days before closing, the moment it is due), earliest first:
+    ``QPP_REMINDER_HOUR`` ET on each ``QPP_REMINDER_DAYS`` day before the closing day, inside the
+    window only."""
+    days = settings.QPP_REMINDER_DAYS if days is None else days
+    hour = settings.QPP_REMINDER_HOUR if hour is None else hour
+    closing_day = timezone.localtime(year.window_closes, EASTERN).date()
+    moments = []
+    for offset in sorted(set(days), reverse=True):
+        moment = datetime.combine(closing_day - timedelta(days=offset), time(hour), tzinfo=EASTERN)
+        if year.window_opens <= moment < year.window_closes:
+            moments.append((offset, moment))
+    return moments
+
+
 def due_days(year, now, *, days=None, hour=None):
     """The offset (days before closing) whose reminder is due at ``now``, or None.
 
@@ -46,17 +62,19 @@ def due_days(year, now, *, days=None, hour=None):
     down for a while sends one reminder, not a burst of stale ones; a moment before
     the window opened sends nothing.
     """
-    days = settings.QPP_REMINDER_DAYS if days is None else days
-    hour = settings.QPP_REMINDER_HOUR if hour is None else hour
     if not (year.window_opens <= now < year.window_closes):
         return None
-    closing_day = timezone.localtime(year.window_closes, EASTERN).date()
     due = None
-    for offset in sorted(set(days), reverse=True):
-        moment = datetime.combine(closing_day - timedelta(days=offset), time(hour), tzinfo=EASTERN)
-        if year.window_opens <= moment <= now:
+    for offset, moment in reminder_moments(year, days=days, hour=hour):
+        if moment <= now:
             due = offset
     return due
+
+
+def still_to_register(registration):
+    """Whether this year's ``registration`` leaves its organization to be reminded: registered
+    for nothing yet, or its CAHPS registration Incomplete."""
+    return not registration.is_registered_for_any or registration.cahps_status == ProgramStatus.INCOMPLETE
 
 
 @dataclass(frozen=True)
@@ -77,7 +95,7 @@ def targets(year):
     }
     found = []
     for registration in this_year.values():
-        if registration.is_registered_for_any and registration.cahps_status != ProgramStatus.INCOMPLETE:
+        if not still_to_register(registration):
             continue
         found.append(Target(registration.organization, registration, None, _missing(year, registration)))
     last_year = (
@@ -179,6 +197,58 @@ def send_deadline_reminders(now=None):
                 reminder.save(update_fields=["recipients"])
             reminded += 1
     return reminded
+
+
+# --- What an organization's page says of them -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageReminders:
+    """The deadline-reminder box of an organization's page (``templates/registrations/_reminders.html``)."""
+
+    situation: str  # "While <organization> is not registered for performance year 2021"
+    days: tuple  # the days before closing whose reminders are still to come, e.g. (3, 1)
+    closes: str  # when the window closes, ET
+
+    @property
+    def days_text(self):
+        """ "14, 3 and 1 days", "1 day"."""
+        numbers = [str(days) for days in self.days]
+        joined = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+        return f"{joined} day{'' if self.days == (1,) else 's'}"
+
+
+def page_reminders(*, organization, year, registration, now):
+    """What ``organization``'s page for ``year`` says of its deadline reminders, or None where none
+    would be sent: no reminder moment is left before the window closes, or ``targets`` would not
+    pick the organization. ``registration``: its registration for ``year``, or None (then last
+    year's is read, as ``targets`` reads it)."""
+    days = tuple(offset for offset, moment in reminder_moments(year) if moment > now)
+    if not days:
+        return None
+    name = organization.name
+    if registration is not None:
+        if not still_to_register(registration):
+            return None
+        if year.is_cahps_only or registration.cahps_status == ProgramStatus.INCOMPLETE:
+            situation = f"While the CAHPS for MIPS Survey registration of {name} is not Complete"
+        else:
+            situation = f"While {name} is not registered for performance year {year.year}"
+    elif _registered_last_year(organization, year):
+        situation = (
+            f"{name} registered for performance year {year.year - 1}. While it is not registered for "
+            f"{year.year}"
+        )
+    else:
+        return None
+    return PageReminders(situation=situation, days=days, closes=format_eastern(year.window_closes))
+
+
+def _registered_last_year(organization, year):
+    last_year = Registration.objects.filter(
+        organization=organization, performance_year__year=year.year - 1
+    ).first()
+    return last_year is not None and last_year.is_registered_for_any
 
 
 # --- A Security Official's choice ----------------------------------------------------------------

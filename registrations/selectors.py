@@ -16,7 +16,6 @@ from contacts.models import Contact
 from organizations.authorization import remember_security_official
 from organizations.models import Organization, Role
 from organizations.selectors import get_organization_for_security_official
-from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.prepared import PreparedQuery
 from registrations import rules
 from registrations.models import (
@@ -107,14 +106,17 @@ class YearOption:
 
 
 def year_options(now, selected, years=None):
-    """The switcher's options: "2021 (open until …)", "2020 (closed)", …"""
+    """The switcher's options: "2021 (open)", "2022 (not yet open)", "2020 (closed)", …
+
+    Short enough for a phone (a closed select cuts what does not fit); the page's window
+    alert gives the chosen year's dates and times."""
     options = []
     for year in selectable_years(now, years):
         state = rules.window_state(year, now)
         if state is WindowState.OPEN:
-            note = f"open until {format_eastern(year.window_closes)}"
+            note = "open"
         elif state is WindowState.NOT_YET_OPEN:
-            note = f"opens {format_eastern(year.window_opens)}"
+            note = "not yet open"
         else:
             note = "closed"
         options.append(

@@ -182,6 +182,48 @@ def contacts_section(pdf, contacts):
                 row.cell(pdf.text_for_font(text))
 
 
+# What became of each message of a confirmation (qpp_registration.models.OutgoingEmail.Status).
+_DELIVERY = {
+    "sent": "sent to",
+    "queued": "being sent to",
+    "sending": "being sent to",
+    "failed": "could not be delivered to",
+}
+
+
+def _delivery(recipients):
+    """ "Sent to a@example.com; could not be delivered to b@example.com." """
+    addresses = {words: [] for words in _DELIVERY.values()}
+    for address, status in recipients:
+        addresses[_DELIVERY.get(status, "being sent to")].append(address)
+    text = "; ".join(f"{words} {', '.join(found)}" for words, found in addresses.items() if found)
+    return f"{text[:1].upper()}{text[1:]}."
+
+
+def confirmation_section(pdf, confirmations):
+    """The confirmation emails asked for with *Email a confirmation to the contacts*
+    (``registrations.confirmation.confirmations_sent``), or that none was."""
+    pdf.section("Confirmation email")
+    if not confirmations:
+        pdf.write_line(
+            "No confirmation email has been sent for this registration. A CAHPS for MIPS Survey "
+            "registration sends one only when a Security Official selects Email a confirmation to the "
+            "contacts on the registration page."
+        )
+        return
+    pdf.write_line(
+        "Confirmation emails quoting the registration ID, sent to the contacts receiving updates at the "
+        "time a Security Official selected Email a confirmation to the contacts:"
+    )
+    pdf.ln(1)
+    pdf.pairs(
+        [
+            (format_eastern(confirmation.asked_at), _delivery(confirmation.recipients))
+            for confirmation in confirmations
+        ]
+    )
+
+
 def window_note(pdf, *, year, downloaded_at, changes):
     """Until when the registration can still change (``changes``: "changed or deleted")."""
     if downloaded_at < year.window_closes:
@@ -193,8 +235,11 @@ def window_note(pdf, *, year, downloaded_at, changes):
         pdf.write_line(f"Registration closed on {format_eastern(year.window_closes)}.")
 
 
-def cahps_summary_pdf(*, registration, contacts, completed_at, completed_by, downloaded_at, downloaded_by):
-    """The summary of a Complete CAHPS registration, as PDF bytes."""
+def cahps_summary_pdf(
+    *, registration, contacts, completed_at, completed_by, confirmations=(), downloaded_at, downloaded_by
+):
+    """The summary of a Complete CAHPS registration, as PDF bytes. ``confirmations``: the
+    confirmation emails sent (``registrations.confirmation.confirmations_sent``)."""
     organization = registration.organization
     year = registration.performance_year
     pdf = new_summary(
@@ -223,12 +268,12 @@ def cahps_summary_pdf(*, registration, contacts, completed_at, completed_by, dow
 
     organization_section(pdf, registration)
     contacts_section(pdf, contacts)
+    confirmation_section(pdf, confirmations)
 
     pdf.section("What happens next")
     pdf.write_line(
-        "Keep this summary for your records: no confirmation email is sent for a CAHPS for MIPS Survey "
-        "registration. The contacts above receive information and updates about the registration and the "
-        "next steps for administering the survey."
+        "Keep this summary for your records. The contacts above receive information and updates about the "
+        "registration and the next steps for administering the survey."
     )
     pdf.ln(2)
     pdf.write_line(

@@ -19,9 +19,11 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from organizations.selectors import get_organization_for_security_official
+from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import EditConflict
 from qpp_registration.core.url_patterns import url_of_each
 from registrations import pages, register_again, rules, selectors
+from registrations.models import Source
 
 # --- Both flows and the 2020/2021 screens --------------------------------------------------------
 
@@ -70,6 +72,45 @@ def without_fragment(url):
     (portal.js moves focus to it). Jumping to the organization's card would leave the outcome
     of the action above the screen."""
     return url.split("#", 1)[0]
+
+
+def fragment_cleared(url):
+    """``url`` with an explicit empty fragment (``…/#``), for a redirect answering a form whose
+    action carries a fragment: a ``Location`` without one keeps the fragment of the URL the form
+    was sent to (RFC 9110 §10.2.2). The main page's Register form is sent to
+    ``…/register/#register-errors`` so that a refusal scrolls to its error summary even without
+    JavaScript; that fragment must not follow a success (``…/congratulations/#register-errors``)."""
+    return f"{url.split('#', 1)[0]}#"
+
+
+_HOW_REGISTERED = {
+    Source.AUTOMATIC: " automatically",
+    Source.SERVICE_CENTER: " by the QPP Service Center",
+    Source.SECURITY_OFFICIAL: " by a Security Official",
+}
+
+
+def already_registered(registration, program, *, user):
+    """What a Register that came second says (a double submit, or two Security Officials at once):
+    who registered ``registration`` for ``program`` and when, as far as it is known."""
+    organization = registration.organization
+    year = registration.performance_year
+    at = getattr(registration, f"{program.value}_registered_at")
+    by = getattr(registration, f"{program.value}_registered_by")
+    when = f" on {format_eastern(at)}" if at else ""
+    if by is not None and by.pk == user.pk:
+        who = f"You registered it{when}"
+    elif by is not None:
+        name = by.get_full_name()
+        person = f"{name} (User ID {by.username})" if name else f"User ID {by.username}"
+        who = f"{person} registered it{when}"
+    else:
+        how = _HOW_REGISTERED.get(registration.source_for(program), "")
+        who = f"It was registered{how}{when}"
+    return (
+        f"{organization.name} is already registered for the {program.label} for performance year "
+        f"{year.year}. {who}; its registration ID is {registration.registration_id}."
+    )
 
 
 def organization_url(name, year, organization, **kwargs):

@@ -29,12 +29,15 @@ from qpp_registration.params import int_param
 from registrations import pages, rules, selectors, workflows
 from registrations.forms import RegisterForm
 from registrations.models import Program, ProgramStatus
+from registrations.reminders import page_reminders
 from registrations.services import (
     registration_submit,
 )
 from registrations.view_helpers import (
     GET_POST,
+    already_registered,
     apply_error,
+    fragment_cleared,
     last_year_offers,
     list_url,
     no_security_official,
@@ -280,17 +283,22 @@ def registration_start(request, year, organization_id):
     except RegistrationRefused as error:
         apply_error(form, error)
         return again()
+    # The form was sent to ``…#register-errors``: each way on clears that fragment.
     if outcome.already_registered:
         messages.info(request, f"{organization.name} is already registered for the {program.label}.")
-        return redirect(without_fragment(list_url(year, organization)))
+        return redirect(fragment_cleared(list_url(year, organization)))
     if outcome.carried_over:
         return redirect(
-            organization_url(
-                "registration_congratulations", year, organization, program=pages.PROGRAM_SLUGS[program]
+            fragment_cleared(
+                organization_url(
+                    "registration_congratulations", year, organization, program=pages.PROGRAM_SLUGS[program]
+                )
             )
         )
     return redirect(
-        organization_url("registration_submit", year, organization, program=pages.PROGRAM_SLUGS[program])
+        fragment_cleared(
+            organization_url("registration_submit", year, organization, program=pages.PROGRAM_SLUGS[program])
+        )
     )
 
 
@@ -313,10 +321,11 @@ def registration_submit_view(request, year, organization_id, program):
         messages.info(request, f"Select the organization size and Register for {organization.name} first.")
         return redirect(without_fragment(list_url(year, organization)))
     if cell.is_registered:
-        messages.info(request, f"{organization.name} is registered for the {program.label}.")
+        messages.info(request, already_registered(detail.registration, program, user=request.user))
         return redirect(organization_url("registration_detail", year, organization))
 
     error = None
+    already = None
     if request.method == "POST":
         if not detail.window_open:
             return window_closed(
@@ -333,6 +342,11 @@ def registration_submit_view(request, year, organization_id, program):
             )
         except RegistrationRefused as refusal:
             error = refusal.reason
+            # Registered by another request since this page was read (a double submit, or two
+            # Security Officials at once): say so and lead to it, rather than ask to complete it.
+            current = selectors.find_registration(organization=organization, year=year)
+            if current is not None and current.status_for(program) == ProgramStatus.REGISTERED:
+                already = already_registered(current, program, user=request.user)
         else:
             return redirect(
                 organization_url(
@@ -351,6 +365,7 @@ def registration_submit_view(request, year, organization_id, program):
         "program_slug": pages.PROGRAM_SLUGS[program],
         "cell": cell,
         "error": error,
+        "already": already,
         "prefilled_contact": prefilled_contact(request.user) if not detail.contacts else None,
         "return_key": f"submit-{pages.PROGRAM_SLUGS[program]}",
     }
@@ -397,6 +412,7 @@ def registration_detail(request, year, organization_id):
         "year": year,
         "organization": organization,
         "detail": detail,
+        "reminders": page_reminders(organization=organization, year=year, registration=registration, now=now),
         "reminders_on": not organization.reminders_off,
         "sampling_notices": selectors.sampling_notices(registration)
         if registration is not None and registration.has_sampling_notices

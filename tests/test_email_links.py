@@ -61,6 +61,13 @@ def security_official_invitation(client, people):
     )
 
 
+def security_official_removed(client, people):
+    second = Role.objects.create(
+        user=people.invitee, organization=people.practice, kind=Role.Kind.SECURITY_OFFICIAL
+    )
+    organization_services.role_remove(role=second, by=people.security_official)
+
+
 def deadline_reminder(client, people):
     # 2021 closes Wednesday 30 June at 8 p.m. ET: three days before, at 10 a.m. [2021 #2].
     three_days_before = datetime(2021, 6, 27, 10, 0, tzinfo=ZoneInfo("America/New_York"))
@@ -112,6 +119,7 @@ def unknown_account(client, people):
 TRIGGERS = {
     "role_request_acknowledged": role_request_acknowledged,
     "security_official_invitation": security_official_invitation,
+    "security_official_removed": security_official_removed,
     "deadline_reminder": deadline_reminder,
     "sampling_notice": sampling_notice,
     "enrolment_link": enrolment_link,
@@ -181,4 +189,7 @@ def test_make_run_tells_the_web_server_worker_and_scheduler_the_address_it_serve
     )
 
     honcho = next(line for line in result.stdout.splitlines() if "honcho" in line)
-    assert "PORTAL_URL=http://127.0.0.1:9201 " in honcho
+    # localhost, not 127.0.0.1: the address runserver prints is the one people open, and
+    # passkeys work only at a name in a secure context (http://localhost is one, an IP is no name).
+    assert "HOST=localhost " in honcho
+    assert "PORTAL_URL=http://localhost:9201 " in honcho

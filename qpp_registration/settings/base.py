@@ -250,7 +250,10 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # so reading a page writes nothing [issue 25].
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
-SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# The store's own expiry (the row and the cookie, from the last save) a minute past the idle
+# limit: the idle limit ends the session itself and says why, also when the page reloads as the
+# idle warning's countdown ends, a moment after the limit; the store's expiry is the backstop.
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60 + 60
 SESSION_SAVE_EVERY_REQUEST = False
 
 # Two-factor [2020 §III.3]: see docs/decisions/0002-two-factor.md.

@@ -58,13 +58,18 @@ def _widget_class(widget):
 
 
 @register.filter
-def uswds_widget(bound_field):
+def uswds_widget(bound_field, autofocus=False):
+    """The field's input with the USWDS class (and the error class when it has errors);
+    ``autofocus``: where the keyboard starts on a page that is about entering data."""
     widget = bound_field.field.widget
     if widget.is_hidden:
         return bound_field.as_widget()
     error = _ERROR_CLASS if bound_field.errors and not isinstance(widget, forms.CheckboxInput) else ""
     classes = _join_classes(widget.attrs.get("class", ""), _widget_class(widget), error)
-    return bound_field.as_widget(attrs={"class": classes})
+    attrs = {"class": classes}
+    if autofocus:
+        attrs["autofocus"] = True
+    return bound_field.as_widget(attrs=attrs)
 
 
 @register.filter

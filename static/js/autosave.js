@@ -130,6 +130,10 @@
     }
     toggleAll("[data-delete-registration]", data.can_delete_registration);
     toggleAll("[data-summary-link]", data.can_download);
+    // The deadline-reminder box, only while a reminder is still to be sent (registrations/reminders.py).
+    if (typeof data.reminders === "boolean") {
+      toggleAll("[data-reminders]", data.reminders);
+    }
     document.querySelectorAll("form[data-autosave='contact'] [data-delete-contact]").forEach(function (link) {
       link.hidden = !data.can_delete_contacts;
     });

@@ -5,6 +5,64 @@
 (function () {
   "use strict";
 
+  // Why this browser cannot make a passkey at this address, or "" when it can. A page that is
+  // not a secure context has no WebAuthn at all; 127.0.0.1 is a secure context, but a passkey
+  // belongs to a site's name (its relying-party id) and an IP address is none, so create()
+  // would fail there whatever the person does.
+  function unavailableReason() {
+    if (!window.isSecureContext) {
+      return "not-secure";
+    }
+    var host = window.location.hostname;
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.indexOf(":") !== -1) {
+      return "ip-address";
+    }
+    if (!window.PublicKeyCredential || !navigator.credentials) {
+      return "not-supported";
+    }
+    return "";
+  }
+
+  function isLoopback(host) {
+    return /^127\./.test(host) || host === "[::1]" || host === "::1";
+  }
+
+  // Setup: the reason in place of a form whose button could only fail.
+  function explain(form, reason) {
+    var notice = document.querySelector("[data-passkey-unavailable]");
+    if (!notice) {
+      return;
+    }
+    var host = window.location.hostname;
+    notice.querySelectorAll("[data-page-origin]").forEach(function (element) {
+      element.textContent = window.location.origin;
+    });
+    notice.querySelectorAll("[data-page-host]").forEach(function (element) {
+      element.textContent = host.replace(/^\[|\]$/g, "");
+    });
+    var localhost = notice.querySelector("[data-localhost-url]");
+    if (localhost) {
+      var url = new URL(window.location.href);
+      url.hostname = "localhost";
+      localhost.href = url.href;
+      localhost.textContent = url.href;
+    }
+    notice.querySelectorAll("[data-loopback-only]").forEach(function (element) {
+      element.hidden = !isLoopback(host);
+    });
+    notice.querySelectorAll("[data-not-loopback-only]").forEach(function (element) {
+      element.hidden = isLoopback(host);
+    });
+    notice.querySelector('[data-passkey-unavailable-reason="' + reason + '"]').hidden = false;
+    notice.hidden = false;
+    form.hidden = true;
+  }
+
+  var setupForm = document.querySelector("form[data-passkey-register]");
+  var reason = unavailableReason();
+  if (setupForm && reason) {
+    explain(setupForm, reason);
+  }
   if (!window.PublicKeyCredential || !navigator.credentials) {
     return;
   }
@@ -110,7 +168,7 @@
     "If it keeps failing, this browser or device may not support passkeys.";
 
   // Setup: Create Passkey.
-  var register = document.querySelector("form[data-passkey-register]");
+  var register = reason ? null : setupForm;
   if (register) {
     var creation = readOptions(register.getAttribute("data-passkey-register"));
     register.addEventListener("submit", function (event) {

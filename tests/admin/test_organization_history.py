@@ -7,7 +7,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from organizations.models import Role
-from organizations.services import role_request_approve, role_request_create, role_request_reject
+from organizations.services import (
+    SECURITY_OFFICIAL_REMOVED,
+    role_remove,
+    role_request_approve,
+    role_request_create,
+    role_request_reject,
+)
 from registrations.detail_services import contact_add
 from registrations.models import Program, Size
 from registrations.services import registration_change_size, registration_get_or_create, registration_submit
@@ -148,8 +154,35 @@ def test_changes_name_who_made_them(staff_client, help_desk_agent, story, securi
     subjects = {entry.subject for entry in response.context["history"].changes}
     assert f"Registration {story.registration_id} (2025)" in subjects
     assert f"Contact Casey Contact of {story.registration_id} (2025)" in subjects
-    assert "Role of Nia Newton (new-colleague)" in subjects
+    assert "Staff User role of Nia Newton (new-colleague)" in subjects
     assert "Role request by Nia Newton (new-colleague)" in subjects
+
+
+def test_a_removed_security_official_is_in_the_history_with_who_removed_them(
+    staff_client, help_desk_agent, story, security_official
+):
+    # [issue 28 #22]: a Security Official removed by one they approved is in the organization's story.
+    newcomer = UserFactory(username="new-official", first_name="Nora", last_name="Quinn")
+    role_request_approve(
+        role_request=role_request_create(
+            user=newcomer, organization=story.organization, role=Role.Kind.SECURITY_OFFICIAL
+        ),
+        by=security_official,
+    )
+    role_remove(role=Role.objects.get(user=security_official), by=newcomer)
+
+    response = staff_client(help_desk_agent).get(history_url(story.organization))
+
+    entry = next(
+        entry
+        for entry in response.context["history"].changes
+        if entry.subject == "Security Official role of Sam Official (so-user)"
+    )
+    assert (entry.action, entry.who) == ("Deleted", "Nora Quinn (new-official)")
+    assert entry.reason == SECURITY_OFFICIAL_REMOVED
+    page = response.content.decode()
+    assert "Security Official role of Sam Official (so-user)" in page
+    assert "they and the remaining Security Officials were e-mailed" in page
 
 
 def test_another_organizations_history_is_not_mixed_in(staff_client, help_desk_agent, story):

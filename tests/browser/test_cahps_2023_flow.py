@@ -139,6 +139,8 @@ def test_register_for_cahps_with_auto_save(signed_in_page, demo_so, cahps_year_o
     choose_size(page, "25–99 clinicians")
     expect(live).to_have_text(re.compile("Organization Size saved"))
     expect(status(page)).to_have_text(re.compile(r"^\s*Incomplete\s*$"))
+    reminders = page.get_by_role("heading", name="Deadline reminders")
+    expect(reminders).to_be_visible()  # an Incomplete registration is reminded
     # Its confirmation is a page, like every destructive confirmation.
     expect(page.get_by_role("link", name="Delete Registration")).to_be_visible()
 
@@ -158,6 +160,8 @@ def test_register_for_cahps_with_auto_save(signed_in_page, demo_so, cahps_year_o
     expect(contact_count(page)).to_have_text("1")
     expect(status(page)).to_have_text(re.compile(r"^\s*Complete\s*$"))
     expect(page.get_by_role("link", name="Download Group CAHPS Registration Summary")).to_be_visible()
+    # A Complete registration gets no deadline reminder, so the box goes [issue 28 #15].
+    expect(reminders).to_be_hidden()
     assert_accessible(page)
     screenshot(page, "cahps-js-04-complete")
 

@@ -187,6 +187,32 @@ def test_register_without_a_size_names_the_organization_and_stays_at_its_card(
     check(page, "05-overview-register-without-size")
 
 
+def test_after_a_refused_register_the_next_register_leaves_no_error_fragment(signed_in_page, years, official):
+    # [issue 28 #18]: the card's form is sent to …#register-errors; the page a success leads to
+    # (here Congratulations, the organization's contacts carried over) must not keep that fragment.
+    user, practices = official
+    practice = practices[3]
+    registration = RegistrationFactory(
+        organization=practice,
+        performance_year=years[0],
+        size=Size.MEDIUM,
+        web_interface_status=ProgramStatus.REGISTERED,
+        web_interface_source=Source.SECURITY_OFFICIAL,
+    )
+    ContactFactory(registration=registration)
+    page = signed_in_page(user)
+    page.set_viewport_size({"width": 1280, "height": 700})
+
+    page.goto(f"/registration/{YEAR}/")
+    card(page, practice).get_by_role("button", name=f"Register Delmarva Primary Care for the {CAHPS}").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Congratulations, you have successfully registered!"
+    )
+    assert "register-errors" not in page.url
+    assert page.evaluate("window.scrollY") == 0
+
+
 def test_after_cancel_registration_the_message_is_in_view_and_focused(signed_in_page, years, official):
     user, practices = official
     practice = practices[3]

@@ -3,10 +3,20 @@ focus moves in reading order, and the focused element always shows it is focused
 
 import re
 
+import pytest
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible
+from registrations.guide_years import LIKE_2021, open_window_around
+from tests.browser.helpers import assert_accessible, screenshot
+from tests.factories import (
+    ContactFactory,
+    OrganizationFactory,
+    PerformanceYearFactory,
+    RegistrationFactory,
+    RoleFactory,
+)
 
 # Does the focused element show a focus indicator? USWDS draws the focus ring of a
 # checkbox or radio on its label's ::before box (the input itself is visually hidden).
@@ -116,3 +126,68 @@ def test_sign_in_errors_by_keyboard_lead_from_the_summary_to_the_field(page):
     page.keyboard.press("Enter")
 
     expect(page.get_by_label("User ID")).to_be_focused()
+
+
+@pytest.fixture
+def year_open_now(db):
+    return PerformanceYearFactory(year=2025, **LIKE_2021, **open_window_around(timezone.now()))
+
+
+def test_add_contact_opens_in_its_first_field_two_tabs_from_e_mail(
+    signed_in_page, security_official, practice, year_open_now
+):
+    ContactFactory(registration=RegistrationFactory(organization=practice, performance_year=year_open_now))
+    page = signed_in_page(security_official)
+
+    page.goto(f"/registration/2025/{practice.pk}/contacts/new/")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add New Contact")
+    expect(page.get_by_label("First Name")).to_be_focused()
+    press_tab_until(page, page.get_by_label("E-mail"), limit=2)
+
+
+def test_a_contact_form_sent_back_with_errors_opens_on_its_summary(
+    signed_in_page, security_official, practice, year_open_now
+):
+    RegistrationFactory(organization=practice, performance_year=year_open_now)
+    page = signed_in_page(security_official)
+    page.goto(f"/registration/2025/{practice.pk}/contacts/new/")
+    expect(page.get_by_label("First Name")).to_be_focused()
+    page.get_by_label("First Name").fill("")
+    page.get_by_role("button", name="Update").click()
+
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    assert page.get_by_label("First Name").get_attribute("autofocus") is None
+
+
+def test_overview_jumps_to_the_seventh_organization_in_a_few_presses(
+    signed_in_page, security_official, practice, year_open_now
+):
+    for number in range(2, 10):
+        RoleFactory(user=security_official, organization=OrganizationFactory(name=f"Practice {number:02d}"))
+    page = signed_in_page(security_official)
+    page.goto("/registration/2025/")
+    cards = page.locator("section.usa-card")
+    expect(cards).to_have_count(9)
+    seventh = cards.nth(6)
+    heading = seventh.get_by_role("heading", level=2)
+    name = heading.inner_text()
+    # Each card has a heading (in a screen reader's list of headings) with an id to link to ...
+    assert heading.get_attribute("id")
+    jump_list = page.get_by_role("navigation", name="On this page")
+    expect(jump_list.get_by_role("link")).to_have_count(9)
+    link = jump_list.get_by_role("link", name=name, exact=True)
+
+    # ... and the keyboard reaches it from the skip link, through the list "On this page".
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    presses = len(press_tab_until(page, link, limit=20))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"#{seventh.get_attribute('id')}$"))
+    size = seventh.get_by_label("Organization Size")
+    presses += len(press_tab_until(page, size, limit=3))
+
+    assert presses <= 20, presses
+    assert_accessible(page)
+    screenshot(page, "registration-overview-on-this-page")

@@ -66,7 +66,7 @@ def test_help_desk_reads_an_organizations_whole_history(signed_in_page, help_des
     changes = page.get_by_role("region", name="Every change")
     expect(changes).to_contain_text("Organization size: 25–99 → 100 or more")
     expect(changes).to_contain_text(f"Registration {story.registration_id} (2025)")
-    expect(changes).to_contain_text("Role of Nia Newton (new-colleague)")
+    expect(changes).to_contain_text("Staff User role of Nia Newton (new-colleague)")
     assert_accessible(page)
     screenshot(page, "admin-organization-history-1280")
 

@@ -7,6 +7,7 @@ live server is http://localhost:PORT, which is both (127.0.0.1 would not be).
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from playwright.sync_api import expect
 
@@ -148,3 +149,59 @@ def test_a_passkey_registered_for_one_account_cannot_sign_in_to_another(
     expect(page.get_by_text("That passkey was not accepted").first).to_be_visible()
     expect(page.get_by_role("navigation", name="Portal navigation")).to_have_count(0)
     assert_accessible(page)
+
+
+def open_setup_page_at(page, context, live_server, origin):
+    """The passkey set-up page of the signed-in user, opened at ``origin`` (another address of
+    the live server) with the session cookie the browser holds for localhost."""
+    session = next(c for c in context.cookies(live_server.url) if c["name"] == settings.SESSION_COOKIE_NAME)
+    context.add_cookies([{"name": session["name"], "value": session["value"], "url": origin}])
+    page.goto(f"{origin}/accounts/two-factor/setup/passkey/")
+    expect(page.get_by_role("heading", name="Set up a passkey")).to_be_visible()
+
+
+def test_opened_at_127_0_0_1_the_page_says_to_open_localhost_instead_of_offering_a_button_that_fails(
+    signed_in_page, page, context, live_server, transactional_db
+):
+    signed_in_page(new_account("dana-so", "dana@example.com"))
+    origin = live_server.url.replace("//localhost:", "//127.0.0.1:")
+
+    open_setup_page_at(page, context, live_server, origin)
+
+    # A secure context for the browser, but an IP address is no relying-party id: create() would fail.
+    assert page.evaluate("window.isSecureContext")
+    notice = page.get_by_role("region", name="Passkeys cannot be set up at this address")
+    expect(notice).to_contain_text("not at a numeric address such as 127.0.0.1")
+    localhost_url = f"{live_server.url}/accounts/two-factor/setup/passkey/"
+    expect(notice.get_by_role("link", name=localhost_url, exact=True)).to_have_attribute(
+        "href", localhost_url
+    )
+    expect(page.get_by_role("button", name="Create Passkey")).to_have_count(0)
+    expect(page.get_by_label("Device name")).to_be_hidden()
+    expect(page.get_by_role("link", name="Choose another kind of device")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "two-factor-setup-passkey-at-an-ip-address")
+
+
+def test_opened_on_a_connection_that_is_not_secure_the_page_says_why(
+    signed_in_page, page, context, live_server, transactional_db
+):
+    signed_in_page(new_account("dana-so", "dana@example.com"))
+    origin = "http://portal.example.test"
+    # The live server answers at a plain-http name that is not localhost: not a secure context.
+    context.route(
+        f"{origin}/**",
+        lambda route: route.fulfill(
+            response=route.fetch(url=route.request.url.replace(origin, live_server.url))
+        ),
+    )
+
+    open_setup_page_at(page, context, live_server, origin)
+
+    assert not page.evaluate("window.isSecureContext")
+    notice = page.get_by_role("region", name="Passkeys cannot be set up at this address")
+    expect(notice).to_contain_text("only on a secure connection")
+    expect(notice).to_contain_text("http://portal.example.test")
+    expect(page.get_by_role("button", name="Create Passkey")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "two-factor-setup-passkey-not-secure")

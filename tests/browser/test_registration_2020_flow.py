@@ -115,8 +115,16 @@ def test_security_official_walks_the_guide_from_register_to_re_register(signed_i
     page.get_by_label("ZIP Code").fill("2124")
     expect(page.locator("#id_zip_code-check")).to_be_hidden()
     expect(update).to_be_disabled()
+    # Once the field is left, the message by it names the ZIP code and what is wrong [issue 28 #19].
+    page.get_by_label("ZIP Code").blur()
+    expect(page.locator("#id_zip_code_error")).to_have_text(
+        "The ZIP code has 4 digits. Enter 5 digits, like 21244, or ZIP+4, like 21244-1850."
+    )
+    expect(page.get_by_label("ZIP Code")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#update-hint")).to_have_text("Correct the ZIP Code to select Update.")
     check(page, "05-organization-information-incomplete")
     page.get_by_label("ZIP Code").fill("21244")
+    expect(page.locator("#id_zip_code_error")).to_have_count(0)
     expect(update).to_be_enabled()
     update.click()
     expect(page.get_by_text("Required — not entered yet")).to_have_count(0)
@@ -323,7 +331,7 @@ def test_without_javascript_register_and_the_organization_form_still_work(
         update.click()
         summary = page.get_by_role("alert")
         expect(summary).to_contain_text("Enter the mailing address.")
-        expect(summary).to_contain_text("Enter a 5-digit ZIP code, or ZIP+4 as 12345-6789.")
+        expect(summary).to_contain_text("ZIP Code: The ZIP code has 4 digits. Enter 5 digits, like 21244")
         expect(page.get_by_label("ZIP Code")).to_have_value("2124")
         # (axe needs JavaScript; this page is scanned with it in the walk above.)
         screenshot(page, "registration-2020-23-no-js-organization-error")

@@ -1,5 +1,7 @@
 """A Security Official approves or rejects requests and removes other people's roles."""
 
+from html import unescape
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -110,6 +112,31 @@ def test_security_official_removes_another_users_role(
 
     assert response.url == reverse("manage_access")
     assert not Role.objects.filter(pk=role.pk).exists()
+
+
+def test_a_newly_approved_official_removing_the_one_who_approved_them_tells_both_by_email(
+    client, sign_in, security_official, practice, request_for_practice, django_capture_on_commit_callbacks
+):
+    # [issue 28 #22]: approved by Sam Official, the newcomer removes Sam's role; Sam hears of it.
+    newcomer = request_for_practice.user
+    sign_in(security_official)
+    client.post(reverse("role_request_approve", args=[request_for_practice.pk]))
+    mail.outbox.clear()
+    sign_in(newcomer)
+    sam = Role.objects.get(user=security_official)
+    url = reverse("role_remove", args=[practice.pk, sam.pk])
+    assert "will be told by e-mail" in " ".join(client.get(url).content.decode().split())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+
+    assert not Role.objects.filter(pk=sam.pk).exists()
+    assert "We e-mailed them and the organization's other Security Officials." in unescape(
+        response.content.decode()
+    )
+    assert sorted(message.to[0] for message in mail.outbox) == ["newcomer@example.com", "so-user@example.com"]
+    to_sam = next(message for message in mail.outbox if message.to == ["so-user@example.com"])
+    assert to_sam.subject == "Your Security Official role for Chesapeake Family Medicine was removed"
 
 
 def test_the_last_security_official_cannot_be_removed(client, sign_in, security_official, practice):

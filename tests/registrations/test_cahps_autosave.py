@@ -417,3 +417,18 @@ def test_a_new_contact_without_a_key_is_added_each_time(client_so, started):
     )
 
     assert Contact.objects.filter(registration=started).count() == 2
+
+
+def test_a_save_that_completes_the_registration_tells_the_script_no_reminder_is_left(client_so, started):
+    # The page's reminder box hides once no deadline reminder would be sent [issue 28 #15].
+    response = client_so.post(url("cahps_size", started), {"size": Size.SMALL}, **JSON)
+    assert response.json()["reminders"] is True
+
+    response = client_so.post(
+        url("cahps_contact_add", started),
+        contact_data(first_name="Dana", last_name="Sullivan", phone="4105550142", email="d@example.com"),
+        **JSON,
+    )
+
+    assert response.json()["status"] == "complete"
+    assert response.json()["reminders"] is False

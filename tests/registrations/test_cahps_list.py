@@ -406,6 +406,34 @@ def test_search_looks_through_every_tab_and_says_which(
     assert "matching organizations of every tab" in page
 
 
+def test_search_results_from_several_tabs_are_not_captioned_as_the_current_tab(
+    sign_in, security_official, practice, window_open_2023
+):
+    # [issue 28 #17]: an APM Entity found from the Practices tab sat under "Practices: ...".
+    so_of(security_official, ApmEntityFactory(name="Chesapeake Oncology Partners"))
+
+    page = (
+        sign_in(security_official)
+        .get(list_url(window_open_2023, tab="practices", q="chesapeake"))
+        .content.decode()
+    )
+
+    caption = re.search(r"<caption[^>]*>(.*?)</caption>", page).group(1)
+    heading = re.search(r'<h2 id="organizations-heading">(.*?)</h2>', page).group(1)
+    assert caption == "Organizations of every type matching “chesapeake”: CAHPS registration status for 2023"
+    assert heading == "Search results in every organization type"
+    assert "Practices: CAHPS registration status" not in page
+
+
+def test_a_tab_without_a_search_keeps_its_caption(sign_in, security_official, practice, window_open_2023):
+    page = sign_in(security_official).get(list_url(window_open_2023, tab="practices")).content.decode()
+
+    assert re.search(r"<caption[^>]*>(.*?)</caption>", page).group(1) == (
+        "Practices: CAHPS registration status for 2023"
+    )
+    assert '<h2 id="organizations-heading">Practices</h2>' in page
+
+
 @pytest.mark.parametrize("query", ["1234", "2345", "12345"])
 def test_search_matches_only_the_tin_digits_the_page_shows(
     sign_in, security_official, practice, window_open_2023, query

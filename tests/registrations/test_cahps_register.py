@@ -256,3 +256,24 @@ def test_the_size_radios_drawn_without_the_form_are_the_forms_html(size):
     drawn = spaced(size_field(DrawnSizeField(size, auto_id="size-%s")))
     assert drawn == spaced(field(form["size"]))
     assert (" checked" in drawn) == bool(size)
+
+
+def test_the_deadline_reminder_box_shows_while_incomplete_and_not_once_complete(
+    sign_in, security_official, practice, window_open_2023
+):
+    # [issue 28 #15]: registrations.reminders reminds an Incomplete registration, never a Complete one.
+    registration = registered(practice, window_open_2023, size=Size.SMALL, web_interface=False)
+    client = sign_in(security_official)
+
+    page = client.get(page_url(practice)).content.decode()
+    assert "Deadline reminders" not in page
+    assert "Stop deadline reminders" not in page
+
+    registration.cahps_status = ProgramStatus.INCOMPLETE
+    registration.save()
+    page = client.get(page_url(practice)).content.decode()
+    assert (
+        "While the CAHPS for MIPS Survey registration of Chesapeake Family Medicine is not Complete, you get "
+        "an e-mail 14, 3 and 1 days before registration closes on Friday, June 30, 2023 at 8:00 p.m. ET."
+    ) in page
+    assert "data-reminders" in page

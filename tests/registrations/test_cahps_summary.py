@@ -77,7 +77,7 @@ def test_the_summary_is_a_pdf_with_everything_a_person_would_file(sign_in, secur
         "(410) 555-0142",
         "dana.sullivan@example.com",
         "Contacts receiving updates (1)",
-        "no confirmation email is sent",
+        "No confirmation email has been sent for this registration.",
         "1-866-288-8292",
         "Downloaded Tuesday, May 16, 2023 at 9:30 a.m. ET by Sam Official",
     ):
@@ -144,3 +144,22 @@ def test_the_summary_can_be_downloaded_after_the_window_closes(
 
 def test_a_staff_user_cannot_download_the_summary(sign_in, staff_user, completed):
     assert sign_in(staff_user).get(summary_url(completed.organization)).status_code == 403
+
+
+def test_the_summary_says_when_and_to_whom_a_confirmation_was_emailed(
+    sign_in, security_official, completed, time_machine, django_capture_on_commit_callbacks
+):
+    # [issue 28 #16]: after Email a confirmation to the contacts, the PDF no longer says none is sent.
+    time_machine.move_to(datetime(2023, 5, 16, 10, 15, tzinfo=EASTERN), tick=False)
+    client = sign_in(security_official)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("cahps_confirmation", kwargs={"year": 2023, "organization_id": completed.organization.pk})
+        )
+    assert [message.to for message in mail.outbox] == [["dana.sullivan@example.com"]]
+
+    text = pdf_text(client.get(summary_url(completed.organization)))
+
+    assert "no confirmation email" not in text.lower()
+    assert "time a Security Official selected Email a confirmation to the contacts" in text
+    assert "Tuesday, May 16, 2023 at 10:15 a.m. ET Sent to dana.sullivan@example.com." in text

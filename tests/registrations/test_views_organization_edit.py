@@ -77,7 +77,12 @@ def test_update_saves_and_returns_to_where_it_was_opened(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("zip_code", "2124", "Enter a 5-digit ZIP code, or ZIP+4 as 12345-6789."),
+        (
+            "zip_code",
+            "2124",
+            "The ZIP code has 4 digits. Enter 5 digits, like 21244, or ZIP+4, like 21244-1850.",
+        ),
+        ("zip_code", "21a44", "The ZIP code is not 5 digits or ZIP+4. Enter 5 digits, like 21244, or ZIP+4"),
         ("zip_code", "", "Enter the ZIP code."),
         ("name", "", "Enter the organization name."),
         ("address_line_1", "  ", "Enter the mailing address."),
@@ -102,6 +107,25 @@ def test_bad_input_rerenders_with_the_message_by_the_field_keeps_what_was_typed_
     if field != "city":
         assert 'value="Typed City"' in page
     assert stored(practice) == before
+
+
+def test_a_four_digit_zip_code_is_named_with_what_is_wrong_by_the_field_and_in_the_summary(
+    sign_in, security_official, practice, window_open_2021
+):
+    # [issue 28 #19]: the ZIP code's message names the field and says what is wrong with it.
+    response = sign_in(security_official).post(edit_url(practice), {**GOOD, "zip_code": "2124"})
+
+    page = response.content.decode()
+    problem = "The ZIP code has 4 digits. Enter 5 digits, like 21244, or ZIP+4, like 21244-1850."
+    assert f'<span class="usa-error-message" id="id_zip_code_error">{problem}</span>' in page
+    assert f'<a class="usa-link" href="#id_zip_code">ZIP Code: {problem}</a>' in page
+    # The page's script says the same by the field, in words the server gives it, and the hint under
+    # Update names the field to correct.
+    field = re.search(r'<input[^>]*id="id_zip_code"[^>]*>', page).group(0)
+    assert 'data-pattern-count-message="The ZIP code has {count}. Enter 5 digits, like 21244' in field
+    assert 'data-pattern-message="The ZIP code is not 5 digits or ZIP+4. Enter 5 digits' in field
+    assert 'data-pattern-label="ZIP Code"' in field
+    assert 'data-malformed="Correct the {fields} to select Update."' in page
 
 
 def test_update_of_a_registered_organization_emails_its_contacts_after_commit(

@@ -169,7 +169,7 @@ def test_year_switcher_lists_open_years_first(
 ):
     page = sign_in(security_official).get(list_url()).content.decode()
 
-    assert page.index("2021 (open until") < page.index("2020 (closed)")
+    assert page.index("2021 (open)") < page.index("2020 (closed)")
 
 
 def test_a_cahps_only_year_goes_to_the_cahps_pages(sign_in, security_official, practice, year_2023):
@@ -231,3 +231,30 @@ def test_an_organization_that_cannot_register_this_year_gets_no_size_control_and
     # The practice next to it still chooses its size next to Register.
     assert f'name="org-{practice.pk}-size"' in _card(page, practice)
     assert "<form" in _card(page, practice)
+
+
+def test_on_this_page_links_to_each_organizations_card_by_its_heading(
+    sign_in, security_official, practice, window_open_2021
+):
+    other = OrganizationFactory(name="Harbor Point Pediatrics")
+    RoleFactory(user=security_official, organization=other)
+
+    page = sign_in(security_official).get(list_url()).content.decode()
+
+    jump_list = page[
+        page.index('<nav class="qpp-on-this-page') : page.index("</nav>", page.index("qpp-on-this-page"))
+    ]
+    assert 'aria-labelledby="on-this-page-heading"' in jump_list
+    assert 'id="on-this-page-heading">On this page</h2>' in jump_list
+    for organization in (practice, other):
+        assert f'<a class="usa-link" href="#org-{organization.pk}">{organization.name}</a>' in jump_list
+        assert f'<section class="usa-card margin-bottom-3" id="org-{organization.pk}"' in page
+        assert (
+            f'<h2 class="usa-card__heading" id="org-{organization.pk}-name">{organization.name}</h2>' in page
+        )
+
+
+def test_one_organization_needs_no_list_of_links(sign_in, security_official, practice, window_open_2021):
+    page = sign_in(security_official).get(list_url()).content.decode()
+
+    assert "On this page" not in page

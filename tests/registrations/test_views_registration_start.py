@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from registrations.models import ProgramStatus, Registration, Size, Source
-from tests.factories import ContactFactory, RegistrationFactory
+from tests.factories import ContactFactory, RegistrationFactory, registered
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_register_keeps_the_size_and_opens_submit_registration(
     response = register(sign_in(security_official), practice, program="web_interface", size=Size.MEDIUM)
 
     assert response.status_code == 302
-    assert response.url == submit_url(practice, "web-interface")
+    assert response.url == submit_url(practice, "web-interface") + "#"
     registration = Registration.objects.get(organization=practice, performance_year=window_open_2021)
     assert registration.size == Size.MEDIUM
     # Registered only by Register on the next page.
@@ -86,9 +86,13 @@ def test_second_program_carries_organization_and_contacts_over_and_registers_at_
         response = register(sign_in(security_official), practice, program="cahps")
 
     assert response.status_code == 302
-    assert response.url == reverse(
-        "registration_congratulations",
-        kwargs={"year": 2021, "organization_id": practice.pk, "program": "cahps"},
+    assert (
+        response.url
+        == reverse(
+            "registration_congratulations",
+            kwargs={"year": 2021, "organization_id": practice.pk, "program": "cahps"},
+        )
+        + "#"
     )
     registration.refresh_from_db()
     assert registration.cahps_status == ProgramStatus.REGISTERED
@@ -116,7 +120,7 @@ def test_register_from_registration_details_keeps_the_saved_size(
     response = register(sign_in(security_official), practice, program="web_interface")
 
     assert response.status_code == 302
-    assert response.url == submit_url(practice, "web-interface")
+    assert response.url == submit_url(practice, "web-interface") + "#"
     assert Registration.objects.get(organization=practice).size == Size.MEDIUM
 
 
@@ -141,3 +145,34 @@ def test_the_size_hint_is_gone_once_the_saved_size_allows_the_web_interface(
     )
 
     assert "Select 25–99 or 100 or more clinicians to register for it." not in page
+
+
+@pytest.mark.parametrize("outcome", ["submit registration", "congratulations", "already registered"])
+def test_a_successful_register_clears_the_forms_error_fragment(
+    sign_in, security_official, practice, window_open_2021, outcome
+):
+    # The card's form is sent to …/register/#register-errors so that a refusal scrolls to its error
+    # summary; a redirect without a fragment of its own would keep that one on the page it leads to
+    # (…/congratulations/#register-errors) [issue 28 #18].
+    client = sign_in(security_official)
+    page = client.get(reverse("registration_list", kwargs={"year": 2021})).content.decode()
+    assert f'action="{start_url(practice)}#register-errors"' in page
+    program = "web_interface"
+    if outcome != "submit registration":
+        registration = registered(practice, window_open_2021, size=Size.MEDIUM, cahps=False)
+        registration.contacts.update(email="ada@example.com")
+        program = "cahps" if outcome == "congratulations" else "web_interface"
+
+    response = register(client, practice, program=program, size=Size.MEDIUM)
+
+    expected = {
+        "submit registration": submit_url(practice, "web-interface"),
+        "congratulations": reverse(
+            "registration_congratulations",
+            kwargs={"year": 2021, "organization_id": practice.pk, "program": "cahps"},
+        ),
+        "already registered": reverse("registration_list", kwargs={"year": 2021}),
+    }[outcome]
+    assert response.status_code == 302
+    # An explicit empty fragment: the browser drops the form's.
+    assert response.url == f"{expected}#"

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from registrations.models import ProgramStatus, Registration, Size
-from tests.factories import ContactFactory, OrganizationFactory, RegistrationFactory, RoleFactory
+from tests.factories import ContactFactory, OrganizationFactory, RegistrationFactory, RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,11 @@ def test_register_submits_shows_congratulations_with_the_id_and_emails_every_con
     assert "Congratulations, you have successfully registered!" in page
     assert started.registration_id in page
     assert "Back to List" in page
+    # The guide's whole sentence [2020 §IV.8; issue 28 #21], whatever the line breaks.
+    assert (
+        "Select Back to List to complete another registration for the same organization, or to register "
+        "another organization for the CMS Web Interface and/or the CAHPS for MIPS Survey."
+    ) in " ".join(page.split())
 
 
 def test_a_rolled_back_request_sends_no_email(
@@ -150,3 +155,78 @@ def test_submit_outside_the_window_is_read_only_and_a_post_is_refused(
     assert "Nothing was changed" in response.content.decode()
     registration.refresh_from_db()
     assert registration.web_interface_status == ProgramStatus.NOT_REGISTERED
+
+
+@pytest.fixture
+def ready(started):
+    ContactFactory(registration=started, first_name="Ada", email="ada@example.com")
+    return started
+
+
+def test_the_second_of_two_registers_at_once_says_who_registered_it_and_links_to_it(
+    sign_in, security_official, practice, ready, monkeypatch
+):
+    # [issue 28 #20]: the other Security Official's Register commits between this request reading
+    # the page's data and locking the registration; this one loses.
+    from registrations import services, views
+
+    other = UserFactory(username="ann-lee", first_name="Ann", last_name="Lee")
+    RoleFactory(user=other, organization=practice)
+
+    def winner_first(**kwargs):
+        services.registration_submit(**{**kwargs, "by": other})
+        return services.registration_submit(**kwargs)
+
+    monkeypatch.setattr(views, "registration_submit", winner_first)
+
+    response = sign_in(security_official).post(url("registration_submit", practice))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Already registered" in page
+    assert (
+        "Chesapeake Family Medicine is already registered for the CMS Web Interface for performance year "
+        "2021. Ann Lee (User ID ann-lee) registered it on Tuesday, May 4, 2021 at "
+        f"12:00 p.m. ET; its registration ID is {ready.registration_id}."
+    ) in page
+    detail = reverse("registration_detail", kwargs={"year": 2021, "organization_id": practice.pk})
+    assert f'href="{detail}">Show Details' in page
+    assert "To submit your registration" not in page
+    assert "The registration was not submitted" not in page
+    assert 'type="submit">Register' not in page
+
+
+def test_a_double_submit_by_the_same_person_says_they_registered_it(
+    sign_in, security_official, practice, ready, monkeypatch
+):
+    from registrations import services, views
+
+    def first_click_then_second(**kwargs):
+        services.registration_submit(**kwargs)
+        return services.registration_submit(**kwargs)
+
+    monkeypatch.setattr(views, "registration_submit", first_click_then_second)
+
+    page = sign_in(security_official).post(url("registration_submit", practice)).content.decode()
+
+    assert "You registered it on Tuesday, May 4, 2021 at 12:00 p.m. ET" in page
+    assert "To submit your registration" not in page
+
+
+def test_a_register_sent_after_the_registration_committed_says_by_whom_on_the_details(
+    sign_in, security_official, practice, ready
+):
+    from registrations.services import registration_submit
+
+    other = UserFactory(username="ann-lee", first_name="Ann", last_name="Lee")
+    RoleFactory(user=other, organization=practice)
+    registration_submit(
+        organization=practice, year=ready.performance_year, program="web_interface", size="", by=other
+    )
+    client = sign_in(security_official)
+
+    response = client.post(url("registration_submit", practice))
+
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "Ann Lee (User ID ann-lee) registered it on Tuesday, May 4, 2021" in page

@@ -5,9 +5,16 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 
 from organizations.models import Role, RoleRequest
-from organizations.services import role_remove, role_request_approve, role_request_create, role_request_reject
+from organizations.services import (
+    SECURITY_OFFICIAL_REMOVED,
+    role_remove,
+    role_request_approve,
+    role_request_create,
+    role_request_reject,
+)
 from qpp_registration.core.exceptions import RegistrationRefused
 from tests.factories import OrganizationFactory, RoleRequestFactory, UserFactory
+from tests.services.conftest import INSIDE
 
 SO = Role.Kind.SECURITY_OFFICIAL
 STAFF = Role.Kind.STAFF_USER
@@ -200,3 +207,93 @@ def test_approving_a_downgrade_of_the_last_security_official_is_refused(
     role_request = RoleRequest.objects.create(user=security_official, organization=practice, role=STAFF)
     with nothing_changes(), pytest.raises(RegistrationRefused):
         role_request_approve(role_request=role_request, by=staff_reviewer)
+
+
+# --- Removing a Security Official is never silent [issue 28 #22] --------------------------------------
+
+
+@pytest.fixture
+def approved_newcomer(practice, security_official, newcomer):
+    """Nora Quinn, whose Security Official request Sam Official approved."""
+    role_request_approve(
+        role_request=role_request_create(user=newcomer, organization=practice, role=SO), by=security_official
+    )
+    mail.outbox.clear()
+    return newcomer
+
+
+def test_removing_a_security_official_emails_them_and_every_remaining_official(
+    practice, security_official, second_official, approved_newcomer, clock, committed
+):
+    clock(INSIDE[2021])
+    with committed():
+        role_remove(role=Role.objects.get(user=security_official), by=approved_newcomer)
+
+    sent = {message.to[0]: message for message in mail.outbox}
+    assert sorted(sent) == ["nora@example.com", "so-two@example.com", "so-user@example.com"]
+    removed = sent["so-user@example.com"]
+    assert removed.subject == "Your Security Official role for Chesapeake Family Medicine was removed"
+    assert (
+        "Nora Quinn (User ID newcomer) removed your Security Official role for Chesapeake Family Medicine "
+        "(TIN ***-**-6789) on Tuesday, May 4, 2021 at 12:00 p.m. ET."
+    ) in removed.body
+    assert "Nora Quinn (User ID newcomer), Sue Second (User ID so-two)" in removed.body
+    other = sent["so-two@example.com"]
+    assert other.subject == "Sam Official is no longer a Security Official of Chesapeake Family Medicine"
+    assert (
+        "Nora Quinn (User ID newcomer) removed the Security Official role of Sam Official (User ID so-user) "
+        "for Chesapeake Family Medicine"
+    ) in other.body
+    assert "You removed the Security Official role of Sam Official" in sent["nora@example.com"].body
+    assert "123456789" not in removed.body + other.body
+
+
+def test_a_removed_security_officials_role_history_says_who_removed_it_and_that_they_were_told(
+    practice, security_official, second_official, approved_newcomer
+):
+    role = Role.objects.get(user=security_official)
+
+    role_remove(role=role, by=approved_newcomer)
+
+    record = Role.history.filter(id=role.pk).latest("history_date")
+    assert record.history_type == "-"
+    assert record.history_user == approved_newcomer
+    assert record.history_change_reason == SECURITY_OFFICIAL_REMOVED
+    assert "e-mailed" in SECURITY_OFFICIAL_REMOVED
+
+
+def test_cms_staff_removing_a_security_official_is_named_as_the_service_center(
+    practice, security_official, second_official, staff_reviewer, committed
+):
+    with committed():
+        role_remove(role=Role.objects.get(user=second_official), by=staff_reviewer)
+
+    sent = {message.to[0]: message for message in mail.outbox}
+    assert sorted(sent) == ["so-two@example.com", "so-user@example.com"]
+    assert "The QPP Service Center removed your Security Official role" in sent["so-two@example.com"].body
+    assert "The QPP Service Center removed the Security Official role of Sue Second" in (
+        sent["so-user@example.com"].body
+    )
+
+
+def test_a_security_official_who_leaves_is_told_and_so_are_the_others(
+    practice, security_official, second_official, committed
+):
+    with committed():
+        role_remove(role=Role.objects.get(user=second_official), by=second_official)
+
+    sent = {message.to[0]: message for message in mail.outbox}
+    assert "You removed your own Security Official role" in sent["so-two@example.com"].body
+    assert (
+        "Sue Second (User ID so-two) removed their own Security Official role"
+        in sent["so-user@example.com"].body
+    )
+
+
+def test_removing_a_staff_user_emails_no_security_official(
+    practice, security_official, staff_user, committed
+):
+    with committed():
+        role_remove(role=Role.objects.get(user=staff_user), by=security_official)
+
+    assert mail.outbox == []

@@ -155,6 +155,7 @@ def test_two_schedulers_and_two_workers_at_once_send_each_reminder_once(
 def test_a_security_official_turns_their_reminders_off_and_on_from_the_organization_page(
     sign_in, security_official, practice, window_open_2021
 ):
+    RegistrationFactory(organization=practice, performance_year=window_open_2021)  # not registered yet
     client = sign_in(security_official)
     page = f"/registration/2021/{practice.pk}/"
     assert "Stop deadline reminders" in client.get(page).content.decode()
