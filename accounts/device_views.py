@@ -15,6 +15,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from . import otp, passkeys, recovery, services, two_factor
@@ -100,6 +101,7 @@ def setup(request):
 
 @two_factor_not_required
 @require_http_methods(["GET", "POST"])
+@cache_control(no_transform=True)  # shows the app's secret key: never compressed by the proxy (ADR 0014)
 def setup_app(request):
     """Authenticator app: QR code and secret; the device is saved once a first code verifies."""
     if refused := _device_addition_refused(request):

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qpp_registration.core.eastern import format_eastern
@@ -36,6 +37,7 @@ def recovery_codes_new(request):
 
 
 @require_http_methods(["GET"])
+@cache_control(no_transform=True)  # a secret shown once: never compressed by the proxy (ADR 0014)
 def recovery_codes_show(request):
     """The new codes, once: they are kept only as hashes from here on."""
     new = two_factor.take_new_recovery_codes(request.session)
@@ -58,6 +60,7 @@ def recovery_codes_show(request):
 
 
 @require_POST
+@cache_control(no_transform=True)
 def recovery_codes_download(request):
     """*Download (.txt)* on the page of new codes: the codes that page sends (the portal keeps
     none to read back), as a file, when they are all the signed-in user's unused codes and
