@@ -38,11 +38,22 @@ preload_app = True
 
 # A worker is replaced after about ten thousand requests, at different moments for each worker
 # (jitter), so memory a long-running process gathers is given back without a pause of the node.
-# A new worker still compiles the templates and the prepared queries it meets for the first time
-# (bench/README.md): at a thousand, during the closing minute's peak, a node replaced a worker
-# every few seconds and spent much of a core doing it.
+# At a thousand, during the closing minute's peak, a node replaced a worker every few seconds
+# (bench/README.md). A new worker compiles nothing: see when_ready.
 max_requests = 10000
 max_requests_jitter = 1000
+
+
+def when_ready(server):
+    """In the master, before the first worker is forked: every template compiled, the URL resolver
+    filled and every prepared query's SQL built once, for every worker, the replacements
+    included, to share (qpp_registration.warm). Without it a new worker's first pages took
+    0.6-0.7 s while it built them."""
+    from qpp_registration.warm import warm
+
+    templates, queries = warm()
+    server.log.info("Warmed %d templates and %d prepared queries for the workers.", templates, queries)
+
 
 # The workers' heartbeat files in memory: on a busy disk a late write makes the master kill a
 # healthy worker.

@@ -45,7 +45,11 @@ class PreparedQuery:
     0.3–1.5 ms) [issue 24]. psycopg2 has no protocol-level prepared statements; SQL-level ones
     are PostgreSQL's own and live as long as the connection."""
 
+    # Every query made, for ``compile_every_query`` (they are module-level constants).
+    every = []
+
     def __init__(self, build, *names):
+        PreparedQuery.every.append(self)
         self._build = build
         self._names = names
         self._compiled = None
@@ -88,9 +92,13 @@ class PreparedQuery:
         self._compiled = (queryset, compiler, sql, tuple(params), tuple(slots), converters)
         return self._compiled
 
+    def compile(self):
+        """Build the query's SQL now rather than at its first use (``qpp_registration.warm``)."""
+        return self._compiled or self._compile()
+
     def statement(self, **values):
         """The SQL and its parameters for ``values``."""
-        _queryset, _compiler, sql, params, slots, _converters = self._compiled or self._compile()
+        _queryset, _compiler, sql, params, slots, _converters = self.compile()
         bound = [
             values[slot] if slot else self._bind(param, values)
             for slot, param in zip(slots, params, strict=True)
@@ -100,14 +108,14 @@ class PreparedQuery:
     def models(self, **values):
         if not _storable(values):
             return []
-        queryset = (self._compiled or self._compile())[0]
+        queryset = self.compile()[0]
         sql, params = self._executable(queryset.db, *self.statement(**values))
         return list(queryset.model.objects.db_manager(queryset.db).raw(sql, params))
 
     def rows(self, **values):
         if not _storable(values):
             return []
-        queryset, compiler, *_rest, converters = self._compiled or self._compile()
+        queryset, compiler, *_rest, converters = self.compile()
         sql, params = self._executable(queryset.db, *self.statement(**values))
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(sql, params)
