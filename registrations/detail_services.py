@@ -115,19 +115,23 @@ def organization_update(
 # --- Contacts ---------------------------------------------------------------------------------------
 
 
-def contact_add(*, registration, by, first_name, last_name, email, phone, submission_key=None, now=None):
+def contact_add(
+    *, registration, by, first_name, last_name, email, phone, submission_key=None, now=None, locked=False
+):
     """Add a contact who receives updates about the registration.
 
     ``submission_key``: the add form's one-time key (``core.submission_keys``). The form sent
     again with it adds nothing and returns the contact it added, as it is now: nothing saved,
-    no history, no e-mail.
+    no history, no e-mail. ``locked``: the caller, a workflow, holds ``registration`` under its
+    lock in this transaction (``registration_get_or_create`` gave it), so it is not read again.
     """
     now = now or timezone.now()
     _authorize(registration=registration, by=by, now=now)
     with service_transaction():
         # Under the registration's lock a second request with the key waits for the first to
         # commit, then finds its contact; the unique constraint backs this up.
-        registration = lock_registration(registration)
+        if not locked:
+            registration = lock_registration(registration)
         if submission_key:
             added = contact_of_submission(registration=registration, submission_key=submission_key)
             if added is not None:

@@ -71,25 +71,41 @@ def lock_registration(registration):
     )
 
 
-def _lock_or_create_registration(*, organization, year, by):
-    """The organization-year's registration, locked; created (with its ID) if missing.
+def _lock_or_create_registration(*, organization, year, by, size=""):
+    """The organization-year's registration, locked; created (with its ID, and ``size`` when
+    given) if missing.
 
-    The organization row is locked first, so two Security Officials submitting
-    at once queue up here and the second one finds the first one's registration
-    instead of creating another [SPEC §8].
+    A registration that exists is locked alone, read with its organization as it is now (the
+    rules read its latest address). To create one, the organization row is locked first, so
+    two Security Officials starting it at once queue up there and the second one finds the
+    first one's registration instead of creating another [SPEC §8].
     """
+
+    def locked_registration(*related):
+        return (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related(*related)
+            .order_by()
+            .filter(organization=organization, performance_year=year)
+            .first()
+        )
+
+    registration = locked_registration("organization")
+    if registration is not None:
+        registration.performance_year = year
+        return registration
     organization = Organization.objects.select_for_update().order_by().get(pk=organization.pk)
-    registration = (
-        Registration.objects.select_for_update()
-        .order_by()
-        .filter(organization=organization, performance_year=year)
-        .first()
-    )
+    registration = locked_registration()  # another may have created it while this one waited
     if registration is None:
         registration = Registration(organization=organization, performance_year=year)
-        save_with_history(
-            registration, by=by, reason=f"Registration started for performance year {year.year}"
-        )
+        reason = f"Registration started for performance year {year.year}"
+        if size:
+            change = rules.size_change(registration=registration, new_size=size)
+            if not change:
+                raise RegistrationRefused(change.reason, field="size")
+            registration.size = size
+            reason += f" with organization size {Size(size).label}"
+        save_with_history(registration, by=by, reason=reason)
     registration.organization = organization
     registration.performance_year = year
     return registration
@@ -130,17 +146,20 @@ def notify_modified(*, registration, changes, was_registered, contacts):
 # --- Services ---------------------------------------------------------------------------------------
 
 
-def registration_get_or_create(*, organization, year, by, now=None):
-    """The one registration of ``organization`` for ``year``, created on first use.
+def registration_get_or_create(*, organization, year, by, size="", now=None):
+    """The one registration of ``organization`` for ``year``, created on first use, locked.
 
     Its registration ID is generated once, here, and never changes [2020 §IV.8].
-    Starting a registration is a write, so it needs the window open.
+    Starting a registration is a write, so it needs the window open. ``size``: what a
+    registration created here starts with, so that *Register* with a size starts it in one
+    row and one history entry (an existing registration keeps its own: change it with
+    ``registration_change_size``).
     """
     now = now or timezone.now()
     authorize(by=by, organization=organization)
     require_open_window(year, now)
     with service_transaction():
-        return _lock_or_create_registration(organization=organization, year=year, by=by)
+        return _lock_or_create_registration(organization=organization, year=year, by=by, size=size)
 
 
 def registration_submit(*, organization, year, program, size, by, source=Source.SECURITY_OFFICIAL, now=None):
@@ -164,7 +183,7 @@ def registration_submit(*, organization, year, program, size, by, source=Source.
 
     with service_transaction():
         registration = _lock_or_create_registration(organization=organization, year=year, by=by)
-        organization = registration.organization  # as locked: the rules read the latest address
+        organization = registration.organization  # as read under the lock: its latest address
         if registration.status_for(program) != ProgramStatus.NOT_REGISTERED:
             already = (
                 f"already has a {program.label} registration"

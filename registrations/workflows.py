@@ -39,7 +39,7 @@ def registration_start(*, organization, year, program, size, by):
     program = Program(program)
     other = Program.CAHPS if program == Program.WEB_INTERFACE else Program.WEB_INTERFACE
     with workflow_transaction():
-        registration = registration_get_or_create(organization=organization, year=year, by=by)
+        registration = registration_get_or_create(organization=organization, year=year, by=by, size=size)
         if size != registration.size:
             registration = registration_change_size(registration=registration, size=size, by=by)
         if registration.status_for(program) == ProgramStatus.REGISTERED:
@@ -79,6 +79,7 @@ def registration_contact_add(
     with workflow_transaction():
         registration = registration_get_or_create(organization=organization, year=year, by=by)
         return contact_add(
+            locked=True,
             registration=registration,
             by=by,
             first_name=first_name,

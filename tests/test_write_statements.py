@@ -61,33 +61,39 @@ def test_the_2020_flows_three_writes_each_take_one_savepoint_and_a_pinned_number
     client = sign_in(security_official)
 
     # Each count has the user and the account's security stamp (every signed-in request's),
-    # BEGIN and COMMIT. Before one savepoint per workflow and the role read once, Register with
-    # a size took 17 and three savepoints.
+    # BEGIN and COMMIT. Before one savepoint per workflow, the role read once and a registration
+    # started with its size, Register with a size took 17 and three savepoints.
 
     # Register with a size: the year, the organization (through the role), the page's read of
-    # the registration; then the organization and registration locked, the registration and its
-    # history row inserted, read again under its lock, and its size and a second history row.
+    # the registration; then no registration to lock, so the organization locked and the
+    # registration looked for again under that lock, and inserted with its size and its one
+    # history row ("… started … with organization size …").
     response, counted, savepoints = _post(
         client,
         _url("registration_start", practice),
         {f"org-{practice.pk}-size": Size.MEDIUM, f"org-{practice.pk}-program": "web_interface"},
     )
     assert response.status_code == 302
-    assert Registration.objects.get(organization=practice).size == Size.MEDIUM
-    assert (counted, savepoints) == (14, 1)
+    registration = Registration.objects.get(organization=practice)
+    assert registration.size == Size.MEDIUM
+    assert [entry.history_change_reason for entry in registration.history.all()] == [
+        f"Registration started for performance year 2021 with organization size {Size.MEDIUM.label}"
+    ]
+    assert (counted, savepoints) == (12, 1)
 
-    # Add contact: the year, the organization with whether it has a contact; the organization
-    # and registration locked, the registration under its lock, the key looked up, the contact
-    # and its history row. Nobody is told (not registered yet), so the contacts are not read.
+    # Add contact: the year, the organization with whether it has a contact; the registration
+    # locked with its organization (and not read again under the lock the workflow holds), the
+    # key looked up, the contact and its history row. Nobody is told (not registered yet), so
+    # the contacts are not read.
     add = _url("registration_contact_add", practice) + "?return_to=submit-web-interface"
     key = _submission_key(client.get(add))
     response, counted, savepoints = _post(client, add, {**CONTACT, "submission_key": key})
     assert response.status_code == 302
     assert Contact.objects.filter(registration__organization=practice).count() == 1
-    assert (counted, savepoints) == (12, 1)
+    assert (counted, savepoints) == (10, 1)
 
     # Register: the year, the organization, the page's registration and contacts; the
-    # organization and registration locked, the contacts, the registration and its history
+    # registration locked with its organization, the contacts, the registration and its history
     # row and the confirmation e-mail's outbox row (and, with the database task backend, its
     # delivery task).
     response, counted, savepoints = _post(
@@ -95,7 +101,7 @@ def test_the_2020_flows_three_writes_each_take_one_savepoint_and_a_pinned_number
     )
     assert response.status_code == 302
     assert Registration.objects.get(organization=practice).web_interface_status == ProgramStatus.REGISTERED
-    assert (counted, savepoints) == (14, 1)
+    assert (counted, savepoints) == (13, 1)
 
 
 def test_a_refused_first_contact_leaves_no_registration_behind_and_the_page_explains(
