@@ -81,21 +81,15 @@ def _lock_or_create_registration(*, organization, year, by, size=""):
     first one's registration instead of creating another [SPEC §8].
     """
 
-    def locked_registration(*related):
-        return (
-            Registration.objects.select_for_update(of=("self",))
-            .select_related(*related)
-            .order_by()
-            .filter(organization=organization, performance_year=year)
-            .first()
-        )
+    locked = Registration.objects.select_for_update(of=("self",)).order_by()
+    mine = {"organization": organization, "performance_year": year}
 
-    registration = locked_registration("organization")
+    registration = locked.select_related("organization").filter(**mine).first()
     if registration is not None:
         registration.performance_year = year
         return registration
     organization = Organization.objects.select_for_update().order_by().get(pk=organization.pk)
-    registration = locked_registration()  # another may have created it while this one waited
+    registration = locked.filter(**mine).first()  # another may have created it meanwhile
     if registration is None:
         registration = Registration(organization=organization, performance_year=year)
         reason = f"Registration started for performance year {year.year}"
