@@ -46,6 +46,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The checkers the tests run but the site never serves, in a folder of their own so that `make run`
+# installs none of them: the Nu HTML Checker (npm's vnu-jar; tests/browser/test_every_page.py).
+# Without vnu-jar's install script, which downloads a Java runtime where it finds none: the tests
+# use the system's Java (Debian's default-jre-headless, installed by .ci/run) and skip the Nu
+# check where there is none.
+tests/tools/node_modules/.installed: tests/tools/package.json tests/tools/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js and npm are required for the test tools." >&2; exit 1; }
+	npm ci --prefix tests/tools --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # Debian's chromium-headless-shell when it is missing, as .ci/run does: as root with apt-get; anywhere else
 # stop at once with the one command to run (the browser tests are never skipped).
 chromium:
@@ -67,7 +77,7 @@ haproxy:
 	command -v haproxy >/dev/null || { echo "The deploy config check needs haproxy: run 'sudo apt-get install haproxy', then make test again." >&2; exit 1; }
 
 install: $(VENV)/.run-installed
-install-test: $(VENV)/.test-installed
+install-test: $(VENV)/.test-installed tests/tools/node_modules/.installed
 assets: node_modules/.installed
 
 # The web server, a task worker and the scheduler, stopped together by Ctrl-C (Procfile.dev).
@@ -94,4 +104,4 @@ check: lint test
 		ALLOWED_HOSTS=qpp.example.gov $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules tests/tools/node_modules staticfiles .pytest_cache
