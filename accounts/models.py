@@ -2,10 +2,11 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
-from django.db.models import Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.crypto import salted_hmac
 
+from organizations.models import Role
 from qpp_registration.core.history import HistoricalRecords
 
 
@@ -34,13 +35,47 @@ class User(AbstractUser):
             yield self._session_auth_hash(secret=secret)
 
     def _session_auth_hash(self, secret=None):
-        stamp = AccountSecurity.objects.get_or_create(user=self)[0].security_stamp
+        stamp = self._security_stamp()
         return salted_hmac(
             "accounts.User.get_session_auth_hash",
             f"{self.password}:{stamp}",
             secret=secret,
             algorithm="sha256",
         ).hexdigest()
+
+    def _security_stamp(self):
+        # Every signed-in request runs this query (Django checks the session hash). It also reads
+        # whether the user is a Security Official of any organization, which the left-hand
+        # navigation of every page shows or hides the Registration items by
+        # (``is_security_official_anywhere``), so that no page pays a query of its own for it
+        # (docs/decisions/0010-pages-drawn-cheaply.md).
+        official = Role.objects.filter(user=OuterRef("user_id"), kind=Role.Kind.SECURITY_OFFICIAL)
+        found = (
+            AccountSecurity.objects.filter(user=self)
+            .annotate(official=Exists(official))
+            .values_list("security_stamp", "official")
+            .first()
+        )
+        if found is not None:
+            self._security_official_anywhere = bool(found[1])
+            return found[0]
+        try:
+            with transaction.atomic():
+                return AccountSecurity.objects.create(user=self).security_stamp
+        except IntegrityError:  # created by another request meanwhile
+            return AccountSecurity.objects.get(user=self).security_stamp
+
+    @property
+    def is_security_official_anywhere(self):
+        """Does the user hold the Security Official role for any organization? Read with the
+        session check of the request (``_security_stamp``), else asked here."""
+        try:
+            return self._security_official_anywhere
+        except AttributeError:
+            self._security_official_anywhere = Role.objects.filter(
+                user=self, kind=Role.Kind.SECURITY_OFFICIAL
+            ).exists()
+            return self._security_official_anywhere
 
 
 class TwoFactorDevice(models.Model):

@@ -39,8 +39,9 @@ from server import PortalServer, ensure_tools, load_average, practices, session_
 
 BARE = "/bench/bare/"
 DRAW = "_draw"  # read by no view: only makes each request's URL one no earlier request used
-SEARCH = "harbor"  # the CAHPS list's search (``q``): a name several organizations share
+SEARCH = "harbor"  # the CAHPS list's and the Overview's search (``q``): a name several share
 STATUS = "incomplete"  # the CAHPS list's status filter (``status``)
+OVERVIEW_STATUS = "not_registered"  # the Registration Overview's status filter (``status``)
 
 LUA_SCRIPT = """
 -- Each request draws its page: ?_draw=<thread>-<counter> (or &_draw=... after a query).
@@ -140,6 +141,8 @@ def page_list(official, larger_official=None, *, registered, started, cahps_star
         ("Submit Registration (2025)", official, f"/registration/2025/{started}/web-interface/submit/"),
         ("Organization Information (2025)", official, f"/registration/2025/{started}/organization/"),
         ("Add contact (2025)", official, f"/registration/2025/{started}/contacts/new/"),
+        ("Registration Overview filtered (2025)", official, f"/registration/2025/?status={OVERVIEW_STATUS}"),
+        ("Registration Overview searched (2025)", official, f"/registration/2025/?q={SEARCH}"),
         ("CAHPS list (2026)", official, "/cahps/2026/"),
         ("CAHPS list filtered by status (2026)", official, f"/cahps/2026/?status={STATUS}"),
         ("CAHPS list searched (2026)", official, f"/cahps/2026/?q={SEARCH}"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.submission_keys import submitted_key
 
-from . import invitations, own_requests, selectors
+from . import batch_invitations, invitations, own_requests, selectors
 from .forms import InvitationForm
 from .models import Role, RoleRequest
 
@@ -155,6 +155,9 @@ def invitation_accept(request, token):
         else:
             messages.success(request, f"You are now a Security Official of {invitation.organization.name}.")
             return redirect("manage_access")
+    # A person invited to several organizations at once (one e-mail each) accepts them here
+    # together, or this one alone.
+    waiting = list(batch_invitations.invitations_for(request.user))
     return render(
         request,
         "organizations/invitation.html",
@@ -162,5 +165,35 @@ def invitation_accept(request, token):
             "invitation": invitation,
             "closed_reason": invitations.closed_reason(invitation),
             "error": error,
+            "waiting": waiting if any(other.pk != invitation.pk for other in waiting) else [],
         },
     )
+
+
+@require_http_methods(["POST"])
+def invitations_accept_all(request):
+    """*Accept All Invitations*: the invitations the invitation page listed, each accepted as by
+    its own link; one that can no longer be accepted is said, and holds up no other."""
+    ids = request.POST.getlist("invitation")
+    if not all(value.isdigit() and int(value) < 2**63 for value in ids):
+        raise Http404("No invitation found.")
+    try:
+        outcomes = batch_invitations.invitations_accept(
+            invitation_ids={int(value) for value in ids}, user=request.user
+        )
+    except RegistrationRefused as refusal:
+        messages.error(request, refusal.reason)
+        return redirect("manage_access")
+    accepted = [outcome.organization.name for outcome in outcomes if outcome.invitation is not None]
+    if accepted:
+        messages.success(
+            request,
+            f"You are now a Security Official of {accepted[0]}."
+            if len(accepted) == 1
+            else f"You are now a Security Official of {len(accepted)} organizations"
+            + (f": {', '.join(accepted)}." if len(accepted) <= 5 else "."),
+        )
+    for outcome in outcomes:
+        if outcome.invitation is None:
+            messages.error(request, f"{outcome.organization.name}: {outcome.refusal}")
+    return redirect("manage_access")

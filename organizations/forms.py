@@ -76,3 +76,31 @@ class InvitationForm(forms.Form):
             "invalid": "Enter an e-mail address, like name@example.com.",
         },
     )
+
+
+class BatchInvitationForm(InvitationForm):
+    """One invitation to any set of the user's organizations (Manage Access): the organizations
+    ticked on the page, *Select all* (every organization the user is a Security Official of,
+    on every page) and all those they are the only one of. Whether the user may invite to
+    each is the service's to say (``batch_invitations.invitations_create``)."""
+
+    every = forms.BooleanField(required=False)
+    only_sole = forms.BooleanField(required=False)
+
+    # A bigint id: anything else is not an organization (and the database refuses larger ones).
+    _LARGEST_ID = 2**63 - 1
+
+    def clean(self):
+        cleaned = super().clean()
+        ids = set()
+        # The page draws its own checkboxes (one a row); Django's widget reads every value sent.
+        for value in (
+            forms.MultipleHiddenInput().value_from_datadict(self.data, self.files, "organization") or []
+        ):
+            if not value.isdigit() or not 0 < int(value) <= self._LARGEST_ID:
+                raise forms.ValidationError("Select the organizations again: one of them was not recognised.")
+            ids.add(int(value))
+        cleaned["organizations"] = ids
+        if not ids and not cleaned.get("every") and not cleaned.get("only_sole"):
+            self.add_error(None, "Select the organizations to invite the person to.")
+        return cleaned

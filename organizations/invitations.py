@@ -148,6 +148,17 @@ def masked_address(invitation):
 # --- Writes ------------------------------------------------------------------------------------------
 
 
+def clean_address(email):
+    """The address to invite, trimmed and in lower case; ``ValidationError`` (field ``email``) for
+    one that is not an e-mail address."""
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": ["Enter an e-mail address, like name@example.com."]}) from None
+    return email.lower()
+
+
 def invitation_create(*, organization, email, by, submission_key=None, now=None):
     """Invite ``email`` to become a Security Official of ``organization``; ``by`` is one.
 
@@ -160,12 +171,7 @@ def invitation_create(*, organization, email, by, submission_key=None, now=None)
     first link keeps working.
     """
     now = now or timezone.now()
-    email = (email or "").strip()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ValidationError({"email": ["Enter an e-mail address, like name@example.com."]}) from None
-    email = email.lower()
+    email = clean_address(email)
 
     with transaction.atomic():
         Organization.objects.select_for_update().order_by().get(pk=organization.pk)

@@ -203,31 +203,47 @@ def moment(now):
     return connection.ops.adapt_datetimefield_value(now)
 
 
-def _official_organizations_on_home(user, now):
+def _official_organizations_on_home(user, now, *, counted=False):
     # The first of the user's Security Official roles, those whose only one they are first, with
-    # how many those are and (the same on every row) whether the user has requests to decide.
-    # The first are found before anything else is read of them, so that whether an invitation
-    # waits is looked up for those few only, not for every organization of an official of a
-    # thousand.
+    # how many those are and (the same on every row) whether the user has requests to decide;
+    # ``counted`` (Manage Access), how many organizations the user is a Security Official of
+    # too. The first are found before anything else is read of them, so that whether an
+    # invitation waits is looked up for those few only, not for every organization of an
+    # official of a thousand.
     officials = invitations.official_organizations(user, now=Value(now))
     first = officials.order_by("-sole", "name", "pk").values("pk")[:SHOWN_ON_HOME]
-    sole_total = (
-        officials.filter(sole=True).order_by().values("roles__user").annotate(n=Count("pk")).values("n")
-    )
+
+    def total(organizations):
+        return Coalesce(
+            Subquery(organizations.order_by().values("roles__user").annotate(n=Count("pk")).values("n")), 0
+        )
+
+    columns = [
+        "pk",
+        "kind",
+        "identifier",
+        "name",
+        "sole",
+        "invitation_pending",
+        "decides_requests",
+        "sole_total",
+    ]
+    totals = {"sole_total": total(officials.filter(sole=True))}
+    if counted:
+        totals["official_total"] = total(officials)
+        columns.append("official_total")
     return (
         officials.filter(pk__in=first)
-        .annotate(
-            decides_requests=Exists(pending_requests_to_decide(user)),
-            sole_total=Coalesce(Subquery(sole_total), 0),
-        )
+        .annotate(decides_requests=Exists(pending_requests_to_decide(user)), **totals)
         .order_by("-sole", "name", "pk")
-        .values_list(
-            "pk", "kind", "identifier", "name", "sole", "invitation_pending", "decides_requests", "sole_total"
-        )
+        .values_list(*columns)
     )
 
 
 _OFFICIAL_ORGANIZATIONS_ON_HOME = PreparedQuery(_official_organizations_on_home, "user", "now")
+_OFFICIAL_ORGANIZATIONS_ON_MANAGE_ACCESS = PreparedQuery(
+    lambda user, now: _official_organizations_on_home(user, now, counted=True), "user", "now"
+)
 
 
 def sole_official_summary(user, *, now):
@@ -245,6 +261,24 @@ def sole_official_summary(user, *, now):
     if not found:
         return False, False, [], 0
     return True, bool(found[0][-2]), sole, found[0][-1]
+
+
+def sole_official_warning(user, *, now):
+    """What Manage Access's one warning and one invitation form say: the first
+    ``SHOWN_ON_HOME`` of ``invitations.sole_official_organizations`` (by name, each with
+    ``invitation_pending``), how many there are in all, and how many organizations ``user`` is
+    a Security Official of (the form's *Select all*): one query, the same for 5 organizations or
+    1,000."""
+    found = _OFFICIAL_ORGANIZATIONS_ON_MANAGE_ACCESS.rows(user=user.pk, now=moment(now))
+    sole = []
+    for *organization, is_sole, invitation_pending, _decides, _sole_total, _total in found:
+        if is_sole:
+            organization = _organization(organization)
+            organization.invitation_pending = bool(invitation_pending)
+            sole.append(organization)
+    if not found:
+        return [], 0, 0
+    return sole, found[0][-2], found[0][-1]
 
 
 _ORGANIZATION_CARD = ("id", "kind", "identifier", "name")

@@ -14,18 +14,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from qpp_registration.core.exceptions import RegistrationRefused
+from qpp_registration.core.submission_keys import submitted_key
 from qpp_registration.core.url_patterns import url_of_each
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 
+from . import batch_invitations, invitations, selectors, services
 from . import own_requests as tracking
-from . import selectors, services
-from .forms import InvitationForm, OrganizationSearchForm, RejectRequestForm, RoleRequestForm
+from .forms import BatchInvitationForm, OrganizationSearchForm, RejectRequestForm, RoleRequestForm
 from .models import Organization, Role, RoleRequest
 
-# The one-step invitation of every organization the user is the only Security Official of is the
-# same form but for its ids ("invite-<organization id>-email"): Manage Access draws it once, with
-# this placeholder in its ids, and each organization's copy gets its own (_sole_official.html).
-INVITATION_IDS = "invite-ORGANIZATION-%s"
 # The labels of the kinds Manage Access shows on every card and row (what get_kind_display() says).
 ORGANIZATION_KINDS = dict(Organization.Kind.choices)
 ROLE_KINDS = dict(Role.Kind.choices)
@@ -34,6 +31,56 @@ ROLE_KINDS = dict(Role.Kind.choices)
 @require_http_methods(["GET"])
 def manage_access(request):
     """*Manage Access*: the user's organizations and roles, and the requests they decide."""
+    return _manage_access_page(request)
+
+
+@require_http_methods(["GET", "POST"])
+def invite_many(request):
+    """Manage Access's one invitation form: one person invited to be a Security Official of any
+    set of the user's organizations, with one submission (issue 27 #5). A refused form is
+    Manage Access again, with what was typed and ticked."""
+    if request.method == "GET":
+        return redirect("manage_access")
+    form = BatchInvitationForm(request.POST, auto_id=INVITATION_IDS)
+    if not form.is_valid():
+        return _manage_access_page(request, invitation_form=form)
+    try:
+        outcomes = batch_invitations.invitations_create(
+            email=form.cleaned_data["email"],
+            organization_ids=form.cleaned_data["organizations"],
+            every=form.cleaned_data["every"],
+            only_sole=form.cleaned_data["only_sole"],
+            by=request.user,
+            submission_key=submitted_key(request.POST),
+        )
+    except RegistrationRefused as refusal:
+        form.add_error(None, refusal.reason)
+        return _manage_access_page(request, invitation_form=form)
+    except ValidationError as error:
+        for field_name, errors in error.message_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, errors)
+        return _manage_access_page(request, invitation_form=form)
+    sent = [outcome for outcome in outcomes if outcome.invitation is not None]
+    refused = [outcome.refusal for outcome in outcomes if outcome.invitation is None]
+    if not sent:
+        form.add_error("email", refused)
+        return _manage_access_page(request, invitation_form=form)
+    email, days = sent[0].invitation.email, invitations.INVITATION_VALID_DAYS
+    if len(sent) == 1:
+        told = f"{sent[0].organization.name}. The link is valid for {days} days."
+    else:
+        told = f"{len(sent)} organizations, one e-mail and link for each. Each link is valid for {days} days."
+    messages.success(request, f"We e-mailed an invitation to {email} to become a Security Official of {told}")
+    for reason in refused:
+        messages.warning(request, f"Not sent: {reason}")
+    return redirect("manage_access")
+
+
+# The invitation's ids on Manage Access, apart from those of the page's other forms.
+INVITATION_IDS = "invite-%s"
+
+
+def _manage_access_page(request, *, invitation_form=None):
     user, now = request.user, timezone.now()
     # A Security Official of hundreds of organizations gets them a page at a time.
     roles_shown = selectors.RolesShown(user, now=now)
@@ -51,6 +98,11 @@ def manage_access(request):
         [role.organization_id for role in roles if role.is_security_official and role.invitation_waiting],
         now=now,
         **page,
+    )
+    # One warning and one invitation form for all the user's organizations, whichever page shows
+    # them; a user without a role reads nothing for them.
+    sole_first, sole_total, official_total = (
+        selectors.sole_official_warning(user, now=now) if roles else ([], 0, 0)
     )
     invite_url, remove_url, withdraw_url = (
         url_of_each(name, *slots)
@@ -77,6 +129,14 @@ def manage_access(request):
             for invitation in item["invitations"]:
                 invitation.withdraw_url = withdraw_url(pk, invitation.pk)
         connected.append(item)
+    if not official_total and invitation_form is not None:
+        # A form posted by someone who is no Security Official (any longer): no form to show.
+        for error in invitation_form.non_field_errors():
+            messages.error(request, error)
+        invitation_form = None
+    if invitation_form is None and official_total:
+        invitation_form = BatchInvitationForm(auto_id=INVITATION_IDS)
+    ticked = set(invitation_form.data.getlist("organization")) if invitation_form is not None else set()
     # The roles read say whether there is anything to read in the user's requests.
     own_requests = selectors.own_requests_with_approvers(user) if roles_shown.owns_requests else []
     own_pending = [r for r in own_requests if r.status == RoleRequest.Status.PENDING]
@@ -90,11 +150,16 @@ def manage_access(request):
         {
             "connected": connected,
             "page_obj": page_obj,
-            "invitation_form": (
-                InvitationForm(auto_id=INVITATION_IDS)
-                if any(item["sole_official"] for item in connected)
-                else None
-            ),
+            "sole_official_organizations": sole_first,
+            "sole_total": sole_total,
+            "official_total": official_total,
+            "invitation_form": invitation_form,
+            "invitation_choices": [
+                {**item, "ticked": str(item["organization"].pk) in ticked}
+                for item in connected
+                if item["role"].is_security_official
+            ],
+            "valid_days": invitations.INVITATION_VALID_DAYS,
             "requests_to_decide": (
                 selectors.requests_to_decide(user)[0] if roles_shown.decides_requests else []
             ),

@@ -26,6 +26,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from organizations.home import access_on_home
 from qpp_registration import queue
 from qpp_registration.params import BadParameter
+from registrations import deadlines
 from registrations.rules import window_decision
 from registrations.selectors import performance_years
 
@@ -43,19 +44,25 @@ def home(request):
         if invitation_url:
             return redirect(invitation_url)
     now = timezone.now()
+    years = performance_years()
     periods = []
-    for year in _open_or_coming_years(now):
+    for year in _open_or_coming_years(now, years):
         decision = window_decision(year, now)
         # Every year read closes after now: it is open now exactly when it may be changed.
         periods.append({"year": year, "is_open": decision.allowed, "text": decision.reason})
-    return render(request, "home.html", {"periods": periods, **access})
+    # "N days left" for each open window (issue 27 #8); a Security Official's organizations
+    # still to register are counted in one query.
+    shown = request.user.is_authenticated and request.two_factor_verified
+    deadline_list = (
+        deadlines.deadlines(request.user, years, now, count=access["is_security_official"]) if shown else []
+    )
+    return render(request, "home.html", {"periods": periods, "deadlines": deadline_list, **access})
 
 
-def _open_or_coming_years(now):
+def _open_or_coming_years(now, years):
     """The years whose registration window is open or still to come, soonest first: of the
-    performance years every page reads (a handful of rows, one prepared query)."""
-    years = (year for year in performance_years() if year.window_closes > now)
-    return sorted(years, key=lambda year: year.window_opens)
+    performance years every page reads (``years``, a handful of rows, one prepared query)."""
+    return sorted((year for year in years if year.window_closes > now), key=lambda year: year.window_opens)
 
 
 # Crawlers may read the pages anyone may open (the front page, Check eligibility, Sign In and

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE
-from registrations import cahps_pages, rules, selectors, workflows
+from registrations import cahps_pages, deadlines, rules, selectors, workflows
 from registrations.cahps_autosave import refused
 from registrations.cahps_forms import CahpsFilterForm
 from registrations.models import ProgramStatus
@@ -155,6 +155,8 @@ def cahps_registration_list(request, year):
         "page_obj": page,
         "as_last_year": offer_count,
         **year_switcher(now, year, years),
+        # "N days left" and the organizations still to register (issue 27 #8): one query, while open.
+        "deadlines": deadlines.deadlines(request.user, [year], now),
         # The token drawn once for the page's forms (one a row): each use of the lazy one the
         # Jinja2 backend gives masks the token anew.
     }

@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Window
 
 from contacts.models import Contact
-from organizations.models import Organization, Role
+from organizations.models import Organization
 from qpp_registration.core.prepared import PreparedQuery
 from registrations import rules
 from registrations.models import (
@@ -124,11 +124,12 @@ def _cahps_row(*, organization, year, registration, window_open, decision):
 # tabs) with how many of them to offer to register as last year (the banner), and one page of the
 # tab's organizations, each with its registration for the year and whether it was registered in
 # the year before (the row's *Register as last year*). Their SQL has a fixed shape for each tab
-# and status filter (and what a search looks for), so it is compiled once per process (``_Prepared``:
-# only the SQL text is kept, never data).
+# and status filter (and what a search looks for), so it is compiled once per process
+# (``SearchablePreparedQuery``, which the Registration Overview's search uses too: only the SQL
+# text is kept, never data).
 
 
-class _Prepared(PreparedQuery):
+class SearchablePreparedQuery(PreparedQuery):
     """A prepared query (``qpp_registration.core.prepared``) that may also look for the words of
     a search. With ``search`` (the shape of a ``CahpsSearch``), ``build`` is also given
     ``search=`` with a marker string for each word searched: the ORM puts it in the parameters
@@ -184,8 +185,8 @@ def _list_counts(user, year, previous=None):
     return organizations.values_list("kind").annotate(**counts)
 
 
-_COUNTS = _Prepared(lambda user: _list_counts(user, None), "user")
-_COUNTS_AND_OFFERS = _Prepared(_list_counts, "user", "year", "previous")
+_COUNTS = SearchablePreparedQuery(lambda user: _list_counts(user, None), "user")
+_COUNTS_AND_OFFERS = SearchablePreparedQuery(_list_counts, "user", "year", "previous")
 
 
 def cahps_list_counts(user, *, year, previous=None):
@@ -250,7 +251,7 @@ def _prepared_rows(*, tab, status, search, with_previous, counted, limit):
                 :limit
             ]
 
-        _PREPARED_ROWS[key] = _Prepared(build, *names, search=search)
+        _PREPARED_ROWS[key] = SearchablePreparedQuery(build, *names, search=search)
     return _PREPARED_ROWS[key]
 
 
@@ -368,6 +369,9 @@ class CahpsPage:
     decision: rules.Decision
     contacts: list
     requirement_note: str
+    # Shown to a user with another role than Security Official (a Staff User): no action at all,
+    # whatever the window [2023 §III.7; issue 27 item 6].
+    read_only: bool = False
 
     @property
     def state(self):
@@ -398,34 +402,39 @@ class CahpsPage:
     def editable(self):
         """The Security Official may change it: window open, the organization registers
         itself, and the registration is not deleted."""
-        return self.window.allowed and bool(self.decision) and self.state in (CAHPS_NEW, CAHPS_STARTED)
+        return self._changeable and self.state in (CAHPS_NEW, CAHPS_STARTED)
 
     @property
     def can_delete_registration(self):
         # As soon as the registration ID exists [2023 §III.8], not only once a size is chosen.
-        return self.window.allowed and bool(self.decision) and self.state in (CAHPS_NEW, CAHPS_STARTED)
+        return self._changeable and self.state in (CAHPS_NEW, CAHPS_STARTED)
 
     @property
     def can_register_again(self):
-        return self.window.allowed and bool(self.decision) and self.state == CAHPS_DELETED
+        return self._changeable and self.state == CAHPS_DELETED
+
+    @property
+    def _changeable(self):
+        return self.window.allowed and bool(self.decision) and not self.read_only
 
     @property
     def can_download(self):
         return self.is_complete and self.year.offers_summary_download
 
 
-# The page's organization (the user's Security Official role checked in the query), whether the
-# user turned its reminders off, its registration for the year, whether that has sampling
-# notices, and the registration's contacts in order: one row per contact (one, with no contact's
-# columns, when there is none), in one prepared query.
+# The page's organization (the user's role checked in the query: any role reads it), whether
+# the user turned its reminders off, its registration for the year, whether that has sampling
+# notices, the user's role, and the registration's contacts in order: one row per contact (one,
+# with no contact's columns, when there is none), in one prepared query.
 _ORGANIZATION_COLUMNS = tuple(field.attname for field in Organization._meta.concrete_fields)
 _REGISTRATION_COLUMNS = tuple(field.attname for field in Registration._meta.concrete_fields)
 _CONTACT_COLUMNS = tuple(field.attname for field in Contact._meta.concrete_fields)
 
 
 def _page_rows(user, pk, year):
+    # One role per user and organization: the join repeats no row.
     return (
-        Organization.objects.filter(pk=pk, roles__user=user, roles__kind=Role.Kind.SECURITY_OFFICIAL)
+        Organization.objects.filter(pk=pk, roles__user=user)
         .annotate(
             this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year)),
             reminders_off=Exists(ReminderOptOut.objects.filter(organization=OuterRef("pk"), user=user)),
@@ -441,21 +450,22 @@ def _page_rows(user, pk, year):
             *(f"this_year__contacts__{column}" for column in _CONTACT_COLUMNS),
             "reminders_off",
             "has_sampling_notices",
+            "roles__kind",
         )
         .order_by("this_year__contacts__created_at", "this_year__contacts__pk")
     )
 
 
-_PAGE_ROWS = _Prepared(_page_rows, "user", "pk", "year")
+_PAGE_ROWS = SearchablePreparedQuery(_page_rows, "user", "pk", "year")
 
 
 def cahps_page_read(user, organization_id, year):
     """``(organization, (registration, contacts))`` of the Register for CAHPS page in one query:
-    the organization only if ``user`` is its Security Official (as
-    ``view_helpers.cahps_so_organization``), with ``reminders_off``; its registration for
-    ``year`` (or None) with ``has_sampling_notices`` and the registration's contacts in order (as
-    ``selectors.registration_and_contacts``). None when the user is not its Security Official
-    (the view then answers as ``cahps_so_organization`` does: 404, or 403 for another role)."""
+    the organization only if ``user`` holds a role for it (``get_organization_for_user`` with no
+    role: any role reads the page), with ``role_kind`` (which role) and ``reminders_off``; its
+    registration for ``year`` (or None) with ``has_sampling_notices`` and the registration's
+    contacts in order (as ``selectors.registration_and_contacts``). None when the user holds no
+    role for it (the view then answers 404, as if it did not exist)."""
     if not (user.is_authenticated and user.is_active and type(organization_id) is int):
         return None
     rows = _PAGE_ROWS.rows(user=user.pk, pk=organization_id, year=year.pk)
@@ -464,15 +474,16 @@ def cahps_page_read(user, organization_id, year):
     first = rows[0]
     organizations, registrations = len(_ORGANIZATION_COLUMNS), len(_REGISTRATION_COLUMNS)
     organization = Organization.from_db("default", _ORGANIZATION_COLUMNS, first[:organizations])
-    organization.reminders_off = bool(first[-2])
+    organization.reminders_off = bool(first[-3])
+    organization.role_kind = first[-1]
     registration_values = first[organizations : organizations + registrations]
     if registration_values[0] is None:
         return organization, (None, [])
     registration = Registration.from_db("default", _REGISTRATION_COLUMNS, registration_values)
-    registration.has_sampling_notices = bool(first[-1])
+    registration.has_sampling_notices = bool(first[-2])
     contacts = []
     for row in rows:
-        contact_values = row[organizations + registrations : -2]
+        contact_values = row[organizations + registrations : -3]
         if contact_values[0] is None:
             continue
         contact = Contact.from_db("default", _CONTACT_COLUMNS, contact_values)
@@ -481,9 +492,9 @@ def cahps_page_read(user, organization_id, year):
     return organization, (registration, contacts)
 
 
-def cahps_page(*, organization, year, now, read=None):
+def cahps_page(*, organization, year, now, read=None, read_only=False):
     """``read``: the registration (or None) and its contacts in order, when the view has read
-    them (``selectors.registration_and_contacts``)."""
+    them (``selectors.registration_and_contacts``); ``read_only``: for a user who may only look."""
     if read is None:
         registration = find_registration(organization=organization, year=year)
         contacts = list(registration.contacts.all()) if registration else []
@@ -506,4 +517,5 @@ def cahps_page(*, organization, year, now, read=None):
             for number, contact in enumerate(contacts, start=1)
         ],
         requirement_note=rules.cahps_requirement_note(organization=organization, year=year),
+        read_only=read_only,
     )

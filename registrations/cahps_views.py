@@ -27,6 +27,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from organizations.authorization import remember_security_official
+from organizations.models import Role
+from organizations.selectors import get_organization_for_user
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import EditConflict, RegistrationRefused
 from qpp_registration.core.submission_keys import submitted_key
@@ -58,6 +61,7 @@ from registrations.view_helpers import (
     cahps_page_url,
     cahps_so_organization,
     cahps_year,
+    connected_url,
     organization_urls,
     prefilled_contact,
 )
@@ -125,15 +129,23 @@ def _sampling_notices(registration):
 def cahps_registration(request, year, organization_id):
     """*Register for CAHPS* [2023 §III.8, §IV, §V]: the header with the registration ID and
     the number of contacts receiving updates, *Delete Registration*, *Organization Size*,
-    the contacts and *+ Add another contact*. Read-only outside the window."""
+    the contacts and *+ Add another contact*. Read-only outside the window, and for a user with
+    another role than Security Official (a Staff User), who sees it without any action, each of
+    which stays the Security Official's [2023 §III.7; issue 27 item 6]."""
     year = cahps_year(year)
     found = cahps_pages.cahps_page_read(request.user, organization_id, year)
     if found is None:
-        organization = cahps_so_organization(request, organization_id)  # 404, or 403 for another role
-        read = None  # cahps_page reads them
-    else:
-        organization, read = found
-    page = cahps_pages.cahps_page(organization=organization, year=year, now=timezone.now(), read=read)
+        raise Http404("No organization found.")  # no role for it
+    organization, read = found
+    read_only = organization.role_kind != Role.Kind.SECURITY_OFFICIAL
+    if not read_only:
+        remember_security_official(request.user, organization)
+    page = cahps_pages.cahps_page(
+        organization=organization, year=year, now=timezone.now(), read=read, read_only=read_only
+    )
+    if page.registration is None and read_only:
+        messages.info(request, f"{organization.name} has no CAHPS registration for {year.year}.")
+        return redirect(connected_url(year))
     if page.registration is None:
         if page.window.allowed and page.decision:
             messages.info(request, f"Select Register Group for CAHPS next to {organization.name} to start.")
@@ -179,6 +191,7 @@ def _render_page(request, page, *, bound=None, status=200):
         # The first contact starts with the signed-in user's name [SPEC §6; 2020 §IV.6].
         initial = prefilled_contact(user) if not page.contacts else None
         new_form = DrawnContactForm(initial=initial, auto_id="contact-new-%s")
+    read_only = page.read_only
     context = {
         "year": page.year,
         "organization": page.organization,
@@ -188,12 +201,16 @@ def _render_page(request, page, *, bound=None, status=200):
         "contact_forms": contact_forms,
         "new_form": new_form if adding else None,
         "template_form": DrawnContactForm(auto_id="contact-new-__n__-%s"),
-        "list_url": cahps_list_url(page.year, page.organization),
+        "list_url": connected_url(page.year) if read_only else cahps_list_url(page.year, page.organization),
         "urls": {name: organization_urls(name, page.year)(page.organization.pk) for name in _PAGE_URLS},
         "error_form": next(iter(bound.values()), None),
-        "reminders": page_reminders(
+        # Deadline reminders go to Security Officials (registrations.reminders): none to turn off here.
+        "reminders": None
+        if read_only
+        else page_reminders(
             organization=page.organization, year=page.year, registration=page.registration, now=timezone.now()
         ),
+        "role_label": Role.Kind(page.organization.role_kind).label if read_only else "",
         "reminders_on": _receives_reminders(user, page.organization),
         "sampling_notices": _sampling_notices(page.registration),
         "messages": top_messages,
@@ -202,6 +219,8 @@ def _render_page(request, page, *, bound=None, status=200):
         # The token drawn once for the page's forms (one a contact): each use of the lazy one the
         # Jinja2 backend gives masks the token anew.
     }
+    if read_only:
+        context["nav_current"] = "connected_organizations"
     return render(request, "registrations/cahps/register.html", context, status=status)
 
 
@@ -402,9 +421,10 @@ def cahps_delete(request, year, organization_id):
 def cahps_summary(request, year, organization_id):
     """*Download Group CAHPS Registration Summary* [2023 §VI]: a PDF to keep on file, since no
     confirmation e-mail is sent [2023 §IV.3] unless asked for (it says which were). Only for a
-    Complete registration."""
+    Complete registration. Anyone with a role for the organization downloads it (a Staff User
+    reads what they cannot change [issue 27 item 6]); 404 for anyone else."""
     year = cahps_year(year)
-    organization = cahps_so_organization(request, organization_id)
+    organization = get_organization_for_user(request.user, organization_id)
     page = cahps_pages.cahps_page(organization=organization, year=year, now=timezone.now())
     if not page.can_download:
         raise Http404("The summary is available once the CAHPS registration is complete.")

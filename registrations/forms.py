@@ -15,6 +15,7 @@ from localflavor.us.us_states import STATE_CHOICES
 from contacts.validators import normalize_us_phone
 from organizations.validators import validate_single_line
 from registrations.models import Program, Size
+from registrations.overview_list import KIND_FILTERS, SORTS, STATUS_FILTERS, Narrowing
 
 SIZE_CHOICES = [("", "- Select -"), *Size.choices]
 
@@ -241,3 +242,45 @@ class RegisterAsLastYearForm(forms.Form):
         self.fields["organization"].choices = [
             (plan.organization.pk, plan.organization.name) for plan in plans
         ]
+
+
+class OverviewFindForm(forms.Form):
+    """Search, filters and sort of the Registration Overview, and *Go to an organization*
+    (``registrations.overview_list``): read from the query string, so a link keeps them
+    (``/registration/2021/?status=not_registered``). A value that is not one of the choices shows
+    the whole list rather than an error: it can only come from a changed link."""
+
+    q = forms.CharField(
+        label="Search",
+        help_text="A name, a TIN (all nine digits or the last four), an ID or a registration ID.",
+        max_length=100,
+        required=False,
+        strip=True,
+    )
+    status = forms.ChoiceField(label="Status", required=False)
+    kind = forms.ChoiceField(label="Kind of organization", required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False)
+    jump = forms.CharField(
+        label="Go to an organization",
+        help_text="Its name, TIN or ID: opens the page with its card.",
+        max_length=100,
+        required=False,
+        strip=True,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any status"), *STATUS_FILTERS.items()]
+        self.fields["kind"].choices = [("", "Any kind"), *KIND_FILTERS.items()]
+        self.fields["sort"].choices = list(SORTS.items())
+
+    def narrowing(self):
+        """The ``overview_list.Narrowing`` asked for; what is not a choice is left out."""
+        self.is_valid()
+        cleaned = {name: value for name, value in self.cleaned_data.items() if value}
+        return Narrowing(
+            status=cleaned.get("status", ""),
+            kind=cleaned.get("kind", ""),
+            query=cleaned.get("q", ""),
+            sort=cleaned.get("sort", "name"),
+        )

@@ -292,3 +292,20 @@ class SamplingNotice(models.Model):
 
     def __str__(self):
         return f"{self.registration.registration_id}: {self.get_outcome_display()}"
+
+
+class CalendarFeed(models.Model):
+    """A user's calendar feed URL (issue 27 #8): the secret in it is shown to the user once and
+    kept here only as its SHA-256, so a copy of the database lets nobody read the feed. Making a
+    new URL replaces the hash, which stops the old URL at once; deleting the row turns the feed
+    off. The feed shows the open windows and counts, never an organization."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField()
+
+    # Who made or revoked a URL, and when; never the hash.
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"

@@ -333,16 +333,25 @@ class RegistrationDetail(_RegistrationFacts):
     contacts: list = field(default_factory=list)
     missing_organization_fields: list = field(default_factory=list)
     readiness: rules.Decision = rules.ALLOWED
+    # Shown to a user with another role than Security Official (a Staff User): no action at all,
+    # whatever the window [2020 §III.6; issue 27 item 6].
+    read_only: bool = False
 
     @property
     def window_open(self):
         return self.window.allowed
 
+    @property
+    def can_change(self):
+        """Edit, Delete and Add New show: the window is open and the user may change it."""
+        return self.window.allowed and not self.read_only
+
     def cell(self, program):
         return next((cell for cell in self.cells if cell.program == program), None)
 
 
-def registration_detail(*, organization, year, now):
+def registration_detail(*, organization, year, now, read_only=False):
+    """``read_only``: for a user who may only look (a Staff User): no Register or Cancel."""
     registration, contacts = registration_and_contacts(organization=organization, year=year)
     window = rules.window_decision(year, now)
     deletion = rules.contact_deletion(contact_count=len(contacts))
@@ -355,7 +364,7 @@ def registration_detail(*, organization, year, now):
             organization=organization,
             year=year,
             registration=registration,
-            window_open=window.allowed,
+            window_open=window.allowed and not read_only,
             size_editable=False,
         ),
         contacts=[
@@ -364,6 +373,7 @@ def registration_detail(*, organization, year, now):
         ],
         missing_organization_fields=rules.missing_organization_fields(organization),
         readiness=rules.submission_readiness(organization=organization, contacts=contacts),
+        read_only=read_only,
     )
 
 

@@ -8,7 +8,7 @@ screens) and ``registrations.cahps_pages`` (the CAHPS-only screens).
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -293,9 +293,11 @@ def cahps_search(query):
     return CahpsSearch(query, tin, tin_end, canonical_registration_id(query) or "")
 
 
-def _search_filter(search, year):
+def organization_search_filter(search, year):
     """What the list shows: the name, a virtual group or APM Entity ID, a TIN by the digits
-    its mask shows (the last four; all nine when typed whole), or the registration ID."""
+    its mask shows (the last four; all nine when typed whole), or the registration ID. The
+    condition on an organization of a queryset with ``visible_tin`` (the identifier's last four
+    characters): the CAHPS list's search and the Registration Overview's (``overview_list``)."""
     from django.db.models import Exists, OuterRef, Q
 
     practice = Q(kind__in=(Organization.Kind.PRACTICE,))
@@ -342,7 +344,7 @@ def cahps_organizations(user, *, year, tab, status="", query="", search=None):
     if search is not None:
         # alias(), not annotate(): nothing shows it, and the page links' COUNT(*) stays a plain one.
         organizations = organizations.alias(visible_tin=Right("identifier", 4)).filter(
-            _search_filter(search, year)
+            organization_search_filter(search, year)
         )
     # One Security Official role per user and organization, so the join repeats no row.
     return organizations.order_by("name", "identifier", "pk")
@@ -472,6 +474,34 @@ def official_organization(user, pk, *, changes, facts=None, year=None):
             remember_security_official(user, found[0])
             return found[0]
     return get_organization_for_security_official(user, pk, changes=changes)
+
+
+# An organization the user holds any role for (``get_organization_for_user`` with no role: the
+# rule for reading), with the role's kind and whether the user turned its deadline reminders off:
+# the read-only pages of a Staff User and the same pages of its Security Official
+# [issue 27 item 6]. One role per user and organization, so the join repeats no row.
+_MEMBER_ORGANIZATION = PreparedQuery(
+    lambda user, pk: Organization.objects.filter(pk=pk, roles__user=user).annotate(
+        role_kind=F("roles__kind"),
+        reminders_off=Exists(ReminderOptOut.objects.filter(organization=OuterRef("pk"), user=user)),
+    )[:2],
+    "user",
+    "pk",
+)
+
+
+def member_organization(user, pk):
+    """The organization ``pk`` with ``role_kind`` (the user's role there) and ``reminders_off``,
+    if ``user`` holds any role for it; 404 otherwise, as if it did not exist. One prepared query;
+    a Security Official's role is remembered (``remember_security_official``) for the services."""
+    if user.is_authenticated and user.is_active and type(pk) is int:
+        found = _MEMBER_ORGANIZATION.models(user=user.pk, pk=pk)
+        if len(found) == 1:
+            organization = found[0]
+            if organization.role_kind == Role.Kind.SECURITY_OFFICIAL:
+                remember_security_official(user, organization)
+            return organization
+    raise Http404("No organization found.")
 
 
 _REGISTRATION = PreparedQuery(

@@ -3,7 +3,8 @@
 The CAHPS-only years' summary is ``cahps_views.cahps_summary`` [2023 §VI]; this one
 serves the years that offer both programs, from the Registration Overview and the
 Congratulations page, once the organization is registered for at least one program.
-Only the organization's Security Official downloads it (404 for anyone else).
+Anyone with a role for the organization downloads it: its Security Officials, and its Staff
+Users, who may read what they cannot change [issue 27 item 6]; 404 for anyone else.
 """
 
 from django.db.models import Prefetch
@@ -13,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
 from contacts.models import Contact
-from organizations.selectors import get_organization_for_security_official
+from organizations.selectors import get_organization_for_user
 from registrations import selectors
 from registrations.models import Registration
 
@@ -36,7 +37,7 @@ def registration_summary(request, year, organization_id):
     if not year.offers_web_interface:
         raise Http404("This performance year's summary is on its CAHPS registration page.")
     # Whose it is comes first, so a POST from anyone else learns nothing more than a GET would.
-    organization = get_organization_for_security_official(request.user, organization_id, changes="cancelling")
+    organization = get_organization_for_user(request.user, organization_id)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     registration = _registration_for_summary(organization=organization, year=year)

@@ -7,12 +7,25 @@ for a CAHPS-only year.
 
 from django.urls import path
 
-from registrations import edit_views, register_again_views, summary_views, views
+from registrations import (
+    download_views,
+    edit_views,
+    recent_changes_views,
+    register_again_views,
+    summary_views,
+    views,
+)
 
 ORG = "<int:year>/<int:organization_id>/"
 
 urlpatterns = [
     path("", views.registration_home, name="registration_home"),
+    # The user's organizations as a spreadsheet, the deadlines as a calendar (issue 27 #4, #8).
+    path("my-organizations.csv", download_views.my_organizations_csv, name="my_organizations_csv"),
+    path("my-organizations.xlsx", download_views.my_organizations_xlsx, name="my_organizations_xlsx"),
+    path("deadlines.ics", download_views.deadlines_ics, name="deadlines_ics"),
+    path("calendar/", download_views.calendar_feed_page, name="calendar_feed_page"),
+    path("calendar/feed.ics", download_views.calendar_feed, name="calendar_feed"),
     path("<int:year>/", views.registration_list, name="registration_list"),
     path(
         "<int:year>/as-last-year/", register_again_views.register_as_last_year, name="register_as_last_year"
@@ -28,6 +41,8 @@ urlpatterns = [
     path(ORG + "<slug:program>/cancel/", edit_views.registration_cancel_view, name="registration_cancel"),
     path(ORG + "size/", edit_views.registration_size, name="registration_size"),
     path(ORG + "summary.pdf", summary_views.registration_summary, name="registration_summary"),
+    # The organization's Recent changes, from either year's page (CAHPS-only years too).
+    path(ORG + "changes/", recent_changes_views.recent_changes, name="registration_changes"),
     path(ORG + "reminders/", edit_views.reminder_preference, name="reminder_preference"),
     path(
         ORG + "organization/",

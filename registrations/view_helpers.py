@@ -67,6 +67,12 @@ def list_url(year, organization=None):
     return f"{url}#org-{organization.pk}" if organization is not None else url
 
 
+def connected_url(year):
+    """Connected Organizations for ``year``: where the read-only pages of a user with another
+    role than Security Official (a Staff User) lead back to [2020 §III.4–5]."""
+    return f"{reverse('connected_organizations')}?{urlencode({'year': year.year})}"
+
+
 def without_fragment(url):
     """Where to go after an action that leaves a message: the page's top, where the message is
     (portal.js moves focus to it). Jumping to the organization's card would leave the outcome

@@ -14,20 +14,23 @@ the pages are read-only and say when it opens or that it closed.
 """
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
 
-from organizations.models import Organization
+from organizations.models import Organization, Role
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 from qpp_registration.params import int_param
-from registrations import pages, rules, selectors, workflows
-from registrations.forms import RegisterForm
+from registrations import deadlines, overview_list, pages, rules, selectors, workflows
+from registrations.forms import OverviewFindForm, RegisterForm
 from registrations.models import Program, ProgramStatus
 from registrations.reminders import page_reminders
 from registrations.services import (
@@ -37,6 +40,7 @@ from registrations.view_helpers import (
     GET_POST,
     already_registered,
     apply_error,
+    connected_url,
     fragment_cleared,
     last_year_offers,
     list_url,
@@ -94,6 +98,9 @@ class YearSection:
     window: object  # rules.Decision
     rows: list
     edit_url: str
+    # A Staff User's way to an organization's registration, read-only [issue 27 item 6]:
+    # the URL of the organization (by id) on the year's registration page.
+    view_url: object
 
 
 def _year_section(year, roles, now, user=None):
@@ -106,6 +113,9 @@ def _year_section(year, roles, now, user=None):
         window=rules.window_decision(year, now),
         rows=pages.connected_rows(roles=roles, year=year, user=user),
         edit_url=edit_url,
+        view_url=organization_urls(
+            "cahps_registration" if year.is_cahps_only else "registration_detail", year
+        ),
     )
 
 
@@ -156,46 +166,83 @@ def connected_organizations(request):
 def registration_list(request, year):
     """The main registration page [2020 §IV]: the Security Official's organizations with
     *Organization Size* and *Register* per program — which is also the Registration
-    Overview [2020 §IV.9] and the registration summary [2020 §VI]."""
+    Overview [2020 §IV.9] and the registration summary [2020 §VI]. Searched, filtered by status
+    and kind and sorted from the query string, and ``?jump=`` goes to one organization's card
+    (``registrations.overview_list``)."""
     years = selectors.performance_years()
     year = selectors.year_of(years, year)
     if year.is_cahps_only:
         return redirect(reverse("cahps_registration_list", kwargs={"year": year.year}))
-    return _render_list(request, year, page_number=request.GET.get("page"), years=years)
+    jump_error = ""
+    if request.GET.get("jump", "").strip():
+        # *Go to an organization* [issue 27 item 1]: straight to its card, on whatever page.
+        find_form = OverviewFindForm(request.GET)
+        outcome = overview_list.jump(
+            request.user,
+            year=year,
+            text=request.GET["jump"][:100],
+            narrowing=find_form.narrowing(),
+            per_page=ORGANIZATIONS_PER_PAGE,
+        )
+        if outcome.organization_id is not None:
+            params = outcome.narrowing.params(**({"page": outcome.page} if outcome.page > 1 else {}))
+            query = f"?{urlencode(params)}" if params else ""
+            return redirect(f"{list_url(year)}{query}#org-{outcome.organization_id}")
+        jump_error = outcome.error
+    return _render_list(
+        request, year, page_number=request.GET.get("page"), years=years, jump_error=jump_error
+    )
 
 
-def _render_list(request, year, *, page_number, bound=None, status=200, years=None):
+def _render_list(request, year, *, page_number, bound=None, status=200, years=None, jump_error=""):
     """``bound`` = (organization_id, form) re-renders one organization's Register form with
-    its errors, keeping what was chosen. ``years``: every performance year, when read already."""
+    its errors, keeping what was chosen. ``years``: every performance year, when read already.
+    The query string's search, filters and sort (``OverviewFindForm``) narrow the list; a card's
+    form is sent with them, so that its errors come back on the same list."""
     now = timezone.now()
     years = selectors.performance_years() if years is None else years
-    # What the paginator reads first (a page and one more), in a prepared query: when it is
-    # every organization of the user, the list is those rows.
-    first = pages.first_organizations(request.user)
-    if len(first) <= ORGANIZATIONS_PER_PAGE:
-        paginator = FirstPagePaginator(first, ORGANIZATIONS_PER_PAGE)
-    else:
-        organizations = selectors.security_official_organizations(request.user)
-        organizations = organizations.only(*pages.ROW_ORGANIZATION_FIELDS)  # what a row shows
-        paginator = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE)
-        paginator._first_rows = first
-    page = paginator.get_page(page_number)
-    if not page.object_list:
-        return no_security_official(request)
     window = rules.window_decision(year, now)
-    if page.has_other_pages():
-        rows = pages.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
-        offered, offer_count = last_year_offers(request, year, years, window, rows, whole=False)
-    else:  # the page holds every organization of the user: the offers come with the registrations
+    find_form = OverviewFindForm(request.GET)
+    narrowing = find_form.narrowing()
+    if jump_error:
+        find_form.add_error("jump", jump_error)
+    if not narrowing.plain:
         previous = selectors.year_before(years, year) if window.allowed else None
-        rows, offered = pages.whole_registration_rows(
-            user=request.user,
-            organizations=page.object_list,
+        narrowed = overview_list.narrowed_page(
+            request.user,
+            year=year,
+            previous=previous,
+            narrowing=narrowing,
+            page_number=page_number,
+            per_page=ORGANIZATIONS_PER_PAGE,
+        )
+        if not narrowed.total:
+            return no_security_official(request)
+        page = narrowed.page
+        rows = pages.registration_rows(
+            organizations=narrowed.organizations,
             year=year,
             window_open=window.allowed,
-            previous=previous,
+            registrations=narrowed.registrations,
         )
-        offer_count = len(offered)
+        offered, offer_count = narrowed.offered, narrowed.offer_count
+        total = narrowed.total
+    else:
+        page, rows, offered, offer_count = _whole_list(request, year, years, window, page_number)
+        if page is None:
+            return no_security_official(request)
+        total = page.paginator.count
+    find = {
+        "form": find_form,
+        "narrowing": narrowing,
+        "total": total,
+        # What a card's form and *Go to an organization* send along, to come back to this list.
+        "params": narrowing.params(),
+        "query": urlencode(narrowing.params()),
+        "sort_label": overview_list.SORTS.get(narrowing.sort, "").lower(),
+        # The page links keep the narrowing, not the words of a *Go to* that went nowhere.
+        "request": SimpleNamespace(GET=_without(request.GET, "jump")),
+    }
     # Each row's links, reversed once for the page rather than once a row.
     detail_url = organization_urls("registration_detail", year)
     summary_url = organization_urls("registration_summary", year)
@@ -231,9 +278,51 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         "kind_labels": dict(Organization.Kind.choices),
         "printed_at": format_eastern(now),
         "as_last_year": offer_count,
+        "find": find,
         **year_switcher(now, year, years),
+        # "N days left" and the organizations still to register (issue 27 #8): one query, while open.
+        "deadlines": deadlines.deadlines(request.user, [year], now),
     }
     return render(request, "registrations/registration_list.html", context, status=status)
+
+
+def _without(params, name):
+    params = params.copy()
+    params.pop(name, None)
+    return params
+
+
+def _whole_list(request, year, years, window, page_number):
+    """``(page, rows, offered, offer_count)`` of the Overview neither searched, filtered nor
+    sorted otherwise than by name, read as it always was; ``page`` None for a user without a
+    Security Official role."""
+    # What the paginator reads first (a page and one more), in a prepared query: when it is
+    # every organization of the user, the list is those rows.
+    first = pages.first_organizations(request.user)
+    if len(first) <= ORGANIZATIONS_PER_PAGE:
+        paginator = FirstPagePaginator(first, ORGANIZATIONS_PER_PAGE)
+    else:
+        organizations = selectors.security_official_organizations(request.user)
+        organizations = organizations.only(*pages.ROW_ORGANIZATION_FIELDS)  # what a row shows
+        paginator = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE)
+        paginator._first_rows = first
+    page = paginator.get_page(page_number)
+    if not page.object_list:
+        return None, [], frozenset(), 0
+    if page.has_other_pages():
+        rows = pages.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
+        offered, offer_count = last_year_offers(request, year, years, window, rows, whole=False)
+    else:  # the page holds every organization of the user: the offers come with the registrations
+        previous = selectors.year_before(years, year) if window.allowed else None
+        rows, offered = pages.whole_registration_rows(
+            user=request.user,
+            organizations=page.object_list,
+            year=year,
+            window_open=window.allowed,
+            previous=previous,
+        )
+        offer_count = len(offered)
+    return page, rows, offered, offer_count
 
 
 @GET_POST
@@ -396,28 +485,38 @@ def registration_congratulations(request, year, organization_id, program):
 # --- Show Details (view and modify) -----------------------------------------------------------------
 
 
+@require_safe  # it only shows: a POST, which no form sends here, changes nothing and is refused
 def registration_detail(request, year, organization_id):
     """*Show Details* [2020 §V, §VI]: the organization and contact information with
-    *Edit*, *Delete* and *Add New Contact*, the size with *Edit*, each program's status."""
+    *Edit*, *Delete* and *Add New Contact*, the size with *Edit*, each program's status.
+    Any role of the organization may read it; a Staff User sees it without any action, each
+    of which stays the Security Official's [2020 §III.6; issue 27 item 6]."""
     now = timezone.now()
     year = web_interface_year(year)
-    # The organization says whether the user opted out of its deadline reminders, the
-    # registration whether it has sampling notices: no query for either when there are none.
-    organization = selectors.official_organization(
-        request.user, organization_id, changes="cancelling", facts="reminders"
-    )
-    detail = pages.registration_detail(organization=organization, year=year, now=now)
+    # The organization says the user's role and whether they opted out of its deadline
+    # reminders, the registration whether it has sampling notices: no query for either when
+    # there are none.
+    organization = selectors.member_organization(request.user, organization_id)
+    read_only = organization.role_kind != Role.Kind.SECURITY_OFFICIAL
+    detail = pages.registration_detail(organization=organization, year=year, now=now, read_only=read_only)
     registration = detail.registration
     context = {
         "year": year,
         "organization": organization,
         "detail": detail,
-        "reminders": page_reminders(organization=organization, year=year, registration=registration, now=now),
+        # Deadline reminders go to Security Officials (registrations.reminders): a Staff User
+        # has none to turn off.
+        "reminders": None
+        if read_only
+        else page_reminders(organization=organization, year=year, registration=registration, now=now),
         "reminders_on": not organization.reminders_off,
         "sampling_notices": selectors.sampling_notices(registration)
         if registration is not None and registration.has_sampling_notices
         else [],
-        "back_url": list_url(year, organization),
+        "back_url": connected_url(year) if read_only else list_url(year, organization),
         "return_key": "details",
+        "role_label": Role.Kind(organization.role_kind).label if read_only else "",
     }
+    if read_only:
+        context["nav_current"] = "connected_organizations"
     return render(request, "registrations/detail.html", context)

@@ -84,14 +84,15 @@ def test_a_staff_user_is_offered_what_they_can_do_instead_of_start_registration(
     assert f'href="{reverse("connect_organization")}">Connect to an Organization' in page
 
 
-def test_a_staff_user_opening_their_organization_details_gets_a_page_that_explains(
+def test_a_staff_user_opening_a_registration_page_of_their_organization_gets_a_page_that_explains(
     client, staff_user, practice, window_open_2021
 ):
     from django.urls import reverse
 
     from tests.conftest import sign_in_with_two_factor
 
-    url = reverse("registration_detail", kwargs={"year": 2021, "organization_id": practice.pk})
+    # Registration Details reads (issue 27 #6); a page that changes the registration explains.
+    url = reverse("registration_organization_edit", kwargs={"year": 2021, "organization_id": practice.pk})
     response = sign_in_with_two_factor(client, staff_user).get(url)
 
     assert response.status_code == 403

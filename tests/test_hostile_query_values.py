@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db
 NAMES = [
     "year", "device", "organization", "page", "tab", "status", "q", "next", "return_to", "add",
     "p", "o", "e", "all", "_popup", "_to_field", "_changelist_filters", "term", "app_label",
-    "model_name", "field_name", "performance_year__id__exact", "size__exact",
+    "model_name", "field_name", "performance_year__id__exact", "size__exact", "kind", "sort", "jump",
 ]  # fmt: skip
 
 HOSTILE = {
@@ -51,7 +51,9 @@ HOSTILE = {
 }
 # A 10,000-character value goes to the names the portal itself parses (on every name it only
 # makes the walk slow: Django admin's own parameters are covered by the other values).
-LONG_VALUE_NAMES = ["year", "device", "organization", "page", "tab", "status", "q", "next", "return_to", "p"]
+LONG_VALUE_NAMES = [
+    "year", "device", "organization", "page", "tab", "status", "q", "next", "return_to", "p", "sort", "jump",
+]  # fmt: skip
 
 
 def _query(kind):

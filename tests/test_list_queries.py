@@ -28,8 +28,10 @@ PAGES = {
 ONE_PAGE = {
     # The years (once, for the year, the switcher and the year before), the page's
     # organizations, their registrations with which of them to offer to register as last year
-    # (the registrations of both years in one query, pages.whole_registration_rows).
-    "Registration Overview": 5,
+    # (the registrations of both years in one query, pages.whole_registration_rows), and while
+    # the window is open the user's organizations still to register, counted for "N days left"
+    # (registrations.deadlines, issue 27 #8).
+    "Registration Overview": 6,
     # The years (once, for the year, the open ones each with a section when several are open
     # (issue 12 #5) and the switcher), the page's roles with their organizations, their
     # registrations.
@@ -37,8 +39,11 @@ ONE_PAGE = {
     # The page's roles (with the list's length, and whether invitations wait, the user has
     # requests and requests to decide: each of those lists is read only then, one query each,
     # tests/organizations/test_page_reads.py) and the other people's roles with how many
-    # Security Officials each organization has (the sole-official warning).
-    "Manage Access": 4,
+    # Security Officials each organization has (the card's "only Security Official"), and the
+    # one warning and one invitation form for all the user's organizations (how many they are
+    # the only Security Official of, the first few by name, and how many they are one of: issue
+    # 27 #5).
+    "Manage Access": 5,
     # The years, the organizations counted by kind (the tabs) with the last-year offers, the
     # page's organizations with their registrations and offers.
     "Register and Edit CAHPS Registration": 5,
@@ -52,6 +57,26 @@ MORE_WHEN_LONGER = {
     # None: the tab's count is the length of its unfiltered list.
     "Register and Edit CAHPS Registration": 0,
 }
+
+# The Overview searched, filtered or sorted [issue 27 item 1]: the years, the user's organizations
+# counted by kind with the last-year offers (the "of 60" and the banner: cahps_pages'
+# cahps_list_counts), and the page's organizations with their registrations, their offers and the
+# length of the narrowed list in one query (overview_list.narrowed_page). As many as the whole list
+# on one page, and no more however long the list or whichever page.
+NARROWED_OVERVIEW = {
+    "Registration Overview filtered by status": "?status=not_registered",
+    "Registration Overview filtered by kind": "?kind=practice",
+    "Registration Overview searched by name": "?q=medic",
+    "Registration Overview searched by TIN": "?q=6789",
+    "Registration Overview sorted by status": "?sort=status",
+    "Registration Overview filtered, searched and sorted": (
+        "?status=not_registered&kind=practice&q=medic&sort=kind"
+    ),
+}
+for _label, _query in NARROWED_OVERVIEW.items():
+    PAGES[_label] = lambda query=_query: PAGES["Registration Overview"]() + query
+    ONE_PAGE[_label] = ONE_PAGE["Registration Overview"]
+    MORE_WHEN_LONGER[_label] = 0
 
 
 def _official_of(user, count):
@@ -93,6 +118,25 @@ def test_each_list_runs_its_fixed_number_of_queries(
 
     assert one_page == ONE_PAGE[page]
     assert longer == much_longer == one_page + MORE_WHEN_LONGER[page]
+
+
+def test_a_later_page_of_the_narrowed_overview_runs_the_queries_of_the_first(
+    sign_in, security_official, practice, year_2020, window_open_2021
+):
+    registered(practice, year_2020, size=Size.MEDIUM)
+    _official_of(security_official, 80)
+    client = sign_in(security_official)
+    url = PAGES["Registration Overview"]() + "?status=not_registered&sort=status"
+
+    first = _queries(client, url)
+    later = [_queries(client, f"{url}&page={number}") for number in (2, 4)]
+    past_the_end = _queries(client, f"{url}&page=9")
+
+    assert first == ONE_PAGE["Registration Overview"]
+    assert later == [first, first]
+    # A page that no longer exists (the list shrank since its link was drawn) is the last one:
+    # counted with the first page, then read.
+    assert past_the_end == first + 2
 
 
 def test_the_first_page_paginator_pages_like_djangos(security_official):

@@ -24,8 +24,10 @@ def _web_interface(name, practice, year=2021, **kwargs):
 WEB_INTERFACE_PAGES = {
     # Home: the years, the user's Security Official roles (which only they hold, with how many
     # in all, and whether requests wait for them); the requests they decide one more, only when
-    # there are some (tests/test_home.py).
-    "Home": (lambda practice: reverse("home"), 4),
+    # there are some (tests/test_home.py); and while a window is open, the Security Official's
+    # organizations still to register, counted for "N days left" (registrations.deadlines,
+    # issue 27 #8).
+    "Home": (lambda practice: reverse("home"), 5),
     "Connect to an Organization": (lambda practice: reverse("connect_organization"), 2),
     "Account / Devices": (lambda practice: reverse("account_devices"), 4),
     # Registration Details: the year, the organization with the user's reminder opt-out, the
@@ -45,14 +47,16 @@ WEB_INTERFACE_PAGES = {
 }
 CAHPS_PAGES = {
     # The CAHPS list: the years, the organizations counted by kind with the last-year offers, and
-    # the page's organizations with their registrations and offers (cahps_pages.cahps_list_rows).
+    # the page's organizations with their registrations and offers (cahps_pages.cahps_list_rows),
+    # and while the window is open the organizations still to register, counted for "N days left"
+    # (registrations.deadlines, issue 27 #8).
     "CAHPS list filtered by status": (
         lambda practice: reverse("cahps_registration_list", kwargs={"year": 2023}) + "?status=incomplete",
-        5,
+        6,
     ),
     "CAHPS list searched": (
         lambda practice: reverse("cahps_registration_list", kwargs={"year": 2023}) + "?q=chesapeake",
-        5,
+        6,
     ),
     # The year; the organization (through the user's role) with the reminders opt-out, its
     # registration (saying whether it has sampling notices, read only then) and its contacts in

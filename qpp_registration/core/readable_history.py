@@ -34,6 +34,7 @@ class HistoryEntry:
     action: str
     changes: list = field(default_factory=list)
     reason: str = ""
+    history_id: int | None = None  # the record's, to keep a page's order
 
     @property
     def when_eastern(self):
@@ -80,8 +81,12 @@ def _who(record):
     return str(user)
 
 
-def entries_for(records, subject_of, users):
-    """History entries for one model's records, each diffed against the previous one."""
+def entries_for(records, subject_of, users, *, shown=None, who=_who, excluded=IGNORED_FIELDS):
+    """History entries for one model's records, each diffed against the previous one.
+
+    ``shown``: the history ids to make entries of (a page's), the other records being only
+    the previous ones they are diffed against; ``who``: the name of a record's author;
+    ``excluded``: fields never shown."""
     by_object = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
         by_object.setdefault(record.id, []).append(record)
@@ -89,11 +94,13 @@ def entries_for(records, subject_of, users):
     for object_records in by_object.values():
         previous_of = {id(new): old for old, new in pairwise([None, *object_records])}
         for record in object_records:
+            if shown is not None and record.history_id not in shown:
+                continue
             model = record.instance_type
             changes = []
             old = previous_of[id(record)]
             if record.history_type == "~" and old is not None:
-                delta = record.diff_against(old, excluded_fields=IGNORED_FIELDS)
+                delta = record.diff_against(old, excluded_fields=excluded)
                 for change in delta.changes:
                     model_field = model._meta.get_field(change.field)
                     changes.append(
@@ -108,7 +115,7 @@ def entries_for(records, subject_of, users):
             elif record.history_type == "+":
                 for model_field in model._meta.concrete_fields:
                     if (
-                        model_field.name in IGNORED_FIELDS
+                        model_field.name in excluded
                         or model_field.primary_key
                         or not hasattr(record, model_field.attname)  # not audited (e.g. password)
                     ):
@@ -122,18 +129,19 @@ def entries_for(records, subject_of, users):
             entries.append(
                 HistoryEntry(
                     when=record.history_date,
-                    who=_who(record),
+                    who=who(record),
                     subject=subject_of(record),
                     action=ACTIONS.get(record.history_type, record.history_type),
                     changes=changes,
                     reason=record.history_change_reason or "",
+                    history_id=record.history_id,
                 )
             )
     return entries
 
 
-def users_named(records):
-    """Display names of the users that the records' fields point at (one query)."""
+def users_named(records, named=str):
+    """Display names (``named(user)``) of the users that the records' fields point at (one query)."""
     ids = set()
     for record in records:
         for model_field in record.instance_type._meta.concrete_fields:
@@ -141,7 +149,7 @@ def users_named(records):
                 value = getattr(record, model_field.attname, None)
                 if value:
                     ids.add(value)
-    return {user.pk: str(user) for user in get_user_model().objects.filter(pk__in=ids)} if ids else {}
+    return {user.pk: named(user) for user in get_user_model().objects.filter(pk__in=ids)} if ids else {}
 
 
 def object_history(obj):

@@ -147,7 +147,10 @@ class _Lines:
         return text
 
 
-def _safe(value):
+def safe_cell(value):
+    """``value`` as a spreadsheet cell's text, quoted when a spreadsheet program would run it as
+    a formula. Every spreadsheet the portal writes goes through here (also
+    ``registrations.spreadsheet``)."""
     text = "" if value is None else str(value)
     # Spreadsheet programs fold full-width and small forms (＝ ＋ － ＠, ﹦ ﹢ ﹣ ﹫) to their ASCII
     # twins before deciding a cell is a formula: compare the compatibility form (NFKC).
@@ -185,7 +188,7 @@ def csv_rows(queryset):
         row = _Row(values)
         row.tz = tz
         row.year = years[values["performance_year_id"]]
-        writer.writerow([_safe(getter(row)) for _, getter in COLUMNS])
+        writer.writerow([safe_cell(getter(row)) for _, getter in COLUMNS])
         if count % ROWS_PER_WRITE == 0:
             yield lines.take()
     yield lines.take()

@@ -69,11 +69,13 @@ def test_a_sole_security_official_invites_a_second_one_who_accepts(page, signed_
     expect(page.get_by_role("heading", name="You are the only Security Official")).to_be_visible()
     look(page, "manage-access-sole-security-official")
     page.get_by_label("E-mail address of the person to invite").fill("Ines@Example.com")
+    page.locator("label[for=invite-every]").click()
     page.get_by_role("button", name=re.compile("^Send Invitation")).click()
     expect(page.get_by_text("We e-mailed an invitation to ines@example.com")).to_be_visible()
     expect(page.get_by_text("ines@example.com, Security Official, valid until")).to_be_visible()
     # A second invitation to a mistyped address, withdrawn at once.
     page.get_by_label("E-mail address of the person to invite").fill("ines@exmaple.com")
+    page.locator("label[for=invite-every]").click()
     page.get_by_role("button", name=re.compile("^Send Invitation")).click()
     look(page, "manage-access-invitations-waiting")
     page.get_by_role("link", name="Withdraw the invitation of ines@exmaple.com").click()

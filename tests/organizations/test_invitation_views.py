@@ -27,32 +27,33 @@ def _text(response):
 
 
 def test_manage_access_warns_a_sole_security_official_and_offers_the_invitation(
-    client, sign_in, security_official
+    client, sign_in, security_official, practice
 ):
     sign_in(security_official)
 
     page = _text(client.get(reverse("manage_access")))
 
-    assert "You are the only Security Official" in page
-    invite_url = reverse("security_official_invite", args=[security_official.roles.get().organization_id])
-    assert f'action="{invite_url}"' in page
-    assert '<label class="usa-label" for="invite-' in page
+    assert "You are the only Security Official of Chesapeake Family Medicine" in page
+    assert f'action="{reverse("security_official_invite_many")}#invite-errors"' in page
+    assert '<label class="usa-label" for="invite-email">' in page
+    assert f'name="organization" value="{practice.pk}"' in page
 
 
-def test_each_organizations_invitation_form_has_its_own_ids(client, sign_in, security_official, practice):
-    """The form is drawn once for the page; every organization's copy carries that organization's ids."""
-    other = RoleFactory(user=security_official, kind=SO).organization
+def test_one_warning_and_one_form_for_all_the_organizations(client, sign_in, security_official, practice):
+    """Nine organizations: one warning that counts them and one form, not nine (issue 27 #5)."""
+    for n in range(8):
+        RoleFactory(user=security_official, kind=SO, organization__name=f"Clinic {n}")
     sign_in(security_official)
 
     page = _text(client.get(reverse("manage_access")))
 
-    for organization in (practice, other):
-        field_id = f"invite-{organization.pk}-email"
-        assert f'<label class="usa-label" for="{field_id}">' in page
-        assert f'id="{field_id}"' in page
-        assert f'aria-describedby="{field_id}_helptext"' in page
-        assert f'<div class="usa-hint" id="{field_id}_helptext">' in page
-    assert "ORGANIZATION" not in page
+    assert page.count("You are the only Security Official") == 1
+    assert "You are the only Security Official of 9 organizations" in page
+    assert "And 4 more." in page  # the first five by name, then how many more
+    assert page.count("Send Invitation") == 1
+    assert page.count('id="invite-email"') == 1
+    assert "Select all: the 9 organizations you are a Security Official of" in page
+    assert page.count('name="organization"') == 9
 
 
 def test_no_warning_where_there_is_a_second_security_official(client, sign_in, security_official, practice):

@@ -1,5 +1,6 @@
 """Another organization's CAHPS registration can never be read, auto-saved into, downloaded or
-deleted, whatever IDs are edited into URLs and POST bodies; Staff Users are refused [SPEC §8]."""
+deleted, whatever IDs are edited into URLs and POST bodies; Staff Users read the page and the
+summary and are refused everything else [SPEC §8; issue 27 #6]."""
 
 import pytest
 from django.urls import reverse
@@ -146,7 +147,23 @@ def test_ids_added_to_the_post_body_are_ignored(sign_in, security_official, mine
     assert my_contact.first_name == "Mallory"
 
 
-@pytest.mark.parametrize("name", ALL)
+# What a Staff User of the organization may open: the page and the summary, read-only (issue 27 #6).
+READ = ["page", "summary"]
+
+
+@pytest.mark.parametrize("name", READ)
+def test_a_staff_user_of_the_organization_reads_the_page_and_summary_and_changes_nothing(
+    sign_in, staff_user, mine, name
+):
+    client = sign_in(staff_user)
+    before = snapshot()
+    _method, url = urls_for(mine, mine.contacts.first())[name]
+
+    assert client.get(url).status_code == 200
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", [name for name in ALL if name not in READ])
 def test_a_staff_user_of_the_organization_is_refused(sign_in, staff_user, mine, name):
     client = sign_in(staff_user)
     before = snapshot()

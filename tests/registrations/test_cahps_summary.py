@@ -142,8 +142,12 @@ def test_the_summary_can_be_downloaded_after_the_window_closes(
     assert completed.registration_id in pdf_text(response)
 
 
-def test_a_staff_user_cannot_download_the_summary(sign_in, staff_user, completed):
-    assert sign_in(staff_user).get(summary_url(completed.organization)).status_code == 403
+def test_a_staff_user_downloads_the_summary_and_an_outsider_cannot(sign_in, staff_user, outsider, completed):
+    # A Staff User reads what they cannot change (issue 27 #6).
+    response = sign_in(staff_user).get(summary_url(completed.organization))
+    assert response.status_code == 200
+    assert completed.registration_id in pdf_text(response)
+    assert sign_in(outsider).get(summary_url(completed.organization)).status_code == 404
 
 
 def test_the_summary_says_when_and_to_whom_a_confirmation_was_emailed(

@@ -106,10 +106,13 @@ def test_a_cahps_only_year_has_its_own_summary(sign_in, security_official, pract
     assert sign_in(security_official).get(summary_url(practice, 2023)).status_code == 404
 
 
-def test_only_the_security_official_downloads_it(sign_in, registered, staff_user, outsider, client):
+def test_anyone_with_a_role_downloads_it_and_nobody_else(sign_in, registered, staff_user, outsider, client):
     url = summary_url(registered.organization)
 
-    assert sign_in(staff_user).get(url).status_code == 403
+    # A Staff User reads what they cannot change (issue 27 #6).
+    staff = sign_in(staff_user).get(url)
+    assert staff.status_code == 200
+    assert staff["Content-Type"] == "application/pdf"
     assert sign_in(outsider).get(url).status_code == 404
 
 

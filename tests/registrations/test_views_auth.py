@@ -1,11 +1,13 @@
 """Who may open the registration pages: only a Security Official, only for their own
-organizations [2020 §III.6; SPEC §8].
+organizations [2020 §III.6; SPEC §8]; a Staff User of the organization reads its
+Registration Details, summary and Recent changes, and nothing else (issue 27 #6, #7).
 
 Walks every URL of ``registrations.urls`` (so a page added later is covered), with
 the IDs of a real organization, its registration and contact filled in, and tries
 GET and POST as a Staff User of that organization, a user without any role, and a
-Security Official of another organization. Each must be refused (403 or 404) and
-nothing may change.
+Security Official of another organization. Each must be refused (403 or 404; a POST
+to a page that only shows, 405), but for the Staff User's GET of a page that only
+shows, and nothing may change.
 """
 
 import pytest
@@ -22,6 +24,17 @@ pytestmark = pytest.mark.django_db
 
 # Pages that are not about one organization and that any signed-in user may open.
 OPEN_TO_EVERY_ROLE = {"registration_home", "registration_list", "register_as_last_year"}
+# The user's own files and calendar feed (issue 27 #4, #8): they read only the user's own
+# organizations (tests/registrations/test_my_organizations_export.py, test_calendar.py).
+OPEN_TO_EVERY_ROLE |= {
+    "my_organizations_csv",
+    "my_organizations_xlsx",
+    "deadlines_ics",
+    "calendar_feed_page",
+    "calendar_feed",
+}
+# Pages of one organization that only show it: any role of the organization reads them.
+READ_BY_EVERY_ROLE = {"registration_detail", "registration_summary", "registration_changes"}
 POST_BODY = {
     "size": Size.SMALL,
     "confirm_web_interface_cancellation": "True",
@@ -70,9 +83,9 @@ def organization_urls(registration, contact):
         kwargs = {name: values[name] for name in names if name != "program"}
         if "program" in names:
             for program in ("web-interface", "cahps"):
-                urls.append(reverse(pattern.name, kwargs={**kwargs, "program": program}))
+                urls.append((pattern.name, reverse(pattern.name, kwargs={**kwargs, "program": program})))
         else:
-            urls.append(reverse(pattern.name, kwargs=kwargs))
+            urls.append((pattern.name, reverse(pattern.name, kwargs=kwargs)))
     return urls
 
 
@@ -104,10 +117,15 @@ def test_nobody_but_the_organizations_security_official_reads_or_changes_it(
     before = snapshot()
 
     with django_capture_on_commit_callbacks(execute=True):
-        for url in organization_urls(*target):
+        for name, url in organization_urls(*target):
+            reads = name in READ_BY_EVERY_ROLE
             for method in (client.get, client.post):
                 response = method(url, POST_BODY) if method == client.post else method(url)
-                assert response.status_code in {403, 404}, (
+                if reads and method == client.get and persona == "staff_user":
+                    assert response.status_code == 200, f"GET {url}: {response.status_code}"
+                    continue
+                refused = {403, 404, 405} if reads and method == client.post else {403, 404}
+                assert response.status_code in refused, (
                     f"{method.__name__.upper()} {url}: {response.status_code}"
                 )
 
@@ -124,7 +142,7 @@ def test_staff_user_gets_403_on_the_registration_pages_with_the_reason(sign_in, 
         assert "You do not have the Security Official role" in response.content.decode()
 
 
-def test_staff_user_sees_statuses_on_connected_organizations_but_no_edit_registration(
+def test_staff_user_sees_statuses_on_connected_organizations_and_a_way_to_read_the_details(
     sign_in, staff_user, practice, target
 ):
     response = sign_in(staff_user).get(reverse("connected_organizations"), {"year": 2021})
@@ -135,7 +153,10 @@ def test_staff_user_sees_statuses_on_connected_organizations_but_no_edit_registr
     assert "Staff User" in page
     assert page.count("Registered") >= 2
     assert "Edit Registration" not in page.replace("Don’t see Edit Registration?", "")
-    assert reverse("registration_list", kwargs={"year": 2021}) not in page
+    assert f'href="{reverse("registration_list", kwargs={"year": 2021})}"' not in page
+    detail = reverse("registration_detail", kwargs={"year": 2021, "organization_id": practice.pk})
+    assert f'href="{detail}"' in page
+    assert "View Registration" in page
 
 
 def test_security_official_of_two_organizations_cannot_reach_the_other_through_a_form_field(
@@ -161,4 +182,13 @@ def test_a_role_removed_mid_session_closes_the_pages(sign_in, security_official,
 
     Role.objects.filter(user=security_official, organization=practice).update(kind=Role.Kind.STAFF_USER)
 
-    assert client.get(detail).status_code == 403
+    # Read-only now: no Edit, Cancel or Add New (issue 27 #6).
+    page = client.get(detail).content.decode()
+    assert "Cancel Registration" not in page
+    assert "Add New Contact" not in page
+    size = reverse("registration_size", kwargs={"year": 2021, "organization_id": practice.pk})
+    assert client.get(size).status_code == 403
+
+    Role.objects.filter(user=security_official, organization=practice).delete()
+
+    assert client.get(detail).status_code == 404

@@ -1,0 +1,172 @@
+"""How close each open registration window is to closing, and how many of a Security
+Official's organizations still have something to do before it closes (issue 27 #8).
+
+Home, the Registration Overview and the CAHPS list show it (``templates/registrations/
+_deadline.html``); the calendar (``registrations.calendar``) writes the same words. The
+counts are one query for every open year, whatever the number of organizations.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from qpp_registration.core.eastern import EASTERN, format_eastern, require_aware
+from registrations import overview_list, rules
+from registrations.models import ProgramStatus, Registration
+from registrations.selectors import CAHPS_TAB_SPECS, security_official_organizations
+
+# The Overview's ``?status=`` value for "nothing registered for the year, ever" (a key of
+# ``overview_list.STATUS_FILTERS``): what the count links to.
+OVERVIEW_NOT_REGISTERED = "not_registered"
+
+
+def countdown(year, now: datetime) -> str:
+    """``12 days left``, on the window's last day (in ET) ``5 hours left``, or that it is
+    closed or not open yet. The guides give every deadline in Eastern Time [2020 §III; 2023
+    §II], so a day is an ET calendar day: on the evening before an 8 p.m. deadline it is
+    "1 day left" whatever the hour."""
+    require_aware(now, "now")
+    state = rules.window_state(year, now)
+    if state is rules.WindowState.CLOSED:
+        return "Registration is closed"
+    if state is rules.WindowState.NOT_YET_OPEN:
+        return "Registration is not open yet"
+    # A window closing at midnight ET ends with the day before it.
+    last_day = (year.window_closes - timedelta(microseconds=1)).astimezone(EASTERN).date()
+    days = (last_day - now.astimezone(EASTERN).date()).days
+    if days >= 1:
+        return "1 day left" if days == 1 else f"{days} days left"
+    hours = math.ceil((year.window_closes - now).total_seconds() / 3600)
+    return "1 hour left" if hours <= 1 else f"{hours} hours left"
+
+
+@dataclass(frozen=True)
+class ToDo:
+    """Organizations still to register, and the link to the list filtered to them."""
+
+    count: int
+    words: str  # "not registered", "not started", "incomplete"
+    kind_words: str  # "" or the CAHPS tab, e.g. "practices"
+    url: str
+
+    @property
+    def text(self):
+        noun = self.kind_words or ("organization" if self.count == 1 else "organizations")
+        return f"{self.count} {noun} {self.words}"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    year: object  # PerformanceYear
+    countdown: str
+    closes: str  # the guide's way of writing the closing time, in ET
+    total: int  # the user's organizations (Security Official role)
+    to_do: tuple  # of ToDo
+    list_url: str
+
+    @property
+    def remaining(self):
+        return sum(item.count for item in self.to_do)
+
+
+def _counts(user, years):
+    """``{kind: {"total": n, ...}}`` for the organizations the user is a Security Official of,
+    in one query grouped by the organization's kind (the CAHPS tabs): for a CAHPS-only year
+    ``registered_<pk>`` and ``incomplete_<pk>``; for a 2020/2021 year ``not_registered_<pk>``,
+    exactly the organizations the Overview's ``?status=not_registered`` lists
+    (``overview_list``: neither registered automatically nor cancelled)."""
+    aggregates = {"total": Count("pk")}
+    for year in years:
+        if year.is_cahps_only:
+            anything = Q(web_interface_status=ProgramStatus.REGISTERED) | Q(
+                cahps_status=ProgramStatus.REGISTERED
+            )
+            this_year = Registration.objects.filter(organization=OuterRef("pk"), performance_year=year)
+            incomplete = this_year.filter(~anything, cahps_status=ProgramStatus.INCOMPLETE)
+            aggregates[f"registered_{year.pk}"] = Count("pk", filter=Q(Exists(this_year.filter(anything))))
+            aggregates[f"incomplete_{year.pk}"] = Count("pk", filter=Q(Exists(incomplete)))
+        else:
+            listed = overview_list.overview_organizations(
+                user,
+                year=year,
+                narrowing=overview_list.Narrowing(status=OVERVIEW_NOT_REGISTERED),
+                automatic=overview_list.automatic_kinds(year),
+            )
+            aggregates[f"not_registered_{year.pk}"] = Count("pk", filter=Q(pk__in=listed.values("pk")))
+    rows = security_official_organizations(user).order_by().values("kind").annotate(**aggregates)
+    return {row.pop("kind"): row for row in rows}
+
+
+# How a count of each CAHPS tab's organizations reads: "1 practice", "3 APM Entities".
+_TAB_NOUNS = {
+    "apm-entities": ("APM Entity", "APM Entities"),
+    "virtual-groups": ("virtual group", "virtual groups"),
+    "practices": ("practice", "practices"),
+}
+
+
+def _cahps_to_do(year, counts):
+    """A CAHPS-only year's Not started and Incomplete organizations, per tab of the list
+    (its ``?status=`` filters one tab at a time) [2023 §VI]."""
+    base = reverse("cahps_registration_list", kwargs={"year": year.year})
+    items = []
+    for status, words in (("not-started", "not started"), ("incomplete", "incomplete")):
+        for spec in CAHPS_TAB_SPECS:
+            count = 0
+            for kind in spec.kinds:
+                row = counts.get(kind)
+                if row is None:
+                    continue
+                incomplete = row[f"incomplete_{year.pk}"]
+                not_started = row["total"] - row[f"registered_{year.pk}"] - incomplete
+                count += incomplete if status == "incomplete" else not_started
+            if count:
+                singular, plural = _TAB_NOUNS[spec.slug]
+                url = f"{base}?{urlencode({'tab': spec.slug, 'status': status})}"
+                items.append(
+                    ToDo(count=count, words=words, kind_words=singular if count == 1 else plural, url=url)
+                )
+    return tuple(items)
+
+
+def _overview_to_do(year, counts):
+    """A 2020/2021 year's organizations registered for no program, never registered this year
+    and not registered automatically: "Not registered" on the Overview [2020 §IV.9]."""
+    count = sum(row[f"not_registered_{year.pk}"] for row in counts.values())
+    if not count:
+        return ()
+    url = reverse("registration_list", kwargs={"year": year.year})
+    return (
+        ToDo(
+            count=count, words="not registered", kind_words="", url=f"{url}?status={OVERVIEW_NOT_REGISTERED}"
+        ),
+    )
+
+
+def deadlines(user, years, now, *, count=True):
+    """A ``Deadline`` for each of ``years`` open at ``now``, the one closing first at the head;
+    with ``count``, the user's organizations still to register in each (one query)."""
+    shown = sorted(
+        (year for year in years if rules.window_state(year, now) is rules.WindowState.OPEN),
+        key=lambda year: (year.window_closes, year.year),
+    )
+    counts = _counts(user, shown) if count and shown else {}
+    result = []
+    for year in shown:
+        to_do = (_cahps_to_do if year.is_cahps_only else _overview_to_do)(year, counts)
+        list_name = "cahps_registration_list" if year.is_cahps_only else "registration_list"
+        result.append(
+            Deadline(
+                year=year,
+                countdown=countdown(year, now),
+                closes=format_eastern(year.window_closes),
+                total=sum(row["total"] for row in counts.values()),
+                to_do=to_do,
+                list_url=reverse(list_name, kwargs={"year": year.year}),
+            )
+        )
+    return result
