@@ -42,7 +42,7 @@ STATUS_FILTERS = {
     "cancelled": "Cancelled",
 }
 # Sorted by status, what still needs the official comes first.
-_STATUS_RANK = {"not_registered": 0, "cancelled": 1, "registered": 2, "automatic": 3}
+STATUS_RANKS = {"not_registered": 0, "cancelled": 1, "registered": 2, "automatic": 3}
 
 KIND_FILTERS = dict(Organization.Kind.choices)
 
@@ -101,8 +101,8 @@ def automatic_kinds(year):
     return tuple(pairs)
 
 
-def _status_rank(year, automatic):
-    """The organization's status (``_STATUS_RANK``) as a column, from its registration for the
+def status_rank(year, automatic):
+    """The organization's status (``STATUS_RANKS``) as a column, from its registration for the
     year (the ``this_year`` join), its kind and ACO type (``automatic``), and, for a registration
     with nothing registered, its history."""
     registered = Q(this_year__web_interface_status=ProgramStatus.REGISTERED) | Q(
@@ -123,10 +123,10 @@ def _status_rank(year, automatic):
         )
     )
     return Case(
-        When(made_automatically, then=Value(_STATUS_RANK["automatic"])),
-        When(registered, then=Value(_STATUS_RANK["registered"])),
-        When(was_registered, then=Value(_STATUS_RANK["cancelled"])),
-        default=Value(_STATUS_RANK["not_registered"]),
+        When(made_automatically, then=Value(STATUS_RANKS["automatic"])),
+        When(registered, then=Value(STATUS_RANKS["registered"])),
+        When(was_registered, then=Value(STATUS_RANKS["cancelled"])),
+        default=Value(STATUS_RANKS["not_registered"]),
     )
 
 
@@ -141,9 +141,9 @@ def overview_organizations(user, *, year, narrowing, automatic=(), search=None):
         organizations = organizations.filter(kind=narrowing.kind)
     if narrowing.status in STATUS_FILTERS or narrowing.sort == "status":
         # alias(), not annotate(): nothing shows it.
-        organizations = organizations.alias(overview_status=_status_rank(year, automatic))
+        organizations = organizations.alias(overview_status=status_rank(year, automatic))
     if narrowing.status in STATUS_FILTERS:
-        organizations = organizations.filter(overview_status=_STATUS_RANK[narrowing.status])
+        organizations = organizations.filter(overview_status=STATUS_RANKS[narrowing.status])
     if search is not None:
         organizations = organizations.alias(visible_tin=Right("identifier", 4)).filter(
             organization_search_filter(search, year)
