@@ -10,14 +10,14 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from qpp_registration.core.eastern import EASTERN, format_eastern, require_aware
 from qpp_registration.core.prepared import PreparedQuery
 from registrations import overview_list, rules
-from registrations.models import ProgramStatus, Registration
+from registrations.models import ProgramStatus
 from registrations.selectors import CAHPS_TAB_SPECS, security_official_organizations
 
 # The Overview's ``?status=`` value for "nothing registered for the year, ever" (a key of
@@ -82,13 +82,22 @@ def _count_columns(user, shape, years):
     joined = False
     for n, ((cahps_only, automatic), year) in enumerate(zip(shape, years, strict=True)):
         if cahps_only:
-            anything = Q(web_interface_status=ProgramStatus.REGISTERED) | Q(
-                cahps_status=ProgramStatus.REGISTERED
+            # Joined to its registration for the year (at most one): a third less of the
+            # database's time than asking for each organization whether one exists.
+            joined_year = f"year_{n}"
+            organizations = organizations.annotate(
+                **{
+                    joined_year: FilteredRelation(
+                        "registrations", condition=Q(registrations__performance_year=year)
+                    )
+                }
             )
-            this_year = Registration.objects.filter(organization=OuterRef("pk"), performance_year=year)
-            incomplete = this_year.filter(~anything, cahps_status=ProgramStatus.INCOMPLETE)
-            aggregates[f"registered_{n}"] = Count("pk", filter=Q(Exists(this_year.filter(anything))))
-            aggregates[f"incomplete_{n}"] = Count("pk", filter=Q(Exists(incomplete)))
+            anything = Q(**{f"{joined_year}__web_interface_status": ProgramStatus.REGISTERED}) | Q(
+                **{f"{joined_year}__cahps_status": ProgramStatus.REGISTERED}
+            )
+            incomplete = ~anything & Q(**{f"{joined_year}__cahps_status": ProgramStatus.INCOMPLETE})
+            aggregates[f"registered_{n}"] = Count("pk", filter=anything)
+            aggregates[f"incomplete_{n}"] = Count("pk", filter=incomplete)
         elif not joined:
             # The Overview's own status column, on each of the user's organizations joined to
             # its registration for the year: half the database's time of asking whether each is
