@@ -67,9 +67,10 @@ def notify_registration_modified(*, registration, changes, recipients):
 # --- Deadline reminders ----------------------------------------------------------------------------
 
 
-def notify_deadline_reminder(*, organization, year, days, missing, link, recipients, event):
-    """A registration window closes in ``days`` day(s) and ``missing`` is still to do
-    (registrations.reminders). ``event`` makes a repeated call send nothing twice."""
+def notify_deadline_reminder(*, organization, year, days, standing, missing, link, recipients, event):
+    """A registration window closes in ``days`` day(s), the organization ``standing`` as it is
+    with each program, and ``missing`` is still to do (registrations.reminders). ``event`` makes
+    a repeated call send nothing twice."""
     _send(
         "deadline_reminder",
         recipients,
@@ -80,6 +81,7 @@ def notify_deadline_reminder(*, organization, year, days, missing, link, recipie
             "performance_year": year.year,
             "days": days,
             "closes": format_eastern(year.window_closes),
+            "standing": standing,
             "missing": missing,
             "link": link,
         },

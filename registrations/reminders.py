@@ -83,6 +83,7 @@ class Target:
     registration: object  # this year's, or None
     last_year: object  # last year's registration, when the organization registered then
     missing: str
+    standing: str  # what the e-mail says of each program, after the organization's name
 
 
 def targets(year):
@@ -97,7 +98,16 @@ def targets(year):
     for registration in this_year.values():
         if not still_to_register(registration):
             continue
-        found.append(Target(registration.organization, registration, None, _missing(year, registration)))
+        organization = registration.organization
+        found.append(
+            Target(
+                organization,
+                registration,
+                None,
+                _missing(year, registration),
+                standing(year, organization=organization, registration=registration),
+            )
+        )
     last_year = (
         Registration.objects.filter(performance_year__year=year.year - 1)
         .exclude(organization_id__in=[pk for pk, r in this_year.items() if r.is_registered_for_any])
@@ -111,8 +121,56 @@ def targets(year):
                 f"{registration.organization.name} registered for performance year {year.year - 1} "
                 f"but has not registered for {year.year}."
             )
-            found.append(Target(registration.organization, None, registration, missing))
+            organization = registration.organization
+            found.append(
+                Target(
+                    organization,
+                    None,
+                    registration,
+                    missing,
+                    standing(year, organization=organization, registration=None),
+                )
+            )
     return sorted(found, key=lambda target: (target.organization.name, target.organization.pk))
+
+
+def standing(year, *, organization, registration):
+    """What a reminder says of ``organization``'s programs in ``year``, after its name: each program
+    the year offers is registered, or still to register where the organization can register it
+    (``rules.program_eligibility``); a program it cannot register is not mentioned.
+    ``registration``: its registration for ``year``, or None.
+
+    A CAHPS-only year keeps "is not registered yet": its What is missing says Complete or
+    Incomplete."""
+    if year.is_cahps_only:
+        return "is not registered yet."
+    registered, to_register = _programs(year, organization=organization, registration=registration)
+    registered_words = " and ".join(f"the {program.label}" for program in registered)
+    to_register_words = " or ".join(f"the {program.label}" for program in to_register)
+    if registered and to_register:
+        verb = "is" if len(to_register) == 1 else "are"
+        return f"is registered for {registered_words}; {to_register_words} {verb} not registered."
+    if registered:
+        return f"is registered for {registered_words}."
+    if to_register:
+        return f"is not registered for {to_register_words} yet."
+    return "is not registered yet."
+
+
+def _programs(year, *, organization, registration):
+    """``year``'s programs that ``registration`` is registered for, and those still to register
+    that ``organization`` can register: at its size, or at some size while none is chosen."""
+    size = registration.size if registration is not None else ""
+    registered, to_register = [], []
+    for program in year.programs:
+        if registration is not None and registration.status_for(program) == ProgramStatus.REGISTERED:
+            registered.append(program)
+        elif size:
+            if rules.program_eligibility(program, organization=organization, year=year, size=size):
+                to_register.append(program)
+        elif rules.allowed_sizes(program, organization=organization, year=year):
+            to_register.append(program)
+    return registered, to_register
 
 
 def _missing(year, registration):
@@ -125,10 +183,13 @@ def _missing(year, registration):
         problems.append(readiness.reason)
     if year.is_cahps_only:
         problems.append("The CAHPS for MIPS Survey registration is Incomplete until both are done.")
-    elif not problems:
-        problems.append("Choose a program and select Register: the organization is not registered yet.")
+        return " ".join(problems)
+    _, to_register = _programs(year, organization=registration.organization, registration=registration)
+    if len(to_register) == 1:
+        step = f"select Register for the {to_register[0].label}."
     else:
-        problems.append("Then choose a program and select Register.")
+        step = "choose a program and select Register."
+    problems.append(f"Then {step}" if problems else step[0].upper() + step[1:])
     return " ".join(problems)
 
 
@@ -189,6 +250,7 @@ def send_deadline_reminders(now=None):
                     year=year,
                     days=days,
                     missing=target.missing,
+                    standing=target.standing,
                     link=organization_url(year, target.organization),
                     recipients=people,
                     event=f"{target.organization.pk}:{year.year}:{days}",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from organizations.models import Role
 from qpp_registration.models import OutgoingEmail
 from registrations import reminders
-from registrations.models import DeadlineReminder, ProgramStatus, ReminderOptOut, Size, Source
+from registrations.models import DeadlineReminder, Program, ProgramStatus, ReminderOptOut, Size, Source
 from tests.factories import (
     ContactFactory,
     OrganizationFactory,
@@ -185,3 +185,108 @@ def test_someone_without_a_role_gets_404_and_changes_nothing(sign_in, outsider, 
 
     assert response.status_code == 404
     assert not ReminderOptOut.objects.exists()
+
+
+# --- What a reminder says of each program -----------------------------------------------------------
+
+
+def _reminder_for(organization, time_machine, capture):
+    time_machine.move_to(DAY_3, tick=False)
+    with capture(execute=True):
+        reminders.send_deadline_reminders()
+    (message,) = [m for m in mail.outbox if organization.name in m.subject]
+    return message
+
+
+def test_a_reminder_names_both_programs_while_neither_is_registered(
+    db, time_machine, django_capture_on_commit_callbacks
+):
+    organization = OrganizationFactory(name="Frederick Clinic")
+    registration = RegistrationFactory(
+        organization=organization, performance_year__year=2021, size=Size.MEDIUM
+    )
+    ContactFactory(registration=registration, email="fred@example.com")
+
+    message = _reminder_for(organization, time_machine, django_capture_on_commit_callbacks)
+
+    standing = "is not registered for the CMS Web Interface or the CAHPS for MIPS Survey yet."
+    assert standing in message.body
+    assert standing in message.alternatives[0][0]
+    assert "Choose a program and select Register." in message.body
+
+
+@pytest.mark.parametrize(
+    ("registered", "words"),
+    [
+        (
+            Program.CAHPS,
+            "is registered for the CAHPS for MIPS Survey; the CMS Web Interface is not registered.",
+        ),
+        (
+            Program.WEB_INTERFACE,
+            "is registered for the CMS Web Interface; the CAHPS for MIPS Survey is not registered.",
+        ),
+    ],
+)
+def test_a_partial_registration_is_named_registered_for_one_program_and_missing_the_other(
+    db, registered, words
+):
+    """What the reminder says of an organization registered for one program of two. Today
+    ``targets`` reminds no such organization (``still_to_register``), so these are the words any
+    reminder to it would carry."""
+    organization = OrganizationFactory(name="Hagerstown Group")
+    registration = RegistrationFactory(
+        organization=organization,
+        performance_year__year=2021,
+        size=Size.MEDIUM,
+        **{f"{registered.value}_status": ProgramStatus.REGISTERED},
+        **{f"{registered.value}_source": Source.SECURITY_OFFICIAL},
+    )
+
+    year = registration.performance_year
+    assert reminders.standing(year, organization=organization, registration=registration) == words
+    assert not reminders.still_to_register(registration)
+
+
+def test_a_reminder_leaves_out_the_web_interface_an_organization_of_2_to_24_cannot_register(
+    db, time_machine, django_capture_on_commit_callbacks
+):
+    organization = OrganizationFactory(name="Salisbury Practice")
+    registration = RegistrationFactory(
+        organization=organization, performance_year__year=2021, size=Size.SMALL
+    )
+    ContactFactory(registration=registration, email="sal@example.com")
+
+    message = _reminder_for(organization, time_machine, django_capture_on_commit_callbacks)
+
+    for body in (message.body, message.alternatives[0][0]):
+        assert "is not registered for the CAHPS for MIPS Survey yet." in body
+        assert "Web Interface" not in body
+    assert "Select Register for the CAHPS for MIPS Survey." in message.body
+
+
+def test_a_cahps_only_year_keeps_its_incomplete_wording(db, time_machine, django_capture_on_commit_callbacks):
+    year = PerformanceYearFactory(year=2023)
+    organization = OrganizationFactory(name="Towson Practice")
+    RegistrationFactory(
+        organization=organization,
+        performance_year=year,
+        size="",
+        cahps_status=ProgramStatus.INCOMPLETE,
+        cahps_source=Source.SECURITY_OFFICIAL,
+    )
+    RoleFactory(
+        user=UserFactory(email="tow@example.com"), organization=organization, kind=Role.Kind.SECURITY_OFFICIAL
+    )
+    closing = timezone.localtime(year.window_closes, EASTERN)
+    time_machine.move_to(
+        datetime.combine(closing.date() - timedelta(days=3), closing.time().replace(hour=10), EASTERN)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.send_deadline_reminders()
+
+    (message,) = mail.outbox
+    assert "is not registered yet." in message.body
+    assert "The CAHPS for MIPS Survey registration is Incomplete until both are done." in message.body
+    assert "Web Interface" not in message.body
