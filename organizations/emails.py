@@ -1,6 +1,7 @@
 """E-mails about role requests [2020 §II Connect to an Organization]: to the Security Officials
-and the requester, the requester's acknowledgement, the invitation to become a Security
-Official and its acceptance (``organizations.invitations``), and a Security Official's removal.
+(a new request, a withdrawn one) and the requester, the requester's acknowledgement, the
+invitation to become a Security Official and its acceptance (``organizations.invitations``),
+and a Security Official's removal.
 
 Rendered from ``templates/organizations/email/`` and queued with the change that
 caused them (``qpp_registration.core.emails``).
@@ -19,6 +20,17 @@ TEMPLATE_DIR = "organizations/email"
 def notify_role_request_received(*, role_request, recipients):
     """Tell an organization's Security Officials that someone asks for a role [2020 §II]."""
     send_to_each(f"{TEMPLATE_DIR}/role_request_received", recipients, _role_request_context(role_request))
+
+
+def notify_role_request_withdrawn(*, role_request, recipients):
+    """Tell the Security Officials who were told of a request that its requester withdrew it, so
+    nobody looks for it to decide; ``event`` sends each of them one message, however often asked."""
+    send_to_each(
+        f"{TEMPLATE_DIR}/role_request_withdrawn",
+        recipients,
+        {**_role_request_context(role_request), "withdrawn_at": format_eastern(role_request.decided_at)},
+        event=str(role_request.pk),
+    )
 
 
 def notify_role_request_decided(*, role_request):

@@ -1,6 +1,7 @@
 """What Home shows about access, for a signed-in user past the second factor: the pending
-requests the user decides as a Security Official, organizations where the user is the only
-Security Official, and an invitation opened before signing in (``invitations``)."""
+requests the user decides as a Security Official (and those withdrawn in the last day),
+organizations where the user is the only Security Official, and an invitation opened before
+signing in (``invitations``)."""
 
 from django.utils import timezone
 
@@ -16,8 +17,11 @@ def access_on_home(request):
     if remembered:
         return remembered, {}
     user = request.user
-    is_official, decides, sole, sole_total = selectors.sole_official_summary(user, now=timezone.now())
-    to_decide, to_decide_total = selectors.requests_to_decide(user, on_home=True) if decides else ([], 0)
+    now = timezone.now()
+    is_official, decides, sole, sole_total = selectors.sole_official_summary(user, now=now)
+    to_decide, to_decide_total = (
+        selectors.requests_to_decide(user, now=now, on_home=True) if decides else ([], 0)
+    )
     return None, {
         "is_security_official": is_official,
         "requests_to_decide": to_decide,

@@ -1,5 +1,6 @@
 """Role requests the requester can follow: who can approve (by role, never by name),
-how long the request has waited, an acknowledgement e-mail, and withdrawing it.
+how long the request has waited, an acknowledgement e-mail, and withdrawing it (the Security
+Officials who were told of the request are told it was withdrawn).
 
 Only the requester ever sees or withdraws a request here: ``get_own_request`` fetches it
 through the signed-in user, and ``role_request_withdraw`` checks the requester again
@@ -12,6 +13,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from qpp_registration.core.emails import user_recipient
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.history import save_with_history
 from qpp_registration.core.links import portal_url
@@ -32,6 +34,19 @@ def who_can_approve(*, has_security_official):
 def security_officials():
     """The Security Officials who can decide a request: active ones (a lazy queryset)."""
     return Role.objects.filter(kind=Role.Kind.SECURITY_OFFICIAL, user__is_active=True)
+
+
+def approvers_to_notify(role_request):
+    """The Security Officials e-mailed about ``role_request``, when it is made and when it is
+    withdrawn: the organization's active ones, by user ID, never the requester."""
+    officials = (
+        security_officials()
+        .filter(organization_id=role_request.organization_id)
+        .exclude(user_id=role_request.user_id)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return [user_recipient(role.user) for role in officials]
 
 
 def approvers_of(role_requests):
@@ -72,7 +87,7 @@ def role_request_withdraw(*, role_request, by, now=None):
         Organization.objects.select_for_update().order_by().get(pk=role_request.organization_id)
         role_request = (
             RoleRequest.objects.select_for_update(of=("self",))
-            .select_related("organization")
+            .select_related("user", "organization")
             .get(pk=role_request.pk)
         )
         if role_request.status != RoleRequest.Status.PENDING:
@@ -84,4 +99,7 @@ def role_request_withdraw(*, role_request, by, now=None):
         role_request.decided_by = by
         role_request.decided_at = now or timezone.now()
         save_with_history(role_request, by=by, reason="Role request withdrawn by the requester")
+        emails.notify_role_request_withdrawn(
+            role_request=role_request, recipients=approvers_to_notify(role_request)
+        )
     return role_request

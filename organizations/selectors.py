@@ -7,6 +7,7 @@ reveals nothing [SPEC §8].
 """
 
 import re
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,9 @@ from .own_requests import security_officials
 # The order of the user's roles on Manage Access; how many of each list Home shows.
 _ROLES_ORDER = ("organization__name", "pk")
 SHOWN_ON_HOME = 5
+# How long a withdrawn request stays on its approvers' list, marked withdrawn, so that it does not
+# vanish while one of them is about to decide it [issue 29 #4].
+WITHDRAWN_LISTED_FOR = timedelta(days=1)
 
 
 def get_organization_for_user(user, pk=None, *, identifier=None, kind=None, role=None):
@@ -98,12 +102,17 @@ def security_official_counts(organizations):
     return counts
 
 
-def pending_requests_to_decide(user):
-    """Pending requests for organizations where ``user`` is a Security Official, oldest first
-    (a lazy queryset). Home and Manage Access read them as ``requests_to_decide``."""
+def listed_requests_to_decide(user, *, withdrawn_since):
+    """The requests on the list of a Security Official ``user`` decides from: those pending for
+    organizations ``user`` is a Security Official of, and those withdrawn there at or after
+    ``withdrawn_since`` (shown without Approve or Reject), oldest first (a lazy queryset). Home
+    and Manage Access read them as ``requests_to_decide``."""
+    pending_or_just_withdrawn = Q(status=RoleRequest.Status.PENDING) | Q(
+        status=RoleRequest.Status.WITHDRAWN, decided_at__gte=Value(withdrawn_since)
+    )
     return (
         RoleRequest.objects.filter(
-            status=RoleRequest.Status.PENDING,
+            pending_or_just_withdrawn,
             organization__roles__user=user,
             organization__roles__kind=Role.Kind.SECURITY_OFFICIAL,
         )
@@ -203,7 +212,12 @@ def moment(now):
     return connection.ops.adapt_datetimefield_value(now)
 
 
-def _official_organizations_on_home(user, now, *, counted=False):
+def withdrawn_since(now):
+    """The earliest withdrawal still listed at ``now``, as ``moment`` sends it."""
+    return moment(now - WITHDRAWN_LISTED_FOR)
+
+
+def _official_organizations_on_home(user, now, since, *, counted=False):
     # The first of the user's Security Official roles, those whose only one they are first, with
     # how many those are and (the same on every row) whether the user has requests to decide;
     # ``counted`` (Manage Access), how many organizations the user is a Security Official of
@@ -234,24 +248,27 @@ def _official_organizations_on_home(user, now, *, counted=False):
         columns.append("official_total")
     return (
         officials.filter(pk__in=first)
-        .annotate(decides_requests=Exists(pending_requests_to_decide(user)), **totals)
+        .annotate(decides_requests=Exists(listed_requests_to_decide(user, withdrawn_since=since)), **totals)
         .order_by("-sole", "name", "pk")
         .values_list(*columns)
     )
 
 
-_OFFICIAL_ORGANIZATIONS_ON_HOME = PreparedQuery(_official_organizations_on_home, "user", "now")
+_OFFICIAL_ORGANIZATIONS_ON_HOME = PreparedQuery(_official_organizations_on_home, "user", "now", "since")
 _OFFICIAL_ORGANIZATIONS_ON_MANAGE_ACCESS = PreparedQuery(
-    lambda user, now: _official_organizations_on_home(user, now, counted=True), "user", "now"
+    lambda user, now, since: _official_organizations_on_home(user, now, since, counted=True),
+    "user",
+    "now",
+    "since",
 )
 
 
 def sole_official_summary(user, *, now):
     """Whether ``user`` is a Security Official of any organization, whether they have requests
-    to decide (``pending_requests_to_decide``), the first ``SHOWN_ON_HOME`` of
+    to decide (``listed_requests_to_decide``), the first ``SHOWN_ON_HOME`` of
     ``invitations.sole_official_organizations`` (by name), each with ``invitation_pending``, and
     how many there are in all: one query, the same for 5 organizations or 1,000."""
-    found = _OFFICIAL_ORGANIZATIONS_ON_HOME.rows(user=user.pk, now=moment(now))
+    found = _OFFICIAL_ORGANIZATIONS_ON_HOME.rows(user=user.pk, now=moment(now), since=withdrawn_since(now))
     sole = []
     for *organization, is_sole, invitation_pending, _decides, _total in found:
         if is_sole:
@@ -269,7 +286,9 @@ def sole_official_warning(user, *, now):
     ``invitation_pending``), how many there are in all, and how many organizations ``user`` is
     a Security Official of (the form's *Select all*): one query, the same for 5 organizations or
     1,000."""
-    found = _OFFICIAL_ORGANIZATIONS_ON_MANAGE_ACCESS.rows(user=user.pk, now=moment(now))
+    found = _OFFICIAL_ORGANIZATIONS_ON_MANAGE_ACCESS.rows(
+        user=user.pk, now=moment(now), since=withdrawn_since(now)
+    )
     sole = []
     for *organization, is_sole, invitation_pending, _decides, _sole_total, _total in found:
         if is_sole:
@@ -293,26 +312,29 @@ def _organization(values):
     return Organization.from_db(DEFAULT_DB_ALIAS, _ORGANIZATION_CARD, values)
 
 
-def _request_cards(user):
+def _request_cards(user, since):
     # What the card of a request to decide shows (organizations/_request_to_decide.html).
     return (
-        pending_requests_to_decide(user)
+        listed_requests_to_decide(user, withdrawn_since=since)
         .select_related(None)
-        .only("user_id", "organization_id", "role", "status", "requested_at")
+        .only("user_id", "organization_id", "role", "status", "requested_at", "decided_at")
         .annotate(**_REQUESTER_COLUMNS, **_ORGANIZATION_COLUMNS, listed=Window(Count("*")))
     )
 
 
-_REQUESTS_TO_DECIDE = PreparedQuery(_request_cards, "user")
-_REQUESTS_TO_DECIDE_ON_HOME = PreparedQuery(lambda user: _request_cards(user)[:SHOWN_ON_HOME], "user")
+_REQUESTS_TO_DECIDE = PreparedQuery(_request_cards, "user", "since")
+_REQUESTS_TO_DECIDE_ON_HOME = PreparedQuery(
+    lambda user, since: _request_cards(user, since)[:SHOWN_ON_HOME], "user", "since"
+)
 
 
-def requests_to_decide(user, *, on_home=False):
-    """``pending_requests_to_decide`` as the request cards show them (the requester's name,
-    user ID and e-mail address, the organization's name and identifier), the first
-    ``SHOWN_ON_HOME`` only ``on_home``, and how many there are in all: one query."""
+def requests_to_decide(user, *, now, on_home=False):
+    """``listed_requests_to_decide`` at ``now`` as the request cards show them (the requester's
+    name, user ID and e-mail address, the organization's name and identifier, whether and when
+    the request was withdrawn), the first ``SHOWN_ON_HOME`` only ``on_home``, and how many there
+    are in all: one query."""
     prepared = _REQUESTS_TO_DECIDE_ON_HOME if on_home else _REQUESTS_TO_DECIDE
-    role_requests = prepared.models(user=user.pk)
+    role_requests = prepared.models(user=user.pk, since=withdrawn_since(now))
     User = get_user_model()
     for role_request in role_requests:
         role_request.user = User.from_db(
@@ -346,7 +368,7 @@ def _officials_page(user, after, upto):
     )
 
 
-def _roles_shown(user, after, upto, now):
+def _roles_shown(user, after, upto, now, since):
     # Each role of the page with its organization, whether an invitation waits for acceptance
     # there, and (the same on every row) how many roles the user has, whether they have requests
     # of their own and requests to decide: Manage Access reads those lists only when there is
@@ -360,7 +382,7 @@ def _roles_shown(user, after, upto, now):
         .annotate(
             invitation_waiting=Exists(waiting),
             owns_requests=Exists(own_requests(user)),
-            decides_requests=Exists(pending_requests_to_decide(user)),
+            decides_requests=Exists(listed_requests_to_decide(user, withdrawn_since=since)),
             listed=Subquery(listed),
         )
         .order_by(*_ROLES_ORDER)
@@ -379,7 +401,7 @@ def _roles_shown(user, after, upto, now):
     )
 
 
-_ROLES_SHOWN = PreparedQuery(_roles_shown, "user", "after", "upto", "now")
+_ROLES_SHOWN = PreparedQuery(_roles_shown, "user", "after", "upto", "now", "since")
 _MEMBERS = PreparedQuery(
     lambda user, after, upto: (
         Role.objects.filter(_officials_page(user, after, upto))
@@ -464,7 +486,11 @@ class RolesShown:
         if not isinstance(wanted, slice) or wanted.step is not None or wanted.stop is None:
             raise TypeError("RolesShown is read a bounded slice at a time.")
         found = _ROLES_SHOWN.rows(
-            user=self.user.pk, after=wanted.start or 0, upto=wanted.stop, now=moment(self.now)
+            user=self.user.pk,
+            after=wanted.start or 0,
+            upto=wanted.stop,
+            now=moment(self.now),
+            since=withdrawn_since(self.now),
         )
         if found:
             *_, owns_requests, decides_requests, self.total = found[0]

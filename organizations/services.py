@@ -20,7 +20,6 @@ from django.utils import timezone
 from organizations import emails, own_requests
 from organizations.authorization import is_security_official, is_service_center_staff
 from organizations.models import Organization, Role, RoleRequest
-from qpp_registration.core.emails import user_recipient
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.history import delete_with_history, save_with_history
 
@@ -82,14 +81,7 @@ def role_request_create(*, user, organization, role):
         role_request = RoleRequest(user=user, organization=organization, role=role)
         save_with_history(role_request, by=user, reason="Role requested")
 
-        officials = (
-            Role.objects.filter(
-                organization=organization, kind=Role.Kind.SECURITY_OFFICIAL, user__is_active=True
-            )
-            .select_related("user")
-            .order_by("user__username")
-        )
-        recipients = [user_recipient(r.user) for r in officials]
+        recipients = own_requests.approvers_to_notify(role_request)
         emails.notify_role_request_received(role_request=role_request, recipients=recipients)
         own_requests.acknowledge(role_request=role_request, has_security_official=bool(recipients))
     return role_request

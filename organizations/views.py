@@ -161,7 +161,7 @@ def _manage_access_page(request, *, invitation_form=None):
             ],
             "valid_days": invitations.INVITATION_VALID_DAYS,
             "requests_to_decide": (
-                selectors.requests_to_decide(user)[0] if roles_shown.decides_requests else []
+                selectors.requests_to_decide(user, now=now)[0] if roles_shown.decides_requests else []
             ),
             "own_pending": own_pending,
             "own_decided": [r for r in own_requests if r.status != RoleRequest.Status.PENDING][:5],

@@ -184,3 +184,52 @@ def test_the_acknowledgement_email_says_who_approves_and_links_the_request(
     assert "Who can approve it: the organization’s Security Officials." in ack.body
     assert request_page in ack.body
     assert security_official.email not in ack.body and "Sam" not in ack.body
+
+
+# --- A withdrawn request stays on the approvers' list for a day [issue 29 #4] ---------------------------
+
+
+@pytest.fixture
+def withdrawn(client, sign_in, waiting):
+    """``waiting``, withdrawn by its requester from the confirmation page just now."""
+    sign_in(waiting.user)
+    client.post(reverse("role_request_withdraw", args=[waiting.pk]))
+    client.logout()
+    waiting.refresh_from_db()
+    assert waiting.status == RoleRequest.Status.WITHDRAWN
+    return waiting
+
+
+@pytest.mark.parametrize("page", ["home", "manage_access"])
+def test_a_withdrawn_request_shows_as_withdrawn_without_decision_buttons_for_a_day(
+    client, sign_in, withdrawn, security_official, time_machine, page
+):
+    time_machine.shift(timedelta(hours=23, minutes=59))
+    sign_in(security_official)
+
+    text = _text(client.get(reverse(page)))
+
+    assert "Withdrawn by the requester" in text
+    assert "Oscar Outside (User ID outsider)" in text
+    assert reverse("role_request_approve", args=[withdrawn.pk]) not in text
+    assert reverse("role_request_reject", args=[withdrawn.pk]) not in text
+
+    time_machine.shift(timedelta(minutes=1, seconds=1))
+    sign_in(security_official)  # a new sign-in: the first has idled out
+    text = _text(client.get(reverse(page)))
+
+    assert "Withdrawn by the requester" not in text
+    assert "Oscar Outside" not in text
+
+
+def test_a_withdrawn_request_is_listed_beside_the_ones_still_waiting(
+    client, sign_in, withdrawn, security_official, practice
+):
+    still_waiting = RoleRequestFactory(organization=practice, role=Role.Kind.STAFF_USER)
+    sign_in(security_official)
+
+    text = _text(client.get(reverse("home")))
+
+    assert text.count("Withdrawn by the requester") == 1
+    assert f'href="{reverse("role_request_approve", args=[still_waiting.pk])}"' in text
+    assert reverse("role_request_approve", args=[withdrawn.pk]) not in text

@@ -85,16 +85,27 @@ def _requests(role_requests):
 
 
 def test_requests_to_decide_are_the_querysets(world, security_official):
-    expected = _requests(selectors.pending_requests_to_decide(security_official))
+    expected = _requests(
+        selectors.listed_requests_to_decide(
+            security_official, withdrawn_since=timezone.now() - selectors.WITHDRAWN_LISTED_FOR
+        )
+    )
 
     assert len(expected) == 3  # practice, group, shared: not other (Staff User) nor unrelated
-    assert (_requests(selectors.requests_to_decide(security_official)[0]), 3) == (expected, 3)
+    assert (_requests(selectors.requests_to_decide(security_official, now=timezone.now())[0]), 3) == (
+        expected,
+        3,
+    )
     for _number in range(7):
         RoleRequestFactory(organization=world["shared"], role=Role.Kind.STAFF_USER)
-    expected = _requests(selectors.pending_requests_to_decide(security_official))
-    first, total = selectors.requests_to_decide(security_official, on_home=True)
+    expected = _requests(
+        selectors.listed_requests_to_decide(
+            security_official, withdrawn_since=timezone.now() - selectors.WITHDRAWN_LISTED_FOR
+        )
+    )
+    first, total = selectors.requests_to_decide(security_official, now=timezone.now(), on_home=True)
     assert (_requests(first), total) == (expected[: selectors.SHOWN_ON_HOME], 10)
-    assert selectors.requests_to_decide(UserFactory()) == ([], 0)
+    assert selectors.requests_to_decide(UserFactory(), now=timezone.now()) == ([], 0)
 
 
 def test_sole_official_summary_is_the_querysets(world, security_official, staff_user):
