@@ -1,9 +1,11 @@
-"""Django admin for organizations, roles and the role-request queue.
+"""Django admin for organizations, roles, the role-request queue and invitations.
 
 Role requests are decided only through ``organizations.services`` (the same
 rules and e-mails as a Security Official's decision in the portal); roles are
 granted by approving a request and removed through ``role_remove``, which never
-leaves an organization without a Security Official.
+leaves an organization without a Security Official. Security Official invitations
+are sent, accepted and withdrawn in the portal (``organizations.invitations``); staff
+only read them here.
 """
 
 from django import forms
@@ -20,8 +22,8 @@ from django.utils.timesince import timesince
 
 from qpp_registration.core.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin, apply_to_each
 
-from . import services
-from .models import Organization, Role, RoleRequest
+from . import invitations, services
+from .models import Organization, Role, RoleRequest, SecurityOfficialInvitation
 
 
 def _has_security_official(organization_ref="pk"):
@@ -36,6 +38,16 @@ def security_official_badge(has_security_official):
     if has_security_official:
         return format_html('<span class="{}">{}</span>', "qpp-has-so", "Yes")
     return format_html('<span class="{}">{}</span>', "qpp-no-so", "None yet")
+
+
+def organization_named(organization):
+    """An organization's name over its masked identifier, in a list of requests or invitations."""
+    return format_html(
+        '{}<br><span class="qpp-nowrap">{} {}</span>',
+        organization.name,
+        organization.identifier_label,
+        organization.masked_identifier,
+    )
 
 
 class HasSecurityOfficialFilter(admin.SimpleListFilter):
@@ -255,13 +267,7 @@ class RoleRequestAdmin(ReadOnlyAdmin, ReadOnlyHistoryAdmin):
 
     @admin.display(description="Organization", ordering="organization__name")
     def organization_display(self, obj):
-        organization = obj.organization
-        return format_html(
-            '{}<br><span class="qpp-nowrap">{} {}</span>',
-            organization.name,
-            organization.identifier_label,
-            organization.masked_identifier,
-        )
+        return organization_named(obj.organization)
 
     @admin.display(description="Security Official", ordering="has_security_official")
     def security_official(self, obj):
@@ -310,3 +316,54 @@ class RoleRequestAdmin(ReadOnlyAdmin, ReadOnlyHistoryAdmin):
             "media": self.media,
         }
         return TemplateResponse(request, "admin/organizations/rolerequest/reject_confirmation.html", context)
+
+
+# --- Security Official invitations --------------------------------------------------------------------
+
+
+class InvitationStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return invitations.STATES
+
+    def queryset(self, request, queryset):
+        if self.value() in dict(invitations.STATES):
+            return invitations.in_state(queryset, self.value())
+        return queryset
+
+
+# Read-only: a Security Official sends an invitation in the portal, and the invited person accepts it
+# there (or it is withdrawn or expires); staff look up what became of one.
+@admin.register(SecurityOfficialInvitation)
+class SecurityOfficialInvitationAdmin(ReadOnlyAdmin, ReadOnlyHistoryAdmin):
+    list_display = ["organization_display", "email", "invited_by", "invited", "state"]
+    list_display_links = ["email"]
+    list_filter = [InvitationStateFilter]
+    search_fields = ["email", "organization__name", "=organization__identifier"]
+    search_help_text = "Search by invited e-mail, organization name or identifier (whole)."
+    list_select_related = ["organization", "invited_by"]
+    fields = [
+        "organization",
+        "email",
+        "invited_by",
+        "invited_at",
+        "expires_at",
+        "state",
+        "accepted_by",
+        "closed_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="Invited (ET)", ordering="invited_at")
+    def invited(self, obj):
+        return date_format(timezone.localtime(obj.invited_at), "N j, Y, P")
+
+    @admin.display(description="Organization", ordering="organization__name")
+    def organization_display(self, obj):
+        return organization_named(obj.organization)
+
+    @admin.display(description="State")
+    def state(self, obj):
+        return invitations.state_label(obj)

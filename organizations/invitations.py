@@ -89,6 +89,31 @@ def is_expired(invitation, now=None):
     return invitation.status == Status.PENDING and invitation.expires_at <= (now or timezone.now())
 
 
+# What became of an invitation, for staff: its stored status, except that a pending one past
+# ``expires_at`` is expired (nothing rewrites the row when the day passes).
+EXPIRED = "expired"
+STATES = [
+    (Status.PENDING.value, Status.PENDING.label),
+    (EXPIRED, "Expired"),
+    (Status.ACCEPTED.value, Status.ACCEPTED.label),
+    (Status.WITHDRAWN.value, Status.WITHDRAWN.label),
+]
+
+
+def state_label(invitation, now=None):
+    return dict(STATES)[EXPIRED if is_expired(invitation, now) else invitation.status]
+
+
+def in_state(queryset, state, *, now=None):
+    """The invitations of ``queryset`` in ``state`` (one of ``STATES``), as ``state_label`` reads them."""
+    now = now or timezone.now()
+    if state == Status.PENDING:
+        return queryset.filter(status=Status.PENDING, expires_at__gt=now)
+    if state == EXPIRED:
+        return queryset.filter(status=Status.PENDING, expires_at__lte=now)
+    return queryset.filter(status=state)
+
+
 def official_organizations(user, *, now=None):
     """The organizations whose Security Official ``user`` is, each with ``sole`` (``user`` is
     their only one) and ``invitation_pending`` (an unexpired invitation waits for acceptance):

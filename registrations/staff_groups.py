@@ -1,6 +1,7 @@
 """The two staff groups of Django admin and what each may do [SPEC §1, §7 Django admin].
 
-*Help desk* agents answer calls: they view and search everything, export the
+*Help desk* agents answer calls: they view and search everything (Security Official
+invitations included), export the
 registration list and approve or reject role requests. *Registration admins*
 can also change registrations (size, contacts, the actions that register,
 cancel, mark submissions and roll over) and configure performance years.
@@ -33,6 +34,7 @@ HELP_DESK_PERMISSIONS = [
     "organizations.view_organization",
     "organizations.view_role",
     "organizations.view_rolerequest",
+    "organizations.view_securityofficialinvitation",
     # What ``organizations.services`` asks of staff who approve or reject a request; the
     # admin shows requests read-only, so this permission only decides them.
     "organizations.change_rolerequest",

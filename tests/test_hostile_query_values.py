@@ -18,7 +18,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 
 from accounts.models import TwoFactorDevice
-from organizations.models import Organization, Role
+from organizations.models import Organization, Role, SecurityOfficialInvitation
 from registrations.guide_years import LIKE_2021, LIKE_2023, open_window_around
 from registrations.models import ProgramStatus, Source
 from tests.accounts.test_url_auth import _walk
@@ -40,6 +40,7 @@ NAMES = [
     "year", "device", "organization", "page", "tab", "status", "q", "next", "return_to", "add",
     "p", "o", "e", "all", "_popup", "_to_field", "_changelist_filters", "term", "app_label",
     "model_name", "field_name", "performance_year__id__exact", "size__exact", "kind", "sort", "jump",
+    "state", "organization__id__exact",
 ]  # fmt: skip
 
 HOSTILE = {
@@ -82,6 +83,9 @@ def world(db):
     )
     contact = ContactFactory(registration=registration)
     role_request = RoleRequestFactory(organization=practice)
+    SecurityOfficialInvitation.objects.create(
+        organization=practice, email="invited@example.com", invited_by=so, expires_at=now
+    )
     device = TwoFactorDevice.objects.create(
         user=so, kind=TwoFactorDevice.Kind.EMAIL, name="mail", destination="a@b.example"
     )
@@ -182,6 +186,7 @@ def test_admin_service_center_refuses_a_bad_organization_parameter(client, world
         "/admin/organizations/organization/?kind__exact=%00",
         "/admin/organizations/rolerequest/?status__exact=%00",
         "/admin/organizations/role/?kind__exact=%00",
+        "/admin/organizations/securityofficialinvitation/?state=%00",
         "/admin/registrations/registration/?size__exact=25-99%00",
         "/admin/registrations/registration/?q=%00",
         "/admin/organizations/organization/?%00=1",

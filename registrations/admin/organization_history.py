@@ -9,11 +9,13 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from organizations.models import Organization
 from registrations.organization_history import organization_history
 
 PERMISSION = "organizations.audit_organization"
+INVITATIONS_PERMISSION = "organizations.view_securityofficialinvitation"
 
 
 def may_see_organization_history(user):
@@ -32,8 +34,17 @@ def organization_history_view(request, organization_id):
         "organization": organization,
         "history": organization_history(organization),
         "opts": Organization._meta,
+        "invitations_url": _invitations_url(request.user, organization),
     }
     return TemplateResponse(request, "admin/organizations/organization/full_history.html", context)
+
+
+def _invitations_url(user, organization):
+    """The invitations admin list narrowed to ``organization``, for staff who may open it."""
+    if not user.has_perm(INVITATIONS_PERMISSION):
+        return None
+    changelist = reverse("admin:organizations_securityofficialinvitation_changelist")
+    return f"{changelist}?organization__id__exact={organization.pk}"
 
 
 # admin_view: staff only (anyone else is sent to sign in), never cached.
