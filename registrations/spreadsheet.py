@@ -9,7 +9,6 @@ contacts); the file is then written as it is sent. Every cell goes through the s
 TINs are masked as on every screen (``***-**-6789``): a saved file shows no more than the page.
 """
 
-import csv
 import io
 from collections import defaultdict
 
@@ -22,12 +21,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from contacts.models import Contact
 from organizations.models import Organization, Role
 from registrations import selectors
-from registrations.admin.export import safe_cell
+from registrations.admin.export import csv_text, safe_cell
 from registrations.models import Program, ProgramStatus, Registration, Size
 from registrations.rules import status_label
-
-# Rows per piece of the streamed CSV.
-ROWS_PER_WRITE = 500
 
 _KINDS = dict(Organization.Kind.choices)
 _ROLES = dict(Role.Kind.choices)
@@ -131,30 +127,10 @@ def _filename(extension):
     return timezone.localtime().strftime(f"my-organizations-%Y%m%d-%H%M.{extension}")
 
 
-class _Lines:
-    def __init__(self):
-        self.parts = []
-
-    def write(self, value):
-        self.parts.append(value)
-
-    def take(self):
-        text, self.parts = "".join(self.parts), []
-        return text
-
-
 def _csv_pieces(export):
-    lines = _Lines()
-    writer = csv.writer(lines)
     # A byte-order mark: Excel reads a CSV without one in the computer's legacy code page, and
     # the sizes' en dashes ("25–99") and accented names would come out garbled.
-    lines.write("\ufeff")
-    writer.writerow(export.header())
-    for count, row in enumerate(export.rows(), start=1):
-        writer.writerow(row)
-        if count % ROWS_PER_WRITE == 0:
-            yield lines.take()
-    yield lines.take()
+    return csv_text(export.header(), export.rows(), prefix="\ufeff")
 
 
 def _attachment(response, filename):

@@ -177,21 +177,33 @@ def export_queryset(queryset):
     return queryset.annotate(contact_count=contact_count).values(*FIELDS)
 
 
+def csv_text(header, rows, *, prefix=""):
+    """``prefix``, ``header`` and ``rows`` (lists of cells) as CSV text, a few hundred lines at a
+    time, for a ``StreamingHttpResponse``."""
+    lines = _Lines()
+    writer = csv.writer(lines)
+    lines.write(prefix)
+    writer.writerow(header)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if count % ROWS_PER_WRITE == 0:
+            yield lines.take()
+    yield lines.take()
+
+
 def csv_rows(queryset):
     """The header, then the registrations as CSV text, a few hundred lines at a time."""
     years = {year.pk: year for year in PerformanceYear.objects.all()}
     tz = timezone.get_current_timezone()
-    lines = _Lines()
-    writer = csv.writer(lines)
-    writer.writerow(HEADER)
-    for count, values in enumerate(export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE), start=1):
-        row = _Row(values)
-        row.tz = tz
-        row.year = years[values["performance_year_id"]]
-        writer.writerow([safe_cell(getter(row)) for _, getter in COLUMNS])
-        if count % ROWS_PER_WRITE == 0:
-            yield lines.take()
-    yield lines.take()
+
+    def rows():
+        for values in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
+            row = _Row(values)
+            row.tz = tz
+            row.year = years[values["performance_year_id"]]
+            yield [safe_cell(getter(row)) for _, getter in COLUMNS]
+
+    return csv_text(HEADER, rows())
 
 
 def csv_response(queryset):
