@@ -5,8 +5,8 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 
+from qpp_registration.core.background.outbox import queue_email
 from qpp_registration.core.links import on_portal
-from qpp_registration.outbox import queue_email
 
 # The links in allauth's e-mails: confirm an address, reset a password, sign up (the last two
 # in the messages to an address with an account already, or with none).

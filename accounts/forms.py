@@ -4,7 +4,7 @@ from allauth.account.forms import AddEmailForm, ChangePasswordForm, LoginForm, S
 from django import forms
 from django.forms.models import ModelChoiceIterator
 
-from organizations.validators import validate_single_line
+from qpp_registration.core.validators import validate_single_line
 
 from . import recovery
 from .models import RecoveryCode, TwoFactorDevice

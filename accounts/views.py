@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
-from qpp_registration.params import int_param
+from qpp_registration.core.http.params import int_param
 
 from . import otp, passkeys, recovery, services, two_factor
 from .forms import (

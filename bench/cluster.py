@@ -372,7 +372,7 @@ def report_mail(args, cluster, seconds=90):
     """Once the outbox has nothing left to send (at most ``seconds``): what the SMTP server got."""
     from django.db.models import Count
 
-    from qpp_registration.models import OutgoingEmail
+    from qpp_registration.core.background.models import OutgoingEmail
 
     unsent = OutgoingEmail.objects.exclude(status=OutgoingEmail.Status.SENT)
     deadline = time.monotonic() + seconds
@@ -421,8 +421,8 @@ def report_schedules(cluster, seconds):
     from rq.job import Job
     from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
 
-    from qpp_registration.models import ScheduledRun
-    from qpp_registration.scheduler import JOBS
+    from qpp_registration.core.background.models import ScheduledRun
+    from qpp_registration.core.background.scheduler import JOBS
 
     time.sleep(max(0, seconds - (time.monotonic() - cluster.schedulers_started)))
     for scheduler in cluster.schedulers:
@@ -458,7 +458,7 @@ def report_schedules(cluster, seconds):
         )
         if not count or sum(claimed) != count or runs[job.task] != count or failed[job.task]:
             problems.append(f"{job.name}: {count} slots, claimed {claimed}, ran {runs[job.task]}")
-    delivery = "qpp_registration.tasks.deliver_email"
+    delivery = "qpp_registration.core.background.outbox.deliver_email"
     print(f"  e-mail deliveries run on the workers: {runs[delivery]}, failed: {failed[delivery]}")
     return problems
 

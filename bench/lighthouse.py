@@ -95,7 +95,7 @@ def begin_a_cahps_registration():
 
     from organizations.models import Organization, Role
     from registrations import workflows
-    from registrations.cahps_pages import cahps_decision
+    from registrations.cahps.pages import cahps_decision
     from registrations.models import PerformanceYear
 
     official = get_user_model().objects.get(username="demo-so")

@@ -128,7 +128,7 @@ def main():
     from django.core.management import call_command
     from django.test import override_settings
 
-    from qpp_registration.models import OutgoingEmail
+    from qpp_registration.core.background.models import OutgoingEmail
 
     handler = SlowMailServer(options.delay)
     port = free_port()

@@ -1,8 +1,8 @@
 from django.db import models
 from django.db.models import Q
 
-from organizations.validators import validate_single_line
 from qpp_registration.core.history import HistoricalRecords
+from qpp_registration.core.validators import validate_single_line
 
 from .validators import validate_us_phone
 

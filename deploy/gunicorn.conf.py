@@ -47,9 +47,9 @@ max_requests_jitter = 1000
 def when_ready(server):
     """In the master, before the first worker is forked: every template compiled, the URL resolver
     filled and every prepared query's SQL built once, for every worker, the replacements
-    included, to share (qpp_registration.warm). Without it a new worker's first pages took
+    included, to share (qpp_registration.core.warm). Without it a new worker's first pages took
     0.6-0.7 s while it built them."""
-    from qpp_registration.warm import warm
+    from qpp_registration.core.warm import warm
 
     templates, queries = warm()
     server.log.info("Warmed %d templates and %d prepared queries for the workers.", templates, queries)

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from qpp_registration.core.exceptions import RegistrationRefused
+from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 from qpp_registration.core.submission_keys import submitted_key
 from qpp_registration.core.url_patterns import url_of_each
-from qpp_registration.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 
 from . import batch_invitations, invitations, selectors, services
 from . import own_requests as tracking

@@ -6,9 +6,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
 
-from . import outbox, queue
+from qpp_registration.core.background import outbox, queue
+from qpp_registration.core.background.models import OutgoingEmail
+
 from .core.admin import ReadOnlyAdmin
-from .models import OutgoingEmail
 
 
 class StatusFilter(admin.SimpleListFilter):

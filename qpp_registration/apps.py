@@ -8,7 +8,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Background work"
 
     def ready(self):
-        from . import checks, metrics  # noqa: F401 - registers the system checks and the sign-in counter
+        # Registers the system checks and the sign-in counter.
+        from qpp_registration import checks  # noqa: F401
+        from qpp_registration.core.http import metrics  # noqa: F401
 
 
 class PortalStaticFilesConfig(StaticFilesConfig):

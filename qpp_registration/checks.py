@@ -24,7 +24,7 @@ def smtp_timeout(app_configs=None, **kwargs):
 
 @checks.register(checks.Tags.security, deploy=True)
 def metrics_access(app_configs=None, **kwargs):
-    """/metrics (qpp_registration.metrics) tells the load, the queue and the failures: a token
+    """/metrics (qpp_registration.core.http.metrics) tells the load, the queue and the failures: a token
     that can be guessed, or a network that is everyone, opens it to anybody."""
     warnings = []
     token = getattr(settings, "QPP_METRICS_TOKEN", None)

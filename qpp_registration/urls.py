@@ -3,8 +3,8 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 from registrations.admin.organization_history import organization_history_admin_view
-from registrations.eligibility_views import eligibility_checker
-from registrations.urls import connected_urlpatterns
+from registrations.eligibility_checker.views import eligibility_checker
+from registrations.web_interface.urls import connected_urlpatterns
 
 from . import views
 
@@ -31,9 +31,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("organizations/", include("organizations.urls")),
     path("organizations/connected/", include(connected_urlpatterns)),
-    path("registration/", include("registrations.urls")),
+    path("registration/", include("registrations.web_interface.urls")),
     # CAHPS-only performance years (2023 and years configured like it) [2023 §III–VII].
-    path("cahps/", include("registrations.cahps_urls")),
+    path("cahps/", include("registrations.cahps.urls")),
     # Staff sign in through the portal's Sign In, with the Statement of Truth and two-factor.
     path("admin/login/", accounts_views.admin_login),
     path("admin/password_change/", accounts_views.admin_password_change),

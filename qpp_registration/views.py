@@ -24,8 +24,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from organizations.home import access_on_home
-from qpp_registration import queue
-from qpp_registration.params import BadParameter
+from qpp_registration.core.background import queue
+from qpp_registration.core.http.params import BadParameter
 from registrations import deadlines
 from registrations.rules import window_decision
 from registrations.selectors import performance_years
@@ -104,7 +104,7 @@ def favicon(request):
 @login_not_required
 @requires_csrf_token
 def bad_request(request, exception):
-    """400: says which query-string value was wrong when ``qpp_registration.params`` refused it."""
+    """400: says which query-string value was wrong when ``qpp_registration.core.http.params`` refused it."""
     message = str(exception) if isinstance(exception, BadParameter) else ""
     return render(request, "400.html", {"message": message}, status=400)
 
@@ -149,7 +149,8 @@ def _check_database():
 
 
 def _check_cache():
-    # Redis itself, not the database the portal's Redis cache falls back on (qpp_registration.redis_cache).
+    # Redis itself, not the database the portal's Redis cache falls back on
+    # (qpp_registration.core.redis_cache).
     check_reachable = getattr(cache, "check_reachable", None)
     if check_reachable is not None:
         check_reachable()

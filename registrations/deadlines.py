@@ -2,7 +2,7 @@
 Official's organizations still have something to do before it closes (issue 27 #8).
 
 Home, the Registration Overview and the CAHPS list show it (``templates/registrations/
-_deadline.html``); the calendar (``registrations.calendar``) writes the same words. The
+_deadline.html``); the calendar (``registrations.documents.calendar``) writes the same words. The
 counts are one query for every open year, whatever the number of organizations.
 """
 
@@ -16,9 +16,10 @@ from django.utils.http import urlencode
 
 from qpp_registration.core.eastern import EASTERN, format_eastern, require_aware
 from qpp_registration.core.prepared import PreparedQuery
-from registrations import overview_list, rules
+from registrations import rules
 from registrations.models import ProgramStatus
 from registrations.selectors import CAHPS_TAB_SPECS, security_official_organizations
+from registrations.web_interface import overview as overview_list
 
 # The Overview's ``?status=`` value for "nothing registered for the year, ever" (a key of
 # ``overview_list.STATUS_FILTERS``): what the count links to.

@@ -1,7 +1,7 @@
 """*Recent changes* of an organization: who changed what and when (ET), across its
 registrations, contacts and roles, for the people who hold a role for it (issue 27 item 7).
 
-The help desk's whole story of an organization is in admin (``registrations.organization_history``);
+The help desk's whole story of an organization is in admin (``registrations.activity``);
 this page shows the same history, read by the same code, a page at a time, less what stays the
 help desk's (``organization_history.recent_changes`` says what). Linked from the organization's
 Registration Details page and its CAHPS registration page; the year in the URL is the page it
@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from organizations.models import Role
-from registrations import organization_history, selectors
+from registrations import activity as organization_history
+from registrations import selectors
 
 
 @require_GET

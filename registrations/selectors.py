@@ -2,8 +2,8 @@
 
 A page listing 300 organizations runs the same queries as one listing three: the
 organizations of the page, then their registrations for the year in one query.
-What a page shows is built from these by ``registrations.pages`` (the 2020/2021
-screens) and ``registrations.cahps_pages`` (the CAHPS-only screens).
+What a page shows is built from these by ``registrations.web_interface.pages`` (the 2020/2021
+screens) and ``registrations.cahps.pages`` (the CAHPS-only screens).
 """
 
 from dataclasses import dataclass
@@ -280,7 +280,7 @@ class CahpsSearch:
 
 def cahps_search(query):
     """The ``CahpsSearch`` of what was typed."""
-    from registrations.search import canonical_registration_id
+    from registrations.admin.search import canonical_registration_id
 
     query = query.strip()
     tin = tin_end = ""

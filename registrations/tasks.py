@@ -1,10 +1,11 @@
-"""Registration work done by the task worker, enqueued by the scheduler (qpp_registration.scheduler)."""
+"""Registration work done by the task worker, enqueued by the scheduler
+(``qpp_registration.core.background.scheduler``)."""
 
 from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.utils import timezone
 
-from qpp_registration.models import ScheduledRun
+from qpp_registration.core.background.models import ScheduledRun
 from registrations import reminders
 from registrations.models import PerformanceYear
 from registrations.rollover import rollover_web_interface_registrations

@@ -2,9 +2,8 @@
 Security Official), the performance year of a flow, where a page returns to, and how a
 service's refusal is shown next to its field.
 
-The 2020/2021 screens (``registrations.views``, ``registrations.edit_views``) and the
-CAHPS-only screens (``registrations.cahps_views``, ``registrations.cahps_list_views``,
-``registrations.cahps_autosave``) take them from here.
+The 2020/2021 screens (``registrations.web_interface``) and the CAHPS-only screens
+(``registrations.cahps``) take them from here.
 """
 
 from dataclasses import dataclass
@@ -22,8 +21,9 @@ from organizations.selectors import get_organization_for_security_official
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import EditConflict
 from qpp_registration.core.url_patterns import url_of_each
-from registrations import pages, register_again, rules, selectors
+from registrations import register_again, rules, selectors
 from registrations.models import Source
+from registrations.web_interface import pages
 
 # --- Both flows and the 2020/2021 screens --------------------------------------------------------
 

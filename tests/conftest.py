@@ -168,7 +168,7 @@ def production_log(monkeypatch):
     import logging.config
     import sys
 
-    from qpp_registration.request_id import RequestIdFilter
+    from qpp_registration.core.http.request_id import RequestIdFilter
 
     monkeypatch.setenv("SECRET_KEY", "production-log-test-key-" + "x" * 40)
     sys.modules.pop("qpp_registration.settings.production", None)

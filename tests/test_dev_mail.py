@@ -4,7 +4,7 @@ import io
 
 from django.core.mail import EmailMessage
 
-from qpp_registration.mail import ReadableConsoleEmailBackend
+from qpp_registration.core.background.mail import ReadableConsoleEmailBackend
 
 LINK = "http://127.0.0.1:8000/accounts/confirm-email/NQ:1xVKgw:QUD9c-0yibxrhLb3ZXU-SeXhE13NKTtKKJgas7kg5Wk/"
 

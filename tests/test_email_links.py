@@ -20,8 +20,8 @@ from accounts import services as account_services
 from organizations import invitations
 from organizations import services as organization_services
 from organizations.models import Role
+from qpp_registration.core.background.models import OutgoingEmail
 from qpp_registration.core.emails import Recipient
-from qpp_registration.models import OutgoingEmail
 from registrations import emails as registration_emails
 from registrations import reminders
 from registrations.models import SamplingOutcome, Size
@@ -92,7 +92,9 @@ def enrolment_link(client, people):
 
 
 def enrolment_link_from_staff(client, people):
-    account_services.two_factor_reset(user=people.invitee, by=people.staff_reviewer)
+    account_services.two_factor_reset_verified(
+        user=people.invitee, by=people.staff_reviewer, checks=["account_details"], note="Lost phone."
+    )
 
 
 def email_confirmation_signup(client, people):

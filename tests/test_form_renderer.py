@@ -15,10 +15,10 @@ from django.utils.safestring import mark_safe
 
 from accounts import forms as account_forms
 from organizations import forms as organization_forms
-from qpp_registration.renderers import INPUT_TEMPLATES, SELECT_TEMPLATE, PortalFormRenderer
+from qpp_registration.core.renderers import INPUT_TEMPLATES, SELECT_TEMPLATE, PortalFormRenderer
 from qpp_registration.templatetags.portal import field_kind, uswds_options
-from registrations import cahps_forms
-from registrations import forms as registration_forms
+from registrations.cahps import forms as cahps_forms
+from registrations.web_interface import forms as registration_forms
 from tests.factories import UserFactory
 
 HOSTILE = "<script>\"&'</script> ＝1"

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organizations.models import Organization, Role
-from qpp_registration.pagination import FirstPagePaginator
+from qpp_registration.core.pagination import FirstPagePaginator
 from registrations.models import Size
 from tests.factories import OrganizationFactory, registered
 

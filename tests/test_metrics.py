@@ -9,7 +9,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
 
-from qpp_registration import outbox
+from qpp_registration.core.background import outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +149,7 @@ def test_a_wrong_password_counts_as_a_sign_in_failure(client, metrics_on, outsid
 
 
 def test_an_email_the_mail_server_did_not_take_counts_as_a_delivery_failure(client, metrics_on, settings):
-    from qpp_registration.models import OutgoingEmail
+    from qpp_registration.core.background.models import OutgoingEmail
 
     settings.MAILERS = {  # nothing listens on port 1: the connection is refused
         "default": {
@@ -181,7 +181,7 @@ def test_with_the_queue_unreadable_the_scrape_still_gives_the_counters(
 ):
     from django.db import OperationalError
 
-    from qpp_registration import queue
+    from qpp_registration.core.background import queue
 
     def unreachable():
         raise OperationalError("could not connect to server")

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from accounts.forms import PhoneDeviceForm
-from registrations.cahps_forms import CahpsContactForm, DrawnContactForm
-from registrations.forms import ContactForm
+from registrations.cahps.forms import CahpsContactForm, DrawnContactForm
+from registrations.web_interface.forms import ContactForm
 
 
 def _attributes(html):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _portal_queries_only():
     """The queries made here, some wrong on purpose, are not the portal's: the master's warm-up
-    (``qpp_registration.warm``) compiles ``PreparedQuery.every``."""
+    (``qpp_registration.core.warm``) compiles ``PreparedQuery.every``."""
     made_before = list(PreparedQuery.every)
     yield
     PreparedQuery.every[:] = made_before

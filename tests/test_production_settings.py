@@ -121,7 +121,7 @@ def test_log_lines_are_one_json_object_each_with_the_request_id_and_never_the_re
     import logging
     import logging.config
 
-    from qpp_registration.request_id import RequestIdFilter, bound
+    from qpp_registration.core.http.request_id import RequestIdFilter, bound
 
     config = production_settings().LOGGING
     handler_config = config["handlers"]["console"]

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
-from qpp_registration.redis_cache import UNREACHABLE, PortalRedisCache, _skip_until
+from qpp_registration.core.redis_cache import UNREACHABLE, PortalRedisCache, _skip_until
 
 REDIS = os.environ.get("TEST_CACHE_REDIS_URL", "redis://127.0.0.1:6379/14")
 

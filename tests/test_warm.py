@@ -1,5 +1,5 @@
 """A new gunicorn worker draws its first pages as fast as its next ones: the master compiles every
-portal template and builds every prepared query's SQL before it forks (``qpp_registration.warm``,
+portal template and builds every prepared query's SQL before it forks (``qpp_registration.core.warm``,
 ``when_ready`` in deploy/gunicorn.conf.py)."""
 
 from unittest import mock
@@ -11,7 +11,7 @@ from django.urls import reverse
 from jinja2 import Environment
 
 from qpp_registration.core.prepared import PreparedQuery
-from qpp_registration.warm import warm
+from qpp_registration.core.warm import warm
 
 
 def _pages(practice):

@@ -1,7 +1,7 @@
 """The one e-mail sender: a message from three templates, queued in the outbox.
 
 A message is rendered at once, so it describes exactly what the calling
-transaction did, and queued in that transaction (``qpp_registration.outbox``):
+transaction did, and queued in that transaction (``qpp_registration.core.background.outbox``):
 a change that rolls back never tells anyone it happened, and one that commits is
 never left untold; the worker delivers it with retries.
 """
@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from qpp_registration.outbox import queue_email
+from qpp_registration.core.background.outbox import queue_email
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def render_email(template, *, to, context):
 
 
 def send_email_on_commit(template, *, to, context, event=None):
-    """Queue the message in the current transaction (``qpp_registration.outbox.queue_email``).
+    """Queue the message in the current transaction (``qpp_registration.core.background.outbox.queue_email``).
     ``event`` makes a repeated call send nothing twice."""
     message = render_email(template, to=to, context=context)
     queue_email(message, kind=template.rpartition("/")[2], event=event)

@@ -93,7 +93,7 @@ class PreparedQuery:
         return self._compiled
 
     def compile(self):
-        """Build the query's SQL now rather than at its first use (``qpp_registration.warm``)."""
+        """Build the query's SQL now rather than at its first use (``qpp_registration.core.warm``)."""
         return self._compiled or self._compile()
 
     def statement(self, **values):

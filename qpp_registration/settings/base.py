@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from qpp_registration.static_headers import add_security_headers
+from qpp_registration.core.http.static_headers import add_security_headers
 
 from .env import env_float, env_int, env_list, env_networks, env_str, redis_url_with_timeouts
 
@@ -46,23 +46,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # An id for the request on every log line and on the e-mails it queues.
-    "qpp_registration.request_id.RequestIdMiddleware",
+    "qpp_registration.core.http.request_id.RequestIdMiddleware",
     # /metrics for the operators, answered before any session, user or CSRF check (and before the
     # HTTPS redirect: Prometheus scrapes each node directly), or a 404 when switched off.
-    "qpp_registration.metrics.MetricsEndpointMiddleware",
+    "qpp_registration.core.http.metrics.MetricsEndpointMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "qpp_registration.permissions_policy.PermissionsPolicyMiddleware",
+    "qpp_registration.core.http.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Latency per view and the slow-request line; static files (above) are not views.
-    "qpp_registration.metrics.RequestTimingMiddleware",
+    "qpp_registration.core.http.metrics.RequestTimingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, noting whom the session was signed in as before it checks the session auth hash.
     "accounts.middleware.AuthenticationMiddleware",
-    "qpp_registration.middleware.CacheControlMiddleware",
-    "qpp_registration.params.AdminToFieldGuardMiddleware",
-    "qpp_registration.params.NullCharacterGuardMiddleware",
+    "qpp_registration.core.http.middleware.CacheControlMiddleware",
+    "qpp_registration.core.http.params.AdminToFieldGuardMiddleware",
+    "qpp_registration.core.http.params.NullCharacterGuardMiddleware",
     # Deny by default: every view needs a signed-in user unless marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -106,7 +106,7 @@ TEMPLATES = [
 ]
 
 # {{ form }} and {% include "includes/field.html" %} render USWDS fields (templates/includes/).
-FORM_RENDERER = "qpp_registration.renderers.PortalFormRenderer"
+FORM_RENDERER = "qpp_registration.core.renderers.PortalFormRenderer"
 
 # SQLite out of the box; PostgreSQL (or any URL dj-database-url knows) when
 # DATABASE_URL is set. Each request runs in one transaction so that a view that
@@ -139,14 +139,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # (docs/decisions/0011-failure-modes.md). Sessions and the used-code markers (one-time codes,
 # recovery codes, links) are in the database. The sign-in throttles are in the default cache:
 # the database's cache table, or Redis when REDIS_URL is set, with that table answering
-# while Redis cannot be reached (qpp_registration.redis_cache).
+# while Redis cannot be reached (qpp_registration.core.redis_cache).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 _DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "qpp_cache"}
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "qpp_registration.redis_cache.PortalRedisCache",
+            "BACKEND": "qpp_registration.core.redis_cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             "FALLBACK": "database",
             "RETRY_SECONDS": 5,
@@ -180,7 +180,7 @@ elif TASK_BACKEND == "redis":
 else:
     raise ImproperlyConfigured(f"TASK_BACKEND must be database or redis, not {TASK_BACKEND!r}.")
 
-# E-mail delivery (qpp_registration.outbox): attempts before a message is shown to staff as
+# E-mail delivery (qpp_registration.core.background.outbox): attempts before a message is shown to staff as
 # failed, the first retry delay (doubling each time, at most an hour), how long a worker may
 # hold a message it is sending, and how overdue a waiting message is before the sweep
 # enqueues it again.
@@ -306,7 +306,7 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
-# Browser features the portal never uses are off (qpp_registration.permissions_policy); passkeys
+# Browser features the portal never uses are off (qpp_registration.core.http.permissions_policy); passkeys
 # (WebAuthn) only for the portal's own pages. Only names Chromium knows: an unknown one is a
 # console warning on every page. Left as browsers have them: fullscreen (their PDF viewer, for
 # the summaries) and clipboard-write (what a Copy button needs).
@@ -353,7 +353,7 @@ QPP_METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "qpp_registration.request_id.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "qpp_registration.core.http.request_id.RequestIdFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}

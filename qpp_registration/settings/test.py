@@ -32,7 +32,7 @@ if REDIS_URL:  # noqa: F405
     CACHES["default"] = {**CACHES["default"], "LOCATION": _redis_of_this_worker(REDIS_URL)}  # noqa: F405
 
 # Tasks run as soon as they are enqueued, which for e-mail is when the transaction commits
-# (qpp_registration.outbox), so a test reads mail.outbox as before. The task tests switch
+# (qpp_registration.core.background.outbox), so a test reads mail.outbox as before. The task tests switch
 # the default backend to the database or Redis and run real workers.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 INSTALLED_APPS = [*INSTALLED_APPS, "django_rq"]  # noqa: F405

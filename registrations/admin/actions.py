@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from organizations.models import Organization
 from qpp_registration.core.admin import apply_to_each, refusal_reason
 from qpp_registration.core.exceptions import RegistrationRefused
-from qpp_registration.params import int_param
+from qpp_registration.core.http.params import int_param
 from registrations import rollover, services, workflows
 from registrations.models import PerformanceYear, Program, Registration, Size, Source
 from registrations.rules import status_label

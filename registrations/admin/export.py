@@ -150,7 +150,7 @@ class _Lines:
 def safe_cell(value):
     """``value`` as a spreadsheet cell's text, quoted when a spreadsheet program would run it as
     a formula. Every spreadsheet the portal writes goes through here (also
-    ``registrations.spreadsheet``)."""
+    ``registrations.documents.spreadsheet``)."""
     text = "" if value is None else str(value)
     # Spreadsheet programs fold full-width and small forms (＝ ＋ － ＠, ﹦ ﹢ ﹣ ﹫) to their ASCII
     # twins before deciding a cell is a formula: compare the compatibility form (NFKC).

@@ -1,7 +1,7 @@
 """The help desk's *Organization history* page in Django admin.
 
 Staff with ``organizations.audit_organization`` (the *Help desk* and *Registration
-admin* groups, ``registrations.staff_groups``) open it from an organization's or a
+admin* groups, ``registrations.admin.staff_groups``) open it from an organization's or a
 registration's admin page. Read-only: it changes nothing.
 """
 
@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from organizations.models import Organization
-from registrations.organization_history import organization_history
+from registrations.activity import organization_history
 
 PERMISSION = "organizations.audit_organization"
 INVITATIONS_PERMISSION = "organizations.view_securityofficialinvitation"

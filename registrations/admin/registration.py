@@ -21,16 +21,16 @@ from qpp_registration.core.admin import ReadOnlyHistoryAdmin, refusal_reason
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import RegistrationRefused
 from registrations import services
+from registrations.admin.registration_history import registration_history
+from registrations.admin.search import search_registrations
 from registrations.detail_services import contact_add, contact_delete, contact_update
 from registrations.models import PerformanceYear, ProgramStatus, Registration, Source
 from registrations.rules import status_label
-from registrations.search import search_registrations
 
 from .actions import RegistrationActionsMixin
 from .export import csv_response
 from .filters import HowRegisteredFilter, ProgramStatusFilter
 from .forms import ContactInlineFormSet, RegistrationForm
-from .history import registration_history
 from .paginator import EstimatedCountPaginator
 from .years import PerformanceYearAdmin
 
@@ -75,7 +75,7 @@ class RegistrationAdmin(RegistrationActionsMixin, ReadOnlyHistoryAdmin):
         HowRegisteredFilter,
         "organization__aco_type",
     ]
-    # What the search box covers; ``get_search_results`` matches them (see registrations.search).
+    # What the search box covers; ``get_search_results`` matches them (see registrations.admin.search).
     search_fields = ["registration_id", "organization__identifier", "organization__name", "contacts__email"]
     search_help_text = (
         "Search by registration ID, TIN, virtual group ID, APM Entity ID, organization name "

@@ -1,11 +1,11 @@
 """Create the *Help desk* and *Registration admin* staff groups with their permissions.
 
-The groups and their permissions are defined in ``registrations.staff_groups``.
+The groups and their permissions are defined in ``registrations.admin.staff_groups``.
 """
 
 from django.db import migrations
 
-from registrations.staff_groups import remove_staff_groups, sync_staff_groups
+from registrations.admin.staff_groups import remove_staff_groups, sync_staff_groups
 
 
 def forwards(apps, schema_editor):

@@ -1,9 +1,9 @@
 """Help desk agents see outgoing e-mail, the task queue and sampling notices; registration
-admins also retry failed e-mail (``registrations.staff_groups``)."""
+admins also retry failed e-mail (``registrations.admin.staff_groups``)."""
 
 from django.db import migrations
 
-from registrations.staff_groups import sync_staff_groups
+from registrations.admin.staff_groups import sync_staff_groups
 
 
 def forwards(apps, schema_editor):

@@ -1,9 +1,9 @@
 """Help desk agents (and registration admins) see an organization's whole history
-(``organizations.audit_organization``, ``registrations.staff_groups``)."""
+(``organizations.audit_organization``, ``registrations.admin.staff_groups``)."""
 
 from django.db import migrations
 
-from registrations.staff_groups import sync_staff_groups
+from registrations.admin.staff_groups import sync_staff_groups
 
 
 def forwards(apps, schema_editor):

@@ -1,9 +1,9 @@
 """Help desk agents (and registration admins) see Security Official invitations in admin
-(``organizations.view_securityofficialinvitation``, ``registrations.staff_groups``)."""
+(``organizations.view_securityofficialinvitation``, ``registrations.admin.staff_groups``)."""
 
 from django.db import migrations
 
-from registrations.staff_groups import sync_staff_groups
+from registrations.admin.staff_groups import sync_staff_groups
 
 
 def forwards(apps, schema_editor):

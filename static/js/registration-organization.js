@@ -7,7 +7,7 @@
  * data-pattern (the ZIP code's format) so that a mark appears only once the
  * value has that form; a value that does not have it is named by the field,
  * in the server's words (data-pattern-message, data-pattern-count-message:
- * registrations/forms.py zip_code_problem), and the hint under Update says
+ * registrations/web_interface/forms.py zip_code_problem), and the hint under Update says
  * which field to correct rather than to complete every field.
  */
 (function () {
@@ -39,7 +39,7 @@
     return filled(field) && !wellFormed(field);
   }
 
-  // What is wrong with the value, as registrations/forms.py zip_code_problem says it.
+  // What is wrong with the value, as registrations/web_interface/forms.py zip_code_problem says it.
   function problem(field) {
     var value = field.value.trim();
     if (/^[0-9]+$/.test(value)) {

@@ -181,8 +181,8 @@ def reset_in_admin(client, staff, user, django_capture_on_commit_callbacks):
     sign_in_with_two_factor(client, staff)
     with django_capture_on_commit_callbacks(execute=True):
         return client.post(
-            reverse("admin:accounts_user_changelist"),
-            {"action": "reset_two_factor", "_selected_action": [user.pk]},
+            reverse("admin:accounts_user_reset_two_factor", args=[user.pk]),
+            {"checks": ["email_link"], "note": "Lost phone; opened our e-mailed link."},
             follow=True,
         )
 

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
+from registrations.admin.staff_groups import HELP_DESK, REGISTRATION_ADMIN, sync_staff_groups
 from registrations.guide_years import LIKE_2021, LIKE_2023, open_window_around
-from registrations.staff_groups import HELP_DESK, REGISTRATION_ADMIN, sync_staff_groups
 from tests.conftest import sign_in_with_two_factor
 from tests.factories import PerformanceYearFactory, UserFactory
 

@@ -14,10 +14,10 @@ from organizations.services import (
     role_request_create,
     role_request_reject,
 )
+from registrations.admin.staff_groups import HELP_DESK
 from registrations.detail_services import contact_add
 from registrations.models import Program, Size
 from registrations.services import registration_change_size, registration_get_or_create, registration_submit
-from registrations.staff_groups import HELP_DESK
 from tests.conftest import sign_in_with_two_factor
 from tests.factories import OrganizationFactory, PerformanceYearFactory, RegistrationFactory, UserFactory
 

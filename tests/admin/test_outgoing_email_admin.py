@@ -4,8 +4,8 @@ import pytest
 from django.core.mail import EmailMessage
 from django.db import transaction
 
-from qpp_registration import outbox
-from qpp_registration.models import OutgoingEmail
+from qpp_registration.core.background import outbox
+from qpp_registration.core.background.models import OutgoingEmail
 from tests.admin.conftest import action, messages_of
 
 pytestmark = pytest.mark.django_db

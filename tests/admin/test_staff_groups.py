@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from registrations.staff_groups import HELP_DESK, REGISTRATION_ADMIN
+from registrations.admin.staff_groups import HELP_DESK, REGISTRATION_ADMIN
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from organizations.models import Role
+from registrations.admin.staff_groups import REGISTRATION_ADMIN, sync_staff_groups
 from registrations.detail_services import contact_update
 from registrations.guide_years import LIKE_2021, open_window_around
 from registrations.models import ProgramStatus, Size, Source
 from registrations.services import registration_change_size
-from registrations.staff_groups import REGISTRATION_ADMIN, sync_staff_groups
 from tests.browser.helpers import WCAG_22_AND_BEST_PRACTICE_TAGS, assert_accessible, screenshot
 from tests.factories import (
     ContactFactory,

@@ -8,10 +8,10 @@ from playwright.sync_api import expect
 
 from organizations.models import Role
 from organizations.services import role_request_approve, role_request_create
+from registrations.admin.staff_groups import HELP_DESK, sync_staff_groups
 from registrations.guide_years import LIKE_2021, open_window_around
 from registrations.models import Program, Size
 from registrations.services import registration_change_size, registration_submit
-from registrations.staff_groups import HELP_DESK, sync_staff_groups
 from tests.browser.helpers import assert_accessible, screenshot
 from tests.factories import ContactFactory, PerformanceYearFactory, RegistrationFactory, UserFactory
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from organizations import invitations, selectors
 from organizations.models import Organization, Role, RoleRequest, SecurityOfficialInvitation
-from qpp_registration.pagination import FirstPagePaginator
+from qpp_registration.core.pagination import FirstPagePaginator
 from tests.factories import (
     OrganizationFactory,
     RoleFactory,

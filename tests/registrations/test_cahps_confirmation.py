@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from qpp_registration.models import OutgoingEmail
+from qpp_registration.core.background.models import OutgoingEmail
 from registrations.models import Program, Size
 from registrations.services import registration_get_or_create, registration_submit
 from tests.factories import ContactFactory, RegistrationFactory

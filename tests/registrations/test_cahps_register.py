@@ -207,7 +207,7 @@ def test_a_year_with_the_web_interface_has_no_cahps_pages(
 def test_a_contact_form_drawn_without_the_form_is_the_forms_html(initial, auto_id):
     from django.template.loader import get_template
 
-    from registrations.cahps_forms import CahpsContactForm, DrawnContactForm
+    from registrations.cahps.forms import CahpsContactForm, DrawnContactForm
 
     template = get_template("registrations/cahps/_contact_form.html").template
     contact_form = template.module.contact_form
@@ -244,7 +244,7 @@ def test_the_size_radios_drawn_without_the_form_are_the_forms_html(size):
 
     from django.template.loader import get_template
 
-    from registrations.cahps_forms import CahpsSizeForm, DrawnSizeField
+    from registrations.cahps.forms import CahpsSizeForm, DrawnSizeField
 
     field = get_template("includes/forms.html").template.module.field
     size_field = get_template("registrations/cahps/_size_field.html").template.module.size_field

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from organizations.models import Organization
 from registrations import rules
-from registrations.eligibility import Outcome
+from registrations.eligibility_checker.answers import Outcome
 from registrations.models import Program, Size
 from tests.factories import OrganizationFactory, PerformanceYearFactory, SubgroupFactory
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from contacts.models import Contact
 from organizations.models import Role
 from qpp_registration.core.history import save_with_history
+from registrations.activity import CHANGES_PER_PAGE
 from registrations.detail_services import contact_update
 from registrations.models import Size
-from registrations.organization_history import CHANGES_PER_PAGE
 from tests.factories import OrganizationFactory, RoleFactory, RoleRequestFactory, UserFactory, registered
 from tests.test_list_queries import _queries
 

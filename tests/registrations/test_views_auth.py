@@ -2,7 +2,7 @@
 organizations [2020 §III.6; SPEC §8]; a Staff User of the organization reads its
 Registration Details, summary and Recent changes, and nothing else (issue 27 #6, #7).
 
-Walks every URL of ``registrations.urls`` (so a page added later is covered), with
+Walks every URL of ``registrations.web_interface.urls`` (so a page added later is covered), with
 the IDs of a real organization, its registration and contact filled in, and tries
 GET and POST as a Staff User of that organization, a user without any role, and a
 Security Official of another organization. Each must be refused (403 or 404; a POST
@@ -16,8 +16,8 @@ from django.urls import URLPattern, reverse
 
 from contacts.models import Contact
 from organizations.models import Organization, Role
-from registrations import urls as registration_urls
 from registrations.models import ProgramStatus, Registration, Size, Source
+from registrations.web_interface import urls as registration_urls
 from tests.factories import ContactFactory, OrganizationFactory, RegistrationFactory, RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

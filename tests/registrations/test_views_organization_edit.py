@@ -8,8 +8,8 @@ from django.template import engines
 from django.urls import reverse
 
 from organizations.models import Organization
-from registrations.forms import OrganizationForm
 from registrations.models import ProgramStatus, Size, Source
+from registrations.web_interface.forms import OrganizationForm
 from tests.factories import ContactFactory, OrganizationFactory, RegistrationFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db

@@ -168,7 +168,8 @@ def test_the_second_of_two_registers_at_once_says_who_registered_it_and_links_to
 ):
     # [issue 28 #20]: the other Security Official's Register commits between this request reading
     # the page's data and locking the registration; this one loses.
-    from registrations import services, views
+    from registrations import services
+    from registrations.web_interface import views
 
     other = UserFactory(username="ann-lee", first_name="Ann", last_name="Lee")
     RoleFactory(user=other, organization=practice)
@@ -199,7 +200,8 @@ def test_the_second_of_two_registers_at_once_says_who_registered_it_and_links_to
 def test_a_double_submit_by_the_same_person_says_they_registered_it(
     sign_in, security_official, practice, ready, monkeypatch
 ):
-    from registrations import services, views
+    from registrations import services
+    from registrations.web_interface import views
 
     def first_click_then_second(**kwargs):
         services.registration_submit(**kwargs)

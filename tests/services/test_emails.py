@@ -4,7 +4,7 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 
-from qpp_registration.models import OutgoingEmail
+from qpp_registration.core.background.models import OutgoingEmail
 from registrations.models import Program
 from registrations.services import registration_cancel, registration_submit
 from tests.factories import ContactFactory, RegistrationFactory, RoleFactory, VirtualGroupFactory

@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from organizations.models import Role
-from qpp_registration.models import OutgoingEmail
+from qpp_registration.core.background.models import OutgoingEmail
 from registrations import reminders
 from registrations.models import DeadlineReminder, Program, ProgramStatus, ReminderOptOut, Size, Source
 from tests.factories import (

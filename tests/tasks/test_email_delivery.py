@@ -11,8 +11,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 
-from qpp_registration import outbox
-from qpp_registration.models import OutgoingEmail
+from qpp_registration.core.background import outbox
+from qpp_registration.core.background.models import OutgoingEmail
 from registrations.models import ProgramStatus, Size
 from tests.factories import ContactFactory, RegistrationFactory
 from tests.tasks.conftest import run_worker

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from qpp_registration.models import OutgoingEmail
+from qpp_registration.core.background.models import OutgoingEmail
 from tests.tasks.conftest import manage, worker_args
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -24,7 +24,7 @@ from django.db import connection
 from django.urls import reverse
 
 from contacts.models import Contact
-from qpp_registration.models import OutgoingEmail
+from qpp_registration.core.background.models import OutgoingEmail
 from registrations.models import Size
 from tests.conftest import sign_in_with_two_factor
 from tests.factories import registered

@@ -9,8 +9,8 @@ import pytest
 from django.core.mail import EmailMessage
 from prometheus_client.parser import text_string_to_metric_families
 
-from qpp_registration import outbox
-from qpp_registration.models import OutgoingEmail
+from qpp_registration.core.background import outbox
+from qpp_registration.core.background.models import OutgoingEmail
 from tests.outages.processes import Portal
 from tests.tasks.conftest import manage, worker_args
 

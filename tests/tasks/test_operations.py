@@ -81,7 +81,7 @@ def test_metrics_read_the_task_queue_of_either_backend(
     from django.core.mail import EmailMessage
     from prometheus_client.parser import text_string_to_metric_families
 
-    from qpp_registration import outbox
+    from qpp_registration.core.background import outbox
 
     settings.QPP_METRICS_TOKEN = "scrape-test-" + "k" * 40
     with django_capture_on_commit_callbacks(execute=True):  # the Redis queue enqueues on commit

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from qpp_registration import scheduler
+from qpp_registration.core.background import scheduler
 from registrations.models import ProgramStatus, Registration, Source
 from registrations.tasks import roll_over_opened_years
 from tests.factories import PerformanceYearFactory, RegistrationFactory

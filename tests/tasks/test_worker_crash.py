@@ -9,8 +9,8 @@ import pytest
 from django.core.mail import EmailMessage
 from django.db import transaction
 
-from qpp_registration import outbox
-from qpp_registration.models import OutgoingEmail
+from qpp_registration.core.background import outbox
+from qpp_registration.core.background.models import OutgoingEmail
 from tests.tasks.conftest import manage, stop, worker_args
 
 pytestmark = pytest.mark.django_db(transaction=True)

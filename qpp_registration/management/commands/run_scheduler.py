@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from qpp_registration import scheduler
+from qpp_registration.core.background import scheduler
 
 logger = logging.getLogger("qpp.scheduler")
 

@@ -11,7 +11,7 @@ from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.backend import DatabaseBackend
 
-from qpp_registration import outbox
+from qpp_registration.core.background import outbox
 
 logger = logging.getLogger("qpp.emails")
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from qpp_registration import outbox
+from qpp_registration.core.background import outbox
 
 
 class Command(BaseCommand):

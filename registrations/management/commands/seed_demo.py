@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from contacts.models import Contact
 from organizations.models import Organization, Role
+from registrations.admin.staff_groups import HELP_DESK, sync_staff_groups
 from registrations.guide_years import GUIDE_YEARS, LIKE_2021, LIKE_2023, open_window_around
 from registrations.models import PerformanceYear, ProgramStatus, Registration, Size, Source
-from registrations.staff_groups import HELP_DESK, sync_staff_groups
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credential, dev data only
 
@@ -27,7 +27,7 @@ DEMO_USERS = [
     ("demo-admin", "Alex", "Morgan", True, "CMS staff: Django admin at /admin/"),
     ("demo-helpdesk", "Hana", "Lopez", False, "Help desk: read-only admin, organization history"),
 ]
-# Staff but not superuser: the Help desk group's permissions (registrations.staff_groups).
+# Staff but not superuser: the Help desk group's permissions (registrations.admin.staff_groups).
 HELP_DESK_USERNAME = "demo-helpdesk"
 
 P = Organization.Kind.PRACTICE

@@ -1,0 +1,297 @@
+"""The 2020/2021 pages that change a registration: Organization Information, Organization
+Size, Contact Information (add, edit, delete), Cancel Registration [2020 §IV.4–7, §V, §VII],
+and the deadline-reminder preference.
+
+Each resolves its year, organization (only for its Security Official) and way back with
+``view_helpers.edit_page``, which answers read-only outside the window, and makes its
+change through one service.
+"""
+
+import functools
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, override
+from django.views.decorators.http import require_http_methods
+
+from qpp_registration.core.exceptions import ConfirmationRequired, RegistrationRefused
+from qpp_registration.core.submission_keys import submitted_key
+from registrations import rules, selectors, workflows
+from registrations.detail_services import contact_delete, contact_update, organization_update
+from registrations.models import ProgramStatus, Size
+from registrations.reminders import reminder_preference_set
+from registrations.services import (
+    registration_cancel,
+)
+from registrations.view_helpers import (
+    apply_error,
+    edit_page,
+    prefilled_contact,
+    program_of_slug,
+    registration_or_404,
+    so_organization,
+    without_fragment,
+)
+from registrations.web_interface.forms import ContactForm, OrganizationForm, SizeForm
+
+
+@edit_page("Organization Information", organization_facts="size")
+def registration_organization_edit(request, page):
+    """Review Organization Information [2020 §IV.4; §V Update Organization Address]."""
+    year, organization, back = page.year, page.organization, page.back
+    if request.method == "POST":
+        form = OrganizationForm(request.POST)
+        if form.is_valid():
+            try:
+                organization_update(
+                    organization=organization, year=year, by=request.user, **form.cleaned_data
+                )
+            except (RegistrationRefused, ValidationError) as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, f"The organization information of {organization.name} was updated.")
+                return redirect(without_fragment(back.url))
+    else:
+        form = OrganizationForm(initial=OrganizationForm.initial_for(organization))
+    context = {
+        "year": year,
+        "organization": organization,
+        "size_label": Size(organization.registration_size).label if organization.registration_size else "",
+        "form": form,
+        "fields": _checked_fields(form),
+        "state_choices": _state_choices(get_language()),
+        "back": back,
+    }
+    return render(request, "registrations/organization_form.html", context)
+
+
+@functools.cache
+def _state_choices(language):
+    """The State select's choices as plain text in ``language``: the labels are lazy
+    translations, each worth a gettext call per page otherwise. Text of the code, not data."""
+    with override(language):
+        return tuple((value, str(label)) for value, label in OrganizationForm.base_fields["state"].choices)
+
+
+def _checked_fields(form):
+    """Each field with whether its green check mark shows: a required field that is filled
+    in and has no error [2020 §IV.4]."""
+    items = []
+    for bound in form.visible_fields():
+        value = bound.value()
+        items.append(
+            {
+                "field": bound,
+                "required": bound.field.required,
+                "incomplete": not str(value or "").strip() or bool(bound.errors),
+                "check_id": f"{bound.auto_id}-check",
+                "check_label": f"{bound.label} complete",
+            }
+        )
+    return items
+
+
+@edit_page("Organization Size", back="list")
+def registration_size(request, page):
+    """*Edit* next to Size [2020 §V Update Organization Size]: choose the size, then confirm;
+    moving a Web Interface registrant to 2–24 says that it cancels the Web Interface
+    registration, and does so only once confirmed."""
+    year, organization, back = page.year, page.organization, page.back
+    registration = selectors.find_registration(organization=organization, year=year)
+    warning = ""
+    if request.method == "POST":
+        form = SizeForm(request.POST)
+        if form.is_valid():
+            size = form.cleaned_data["size"]
+            confirmed = form.cleaned_data["confirm_web_interface_cancellation"]
+            try:
+                registration, web_interface_cancelled = workflows.registration_size_set(
+                    organization=organization,
+                    year=year,
+                    size=size,
+                    by=request.user,
+                    confirm_web_interface_cancellation=confirmed,
+                )
+            except ConfirmationRequired as question:
+                warning = question.reason
+                form = SizeForm(initial={"size": size, "confirm_web_interface_cancellation": True})
+            except RegistrationRefused as error:
+                apply_error(form, error)
+            else:
+                text = f"The organization size of {organization.name} is {Size(size).label} clinicians."
+                if web_interface_cancelled:
+                    text += (
+                        " Its CMS Web Interface registration was cancelled (registration ID "
+                        f"{registration.registration_id})."
+                    )
+                messages.success(request, text)
+                return redirect(without_fragment(back.url))
+    else:
+        form = SizeForm(initial={"size": registration.size if registration else ""})
+    context = {
+        "year": year,
+        "organization": organization,
+        "registration": registration,
+        "form": form,
+        "warning": warning,
+        "chosen_size": Size(form.initial["size"]).label if warning else "",
+        "web_interface_size_rule": rules.WEB_INTERFACE_SIZE_RULE,
+        "back": back,
+    }
+    return render(request, "registrations/size_form.html", context)
+
+
+# --- Contacts ---------------------------------------------------------------------------------------
+
+
+@edit_page("Add New Contact", organization_facts="contact")
+def registration_contact_add(request, page):
+    """*Add New* / *Add New Contact* [2020 §IV.7, §V]; with no contact yet, the form starts
+    with the user's first and last name [2020 §IV.6]. The form's one-time key makes Save pressed
+    twice (again after a lost answer) add the contact once, and answer the same both times."""
+    year, organization, back = page.year, page.organization, page.back
+    first_contact = not organization.has_contact
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                contact = workflows.registration_contact_add(
+                    organization=organization,
+                    year=year,
+                    by=request.user,
+                    submission_key=submitted_key(request.POST),
+                    **form.values(),
+                )
+            except (RegistrationRefused, ValidationError) as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, f"{contact.full_name} was added as a contact.")
+                return redirect(without_fragment(back.url))
+    else:
+        form = ContactForm(initial=prefilled_contact(request.user) if first_contact else None)
+    context = {
+        "year": year,
+        "organization": organization,
+        "form": form,
+        "back": back,
+        "title": "Contact Information" if first_contact else "Add New Contact",
+        "submit_label": "Update" if first_contact else "Add Contact",
+    }
+    return render(request, "registrations/contact_form.html", context)
+
+
+@edit_page("Edit Contact")
+def registration_contact_edit(request, page, contact_id):
+    """*Edit* under a contact [2020 §IV.6, §V Update Existing Contact]."""
+    year, organization, back = page.year, page.organization, page.back
+    registration = registration_or_404(organization, year)
+    contact = selectors.get_contact(registration=registration, pk=contact_id)
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                contact = contact_update(
+                    registration=registration, contact=contact, by=request.user, **form.cleaned_data
+                )
+            except (RegistrationRefused, ValidationError) as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, f"The contact information of {contact.full_name} was updated.")
+                return redirect(without_fragment(back.url))
+    else:
+        form = ContactForm(initial=ContactForm.initial_for(contact))
+    context = {
+        "year": year,
+        "organization": organization,
+        "registration": registration,
+        "contact": contact,
+        "form": form,
+        "back": back,
+        "title": "Edit Contact",
+        "submit_label": "Update",
+    }
+    return render(request, "registrations/contact_form.html", context)
+
+
+@edit_page("Delete Contact")
+def registration_contact_delete(request, page, contact_id):
+    """*Delete* under a contact, with a confirmation; the last contact stays, and the page
+    says why [2020 §V Update Existing Contact]."""
+    year, organization, back = page.year, page.organization, page.back
+    registration = registration_or_404(organization, year)
+    contact = selectors.get_contact(registration=registration, pk=contact_id)
+    decision = rules.contact_deletion(contact_count=len(registration.contacts.all()))
+    error = "" if decision else decision.reason
+    if request.method == "POST" and decision:
+        try:
+            contact_delete(registration=registration, contact=contact, by=request.user)
+        except RegistrationRefused as refusal:
+            error = refusal.reason
+        else:
+            messages.success(request, f"{contact.full_name} was removed from the contacts.")
+            return redirect(without_fragment(back.url))
+    context = {
+        "year": year,
+        "organization": organization,
+        "registration": registration,
+        "contact": contact,
+        "error": error,
+        "back": back,
+    }
+    return render(request, "registrations/contact_delete.html", context)
+
+
+# --- Cancel Registration ----------------------------------------------------------------------------
+
+
+@edit_page("Cancel Registration", back="list")
+def registration_cancel_view(request, page, program):
+    """*Cancel Registration* → *Continue* / *Cancel* [2020 §VII]. The success message quotes
+    the registration ID, which stays the organization's if it registers again."""
+    year, organization, back = page.year, page.organization, page.back
+    program = program_of_slug(program)
+    registration = registration_or_404(organization, year)
+    if registration.status_for(program) == ProgramStatus.NOT_REGISTERED:
+        messages.info(request, f"{organization.name} is not registered for the {program.label}.")
+        return redirect(without_fragment(back.url))
+    error = ""
+    if request.method == "POST":
+        try:
+            registration = registration_cancel(registration=registration, program=program, by=request.user)
+        except RegistrationRefused as refusal:
+            error = refusal.reason
+        else:
+            messages.success(
+                request,
+                f"You have successfully cancelled the {program.label} registration of {organization.name}. "
+                f"Record the registration identification number {registration.registration_id} for your "
+                "records; all contacts receive an e-mail quoting it.",
+            )
+            return redirect(without_fragment(back.url))
+    context = {
+        "year": year,
+        "organization": organization,
+        "registration": registration,
+        "program": program,
+        "error": error,
+        "back_url": back.url,
+    }
+    return render(request, "registrations/cancel.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def reminder_preference(request, year, organization_id):
+    """*Stop deadline reminders* / *Send me deadline reminders* on an organization's page."""
+    year = selectors.get_year(year)
+    organization = so_organization(request, organization_id)
+    name = "cahps_registration" if year.is_cahps_only else "registration_detail"
+    if request.method != "POST":
+        return redirect(name, year=year.year, organization_id=organization.pk)
+    receive = request.POST.get("receive") == "on"
+    reminder_preference_set(user=request.user, organization=organization, receive=receive)
+    if receive:
+        messages.success(request, f"You will get deadline reminders for {organization.name} again.")
+    else:
+        messages.success(request, f"You will get no more deadline reminders for {organization.name}.")
+    return redirect(name, year=year.year, organization_id=organization.pk)

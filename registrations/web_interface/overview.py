@@ -1,0 +1,430 @@
+"""Finding organizations on the Registration Overview [2020 §IV.9]: search, a filter by status and
+by kind, a sort, and *Go to an organization* [issue 27 item 1].
+
+The guide's Overview shows one card after another. An official of hundreds of organizations in
+the last week before the deadline looks for the ones still to register, or for one by its name,
+TIN or registration ID. The narrowed list is read as the CAHPS list's is (``cahps_pages``): the
+user's organizations counted by kind with the last-year offers (``cahps_pages.cahps_list_counts``,
+the same query), and one page of the narrowed list in one query, each organization with its
+registration for the year, whether it was registered in the year before and the length of the
+whole narrowed list. The search is the CAHPS list's (``selectors.cahps_search``,
+``selectors.organization_search_filter``), so both lists find the same organizations.
+"""
+
+from dataclasses import astuple, dataclass
+from functools import partial
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, FilteredRelation, OuterRef, Q, Value, When, Window
+from django.db.models.functions import Right, RowNumber
+from django.utils.functional import cached_property
+
+from organizations.models import Organization
+from registrations import rules
+from registrations.cahps.pages import SearchablePreparedQuery, cahps_list_counts
+from registrations.models import ProgramStatus, Registration, Source
+from registrations.register_again import registered_last_year
+from registrations.selectors import cahps_search, organization_search_filter, security_official_organizations
+
+# ?status= values, as the filter offers them. An organization has one of them for the year,
+# from the statuses of its programs (both columns of its card):
+#   automatic       a program registered automatically: a Shared Savings Program ACO [2021 #5,
+#                   #6] (ACOs in 2020 [2020 §I]), or a registration made automatically;
+#   registered      otherwise, a program registered (by a Security Official or the Service Center);
+#   cancelled       nothing registered now, but a program was registered for the year and then
+#                   cancelled [2020 §VII] (the registration keeps its ID and its history);
+#   not_registered  nothing registered for the year, ever.
+STATUS_FILTERS = {
+    "not_registered": rules.STATUS_WORDS["not_registered"],
+    "registered": rules.STATUS_WORDS["registered"],
+    "automatic": rules.STATUS_WORDS["automatic"],
+    "cancelled": "Cancelled",
+}
+# Sorted by status, what still needs the official comes first.
+STATUS_RANKS = {"not_registered": 0, "cancelled": 1, "registered": 2, "automatic": 3}
+
+KIND_FILTERS = dict(Organization.Kind.choices)
+
+# ?sort= values; "name" is the Overview's own order.
+SORTS = {
+    "name": "Name (A to Z)",
+    "status": "Status (to register first)",
+    "kind": "Kind",
+}
+# The kinds' values sort as their labels do (APM Entity, Practice, Subgroup, Virtual Group).
+_ORDER = {
+    "name": ("name", "identifier", "pk"),
+    "status": ("overview_status", "name", "identifier", "pk"),
+    "kind": ("kind", "name", "identifier", "pk"),
+}
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """What the Overview is narrowed to and sorted by: "" (and "name") for none."""
+
+    status: str = ""
+    kind: str = ""
+    query: str = ""
+    sort: str = "name"
+
+    @property
+    def filtered(self):
+        return bool(self.status or self.kind or self.query)
+
+    @property
+    def plain(self):
+        """The whole list in the Overview's own order: the page reads it as it always has."""
+        return not self.filtered and self.sort == "name"
+
+    def params(self, **changes):
+        """The query string's values for this narrowing (``changes`` replaced), none by default."""
+        values = {"status": self.status, "kind": self.kind, "q": self.query, "sort": self.sort, **changes}
+        return {name: value for name, value in values.items() if value and (name, value) != ("sort", "name")}
+
+
+# automatic_kinds' answers by the year's fields: a pure function of them, worked out once per
+# process rather than on every page (0.3 ms); a handful of years, so the store stays small.
+_AUTOMATIC_KINDS = {}
+
+
+def automatic_kinds(year):
+    key = tuple(getattr(year, field.attname) for field in year._meta.concrete_fields)
+    found = _AUTOMATIC_KINDS.get(key)
+    if found is None:
+        if len(_AUTOMATIC_KINDS) > 64:
+            _AUTOMATIC_KINDS.clear()
+        found = _AUTOMATIC_KINDS[key] = _automatic_kinds(year)
+    return found
+
+
+def _automatic_kinds(year):
+    """The ``(kind, ACO type)`` pairs that ``year``'s rules register automatically for a program
+    (``rules.program_eligibility(...).automatic``, what a card shows as *Automatically
+    registered*). The rules decide it by the kind and the ACO type, before the size, so the status
+    filter asks them once for the year rather than once an organization."""
+    pairs = []
+    for kind in Organization.Kind.values:
+        for aco_type in Organization.AcoType.values:
+            organization = Organization(kind=kind, aco_type=aco_type)
+            if any(
+                rules.program_eligibility(program, organization=organization, year=year, size="").automatic
+                for program in year.programs
+            ):
+                pairs.append((kind, aco_type))
+    return tuple(pairs)
+
+
+def status_rank(year, automatic):
+    """The organization's status (``STATUS_RANKS``) as a column, from its registration for the
+    year (the ``this_year`` join), its kind and ACO type (``automatic``), and, for a registration
+    with nothing registered, its history."""
+    registered = Q(this_year__web_interface_status=ProgramStatus.REGISTERED) | Q(
+        this_year__cahps_status=ProgramStatus.REGISTERED
+    )
+    made_automatically = Q(this_year__web_interface_source=Source.AUTOMATIC) | Q(
+        this_year__cahps_source=Source.AUTOMATIC
+    )
+    for kind, aco_type in automatic:
+        made_automatically |= Q(kind=kind, aco_type=aco_type)
+    # Cancelling clears the program's status and source (services.registration_cancel): only the
+    # history says it was registered. Read for the organizations with nothing registered only.
+    was_registered = Exists(
+        Registration.history.model.objects.filter(
+            Q(web_interface_status=ProgramStatus.REGISTERED) | Q(cahps_status=ProgramStatus.REGISTERED),
+            organization=OuterRef("pk"),
+            performance_year=year,
+        )
+    )
+    return Case(
+        When(made_automatically, then=Value(STATUS_RANKS["automatic"])),
+        When(registered, then=Value(STATUS_RANKS["registered"])),
+        When(was_registered, then=Value(STATUS_RANKS["cancelled"])),
+        default=Value(STATUS_RANKS["not_registered"]),
+    )
+
+
+def overview_organizations(user, *, year, narrowing, automatic=(), search=None):
+    """The Security Official's organizations narrowed by ``narrowing`` (its search as ``search``,
+    a ``selectors.CahpsSearch``, when it has one) and in its order, each joined to its
+    registration for ``year`` (``this_year``). ``automatic``: ``automatic_kinds(year)``."""
+    organizations = security_official_organizations(user).annotate(
+        this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year))
+    )
+    if narrowing.kind in KIND_FILTERS:
+        organizations = organizations.filter(kind=narrowing.kind)
+    if narrowing.status in STATUS_FILTERS or narrowing.sort == "status":
+        # alias(), not annotate(): nothing shows it.
+        organizations = organizations.alias(overview_status=status_rank(year, automatic))
+    if narrowing.status in STATUS_FILTERS:
+        organizations = organizations.filter(overview_status=STATUS_RANKS[narrowing.status])
+    if search is not None:
+        organizations = organizations.alias(visible_tin=Right("identifier", 4)).filter(
+            organization_search_filter(search, year)
+        )
+    # One Security Official role per user and organization, so the join repeats no row.
+    return organizations.order_by(*_ORDER.get(narrowing.sort, _ORDER["name"]))
+
+
+# --- One page of the narrowed list, in one query -----------------------------------------------------
+
+# The organization's columns (``pages.ROW_ORGANIZATION_FIELDS`` and its id), then its registration's
+# (``pages.ROW_REGISTRATION_FIELDS``; None without one), then whether it was registered in the year
+# before (with ``previous``) and the length of the whole narrowed list.
+_ORGANIZATION_FIELDS = ("id", "kind", "identifier", "aco_type", "name")
+_REGISTRATION_FIELDS = (
+    "id",
+    "registration_id",
+    "size",
+    "web_interface_status",
+    "web_interface_source",
+    "cahps_status",
+    "cahps_source",
+)
+_COLUMNS = (
+    "pk",
+    "kind",
+    "identifier",
+    "aco_type",
+    "name",
+    *(f"this_year__{name}" for name in _REGISTRATION_FIELDS),
+)
+
+
+def _list_rows(user, year, previous=None, *, narrowing, automatic, search=None):
+    organizations = overview_organizations(
+        user, year=year, narrowing=narrowing, automatic=automatic, search=search
+    )
+    extra = {}
+    if previous is not None:
+        extra["registered_before"] = Exists(
+            Registration.objects.filter(registered_last_year(previous), organization=OuterRef("pk"))
+        )
+    extra["list_total"] = Window(Count("*"))
+    return organizations.annotate(**extra).values_list(*_COLUMNS, *extra)
+
+
+_PREPARED_ROWS = {}
+
+
+def _prepared_rows(*, narrowing, automatic, search, with_previous, limit):
+    # The SQL's shape: the filters and sort, which words the search looks for (not the words),
+    # the year's automatic kinds. The words, the user and the years are its parameters.
+    shape = None if search is None else tuple(bool(word) for word in astuple(search))
+    key = (narrowing.status, narrowing.kind, narrowing.sort, shape, automatic, with_previous, limit)
+    if key not in _PREPARED_ROWS:
+        names = ("user", "year", "previous") if with_previous else ("user", "year")
+
+        def build(user, year, previous=None, search=None):
+            return _list_rows(user, year, previous, narrowing=narrowing, automatic=automatic, search=search)[
+                :limit
+            ]
+
+        _PREPARED_ROWS[key] = SearchablePreparedQuery(build, *names, search=search)
+    return _PREPARED_ROWS[key]
+
+
+@dataclass(frozen=True)
+class ListRow:
+    organization: Organization
+    registration: Registration | None
+    registered_before: bool  # registered in the year before (only read with ``previous``)
+    list_total: int  # the length of the whole narrowed list
+
+
+def _list_row(values, *, with_previous):
+    organization = Organization.from_db("default", _ORGANIZATION_FIELDS, values[:5])
+    registration_values = values[5 : 5 + len(_REGISTRATION_FIELDS)]
+    registration = None
+    if registration_values[0] is not None:
+        # ``Model.from_db`` takes the values in the order of the model's fields.
+        given = {
+            **dict(zip(_REGISTRATION_FIELDS, registration_values, strict=True)),
+            "organization_id": organization.pk,
+        }
+        names = [field.attname for field in Registration._meta.concrete_fields if field.attname in given]
+        registration = Registration.from_db("default", names, [given[name] for name in names])
+    rest = values[5 + len(_REGISTRATION_FIELDS) :]
+    return ListRow(
+        organization=organization,
+        registration=registration,
+        registered_before=bool(rest[0]) if with_previous else False,
+        list_total=rest[-1],
+    )
+
+
+def overview_list_rows(user, *, year, previous=None, narrowing, start=0, stop):
+    """Rows ``start``–``stop`` of the narrowed Overview (``ListRow``), in one query (compiled
+    once per process for the first page); ``previous``: the year before, while the window is open
+    (the card's *Register as last year*)."""
+    with_previous = previous is not None
+    search = cahps_search(narrowing.query) if narrowing.query.strip() else None
+    automatic = automatic_kinds(year)
+    if start:
+        values = _list_rows(
+            user.pk,
+            year.pk,
+            previous.pk if with_previous else None,
+            narrowing=narrowing,
+            automatic=automatic,
+            search=search,
+        )[start:stop]
+    else:
+        prepared = _prepared_rows(
+            narrowing=narrowing, automatic=automatic, search=search, with_previous=with_previous, limit=stop
+        )
+        params = {"user": user.pk, "year": year.pk}
+        if with_previous:
+            params["previous"] = previous.pk
+        values = prepared.rows(search=search, **params)
+    return [_list_row(row, with_previous=with_previous) for row in values]
+
+
+class CountedPaginator(Paginator):
+    """Django's paginator over ``read(start=, stop=)`` (``overview_list_rows``), whose rows carry
+    the length of the whole list: the page asked for is read first and counts the list, so any page
+    costs one query. A number past the end (a list that shrank since its link was drawn) reads the
+    last page, as ``get_page`` does."""
+
+    _FARTHEST = 1_000_000  # pages: an offset the database takes (a 25-digit one overflows)
+
+    def __init__(self, read, per_page):
+        super().__init__((), per_page)
+        self.read = read
+
+    @cached_property
+    def count(self):
+        rows = self.read(stop=1)
+        return rows[0].list_total if rows else 0
+
+    def get_page(self, number):
+        try:
+            # Past the end is the last page: a number no list reaches reads as one past its end.
+            number = min(max(int(number), 1), self._FARTHEST)
+        except (TypeError, ValueError):
+            number = 1
+        bottom = (number - 1) * self.per_page
+        rows = self.read(start=bottom, stop=bottom + self.per_page)
+        if rows:
+            self.__dict__["count"] = rows[0].list_total
+            return self._get_page(rows, number, self)
+        if number == 1:
+            self.__dict__["count"] = 0
+            return self._get_page([], 1, self)
+        # Past the end: the first page counts the list, and is the last page of a short one.
+        first = self.read(stop=self.per_page)
+        self.__dict__["count"] = first[0].list_total if first else 0
+        if self.num_pages == 1:
+            return self._get_page(first, 1, self)
+        return self.page(self.num_pages)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.read(start=bottom, stop=bottom + self.per_page), number, self)
+
+
+# --- Go to an organization ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Jump:
+    """Where *Go to an organization* leads: the organization and the narrowing and page whose card
+    it is on, or why it leads nowhere (``error``, shown next to the field) with ``matches``, how
+    many organizations the words found."""
+
+    organization_id: int | None = None
+    narrowing: Narrowing | None = None
+    page: int = 1
+    error: str = ""
+    matches: int = 0
+
+
+def _matches(user, year, text):
+    """The user's organizations that ``text`` finds (the search's rules), an exact name first,
+    each with how many there are: two at most."""
+    return list(
+        security_official_organizations(user)
+        .alias(visible_tin=Right("identifier", 4))
+        .filter(organization_search_filter(cahps_search(text), year))
+        .annotate(
+            exact=Case(When(name__iexact=text, then=Value(0)), default=Value(1)), found=Window(Count("*"))
+        )
+        .order_by("exact", "name", "identifier", "pk")
+        .values_list("pk", "exact", "found")[:2]
+    )
+
+
+def _position(user, year, narrowing, organization_id):
+    """The place (from 1) of the organization in the narrowed list, or None when it is not in it."""
+    search = cahps_search(narrowing.query) if narrowing.query.strip() else None
+    listed = overview_organizations(
+        user, year=year, narrowing=narrowing, automatic=automatic_kinds(year), search=search
+    )
+    order = listed.query.order_by
+    numbered = listed.annotate(listed_id=F("pk"), position=Window(RowNumber(), order_by=order)).values_list(
+        "listed_id", "position"
+    )
+    # Every row of the list is numbered before one is picked: a filter on the id would number
+    # the one row alone, so the numbered list is the subquery of the pick.
+    sql, params = numbered.query.sql_with_params()
+    picked = f"SELECT numbered.position FROM ({sql}) numbered WHERE numbered.listed_id = %s"  # noqa: S608 (the ORM's SQL)
+    with connection.cursor() as cursor:
+        cursor.execute(picked, [*params, organization_id])
+        found = cursor.fetchone()
+    return found[0] if found else None
+
+
+def jump(user, *, year, text, narrowing, per_page):
+    """*Go to an organization*: the one organization of the user that ``text`` names (its name, or
+    whatever the search finds: a TIN, its last four digits, an ID, a registration ID), on the page
+    of the list as narrowed now, or of the whole list when the narrowing leaves it out. A name
+    typed exactly wins over the names that contain it."""
+    text = text.strip()
+    found = _matches(user, year, text)
+    if not found:
+        return Jump(error=f"None of your organizations matches “{text}”. Check the name, TIN or ID.")
+    (pk, exact, matches), *others = found
+    if others and not (exact == 0 and others[0][1] != 0):
+        return Jump(
+            error=f"{matches} of your organizations match “{text}”. Type more of the name, or its TIN or ID.",
+            matches=matches,
+        )
+    for each in (narrowing, Narrowing(sort=narrowing.sort)):
+        position = _position(user, year, each, pk)
+        if position is not None:
+            return Jump(organization_id=pk, narrowing=each, page=(position - 1) // per_page + 1)
+    return Jump(error=f"None of your organizations matches “{text}”.")  # not reached: it is the user's
+
+
+# --- The page -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NarrowedPage:
+    page: object  # the paginator's page of ``ListRow``
+    organizations: list
+    registrations: dict  # {organization id: its registration for the year}
+    offered: frozenset  # the ids of the page's organizations offering *Register as last year*
+    offer_count: int  # the banner's: over every organization of the user
+    total: int  # every organization of the user, narrowed or not
+
+
+def narrowed_page(user, *, year, previous, narrowing, page_number, per_page):
+    """One page of the narrowed Overview in two queries: the user's organizations counted (with
+    the last-year offers, while ``previous`` is given) and the page's rows."""
+    counts, offer_count = cahps_list_counts(user, year=year, previous=previous)
+    read = partial(overview_list_rows, user, year=year, previous=previous, narrowing=narrowing)
+    page = CountedPaginator(read, per_page).get_page(page_number)
+    rows = page.object_list
+    return NarrowedPage(
+        page=page,
+        organizations=[row.organization for row in rows],
+        registrations={row.organization.pk: row.registration for row in rows if row.registration},
+        offered=frozenset(
+            row.organization.pk for row in rows if row.registered_before and row.registration is None
+        ),
+        offer_count=offer_count,
+        total=sum(counts.values()),
+    )

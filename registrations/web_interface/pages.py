@@ -1,0 +1,458 @@
+"""What the 2020/2021 registration screens and Connected Organizations show, built from
+the queries of ``registrations.selectors``.
+
+Each row, cell and detail carries the rules' decisions (``registrations.rules``) already
+made, so a 2020/2021 template only shows what it is given.
+"""
+
+from dataclasses import dataclass, field, replace
+
+from django.db.models import F, Q
+
+from contacts.models import Contact
+from organizations.models import Organization, Role
+from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE
+from registrations import rules
+from registrations.models import (
+    PerformanceYear,
+    Program,
+    ProgramStatus,
+    Registration,
+    Source,
+)
+from registrations.register_again import registered_last_year
+from registrations.selectors import (
+    PreparedQuery,
+    registration_and_contacts,
+    registrations_by_organization,
+    security_official_organizations,
+)
+
+# URL slugs of the programs: /registration/2021/<org>/web-interface/submit/
+PROGRAM_SLUGS = {Program.WEB_INTERFACE: "web-interface", Program.CAHPS: "cahps"}
+
+
+# --- Status cells -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgramCell:
+    """One program's column for one organization: what to show and which button."""
+
+    program: Program
+    slug: str
+    label: str
+    status: str  # the key includes/status.html draws: registered, not_registered, automatic, …
+    status_text: str
+    note: str = ""  # e.g. "Registered automatically"
+    can_register: bool = False
+    can_cancel: bool = False
+    reason: str = ""  # why there is no Register button (a rule's reason)
+    hint: str = ""  # shown under an inline Register button: the size it needs
+    allowed_sizes: tuple = ()  # sizes at which Register is allowed (the page's script hides it otherwise)
+
+    @property
+    def is_registered(self):
+        return self.status in ("registered", "complete", "incomplete")
+
+
+_SOURCE_NOTES = {
+    Source.AUTOMATIC: "Registered automatically",
+    Source.SERVICE_CENTER: "Registered by the QPP Service Center",
+}
+
+
+def _cell_start(program, organization, year, registration):
+    """What every cell of ``program`` starts from: ``(program, status, fields, done, current)``.
+    ``done`` is the finished cell of a program registered (``current`` None) or registered
+    automatically; ``current`` the program's eligibility at the saved size."""
+    program = Program(program)
+    status = registration.status_for(program) if registration else ProgramStatus.NOT_REGISTERED
+    fields = {
+        "program": program,
+        "slug": PROGRAM_SLUGS[program],
+        "label": program.label,
+        "status_text": rules.status_label(year, status),
+    }
+    if status != ProgramStatus.NOT_REGISTERED:
+        note = _SOURCE_NOTES.get(registration.source_for(program), "")
+        return (
+            program,
+            status,
+            fields,
+            ProgramCell(**fields, status=rules.status_key(year, status), note=note),
+            None,
+        )
+    size = registration.size if registration else ""
+    current = rules.program_eligibility(program, organization=organization, year=year, size=size)
+    if current.automatic:
+        # e.g. a Shared Savings Program ACO from 2021 [2021 #5, #6]: registered without a registration.
+        automatic = {**fields, "status_text": rules.STATUS_WORDS["automatic"]}
+        return (
+            program,
+            status,
+            fields,
+            ProgramCell(**automatic, status="automatic", reason=current.reason),
+            current,
+        )
+    return program, status, fields, None, current
+
+
+def program_cell(*, program, organization, year, registration, window_open, size_editable, by_size=None):
+    """The cell of ``program`` for ``organization``: status, and Register / Cancel Registration
+    where the rules and the window allow them [2020 §IV.1–2, §VI, §VII]. ``by_size``: a function
+    giving ``rules.eligibility_by_size`` of a program for the organization, when a page has it."""
+    program, status, fields, done, current = _cell_start(program, organization, year, registration)
+    if current is None:
+        return replace(done, can_cancel=window_open)
+    if done is not None:
+        return done
+    size = registration.size if registration else ""
+    if by_size is None:
+        by_size = rules.eligibility_by_size(program, organization=organization, year=year)
+    else:
+        by_size = by_size(program)
+    allowed_sizes = tuple(value for value, decision in by_size.items() if decision)
+    not_registered = {**fields, "status": rules.status_key(year, status), "allowed_sizes": allowed_sizes}
+    if size_editable and allowed_sizes:
+        # The size is chosen in the same form as Register: offer the button and say what size
+        # it needs; the server checks the chosen size again [2020 §IV.1–2].
+        refused = [decision.reason for decision in by_size.values() if not decision]
+        # No hint once the saved size is one that fits.
+        hint = refused[0] if refused and size not in allowed_sizes else ""
+        return ProgramCell(**not_registered, can_register=window_open, hint=hint)
+    if not current:
+        reason = current.reason
+        if not allowed_sizes:
+            reason = next(iter(by_size.values())).reason
+        return ProgramCell(**not_registered, reason=reason)
+    return ProgramCell(**not_registered, can_register=window_open)
+
+
+def status_cells(*, organization, year, registration, window_open=False, size_editable=False, by_size=None):
+    """The cells of a page that shows each program's status and no action (Connected
+    Organizations): ``program_cells``' status, text and note, without the Register rules by size
+    that only its actions and reasons need."""
+    cells = []
+    for program in year.programs:
+        _program, status, fields, done, _current = _cell_start(program, organization, year, registration)
+        cells.append(done or ProgramCell(**fields, status=rules.status_key(year, status)))
+    return cells
+
+
+def program_cells(*, organization, year, registration, window_open, size_editable, by_size=None):
+    return [
+        program_cell(
+            program=program,
+            organization=organization,
+            year=year,
+            registration=registration,
+            window_open=window_open,
+            size_editable=size_editable,
+            by_size=by_size,
+        )
+        for program in year.programs
+    ]
+
+
+class _RegistrationFacts:
+    """What a page says about ``self.registration``, which may not exist yet."""
+
+    @property
+    def size(self):
+        return self.registration.size if self.registration else ""
+
+    @property
+    def size_label(self):
+        return self.registration.get_size_display() if self.registration and self.registration.size else ""
+
+    @property
+    def registration_id(self):
+        return self.registration.registration_id if self.registration else ""
+
+
+@dataclass(frozen=True)
+class OrganizationRow(_RegistrationFacts):
+    organization: Organization
+    registration: Registration | None
+    cells: list
+    size_editable: bool  # size chosen next to Register (no program registered yet, one registrable)
+    is_security_official: bool = True
+    role_label: str = ""
+
+    @property
+    def can_register_any(self):
+        return any(cell.can_register for cell in self.cells)
+
+    @property
+    def shows_size(self):
+        """An organization with nothing registered that no size lets register (a subgroup in a
+        year without subgroups, a Shared Savings Program ACO registered automatically) has no
+        size to show or choose."""
+        return self.size_editable or self.registration is not None
+
+
+# What a row of the main registration page shows of its organization, and what the rules read of
+# it (kind, aco_type): the page reads only these, ``organizations.only(*ROW_ORGANIZATION_FIELDS)``.
+ROW_ORGANIZATION_FIELDS = ("name", "kind", "identifier", "aco_type")
+# What a row shows of its registration and what its cells and the rules read of it.
+ROW_REGISTRATION_FIELDS = (
+    "organization",
+    "registration_id",
+    "size",
+    "web_interface_status",
+    "web_interface_source",
+    "cahps_status",
+    "cahps_source",
+)
+
+
+def _alike_rows_share_cells(year, window_open, build=program_cells):
+    """``program_cells`` for a page of rows, computed once for rows alike: the rules read only
+    the organization's kind and ACO type (``ROW_ORGANIZATION_FIELDS``) and the registration's
+    size, statuses and sources, and the cells are frozen, so a page of 25 practices in the same
+    state shares one list of cells. Rows alike but for their registration share the rules'
+    decisions by size, which read only the organization."""
+    shared = {}
+    decided = {}
+
+    def cells(organization, registration, size_editable):
+        def by_size(program):
+            alike = (program, organization.kind, organization.aco_type)
+            if alike not in decided:
+                decided[alike] = rules.eligibility_by_size(program, organization=organization, year=year)
+            return decided[alike]
+
+        key = (organization.kind, organization.aco_type, size_editable) + (
+            ()
+            if registration is None
+            else (
+                registration.size,
+                registration.web_interface_status,
+                registration.web_interface_source,
+                registration.cahps_status,
+                registration.cahps_source,
+            )
+        )
+        if key not in shared:
+            shared[key] = build(
+                organization=organization,
+                year=year,
+                registration=registration,
+                window_open=window_open,
+                size_editable=size_editable,
+                by_size=by_size,
+            )
+        return shared[key]
+
+    return cells
+
+
+def registration_rows(*, organizations, year, window_open, registrations=None):
+    """Rows of the main registration page for ``organizations`` (a page of them): their
+    registrations for ``year`` in one query, unless given (``{organization_id: Registration}``)."""
+    organizations = list(organizations)
+    if registrations is None:
+        registrations = registrations_by_organization(
+            organizations=organizations, year=year, fields=ROW_REGISTRATION_FIELDS
+        )
+    cells = _alike_rows_share_cells(year, window_open)
+    rows = []
+    for organization in organizations:
+        registration = registrations.get(organization.pk)
+        editable = rules.size_editable(registration)
+        row_cells = cells(organization, registration, editable)
+        # No size next to Register where no program can be registered at any size: the cells
+        # are the same either way (a cell offers Register only at one of its allowed sizes).
+        editable = editable and any(cell.allowed_sizes for cell in row_cells)
+        rows.append(
+            OrganizationRow(
+                organization=organization,
+                registration=registration,
+                size_editable=editable,
+                cells=row_cells,
+            )
+        )
+    return rows
+
+
+_CONNECTED_REGISTRATIONS = PreparedQuery(
+    lambda user, year: Registration.objects.filter(
+        performance_year=year, organization__in=Role.objects.filter(user=user).values("organization")
+    ).order_by(),
+    "user",
+    "year",
+)
+
+
+def connected_rows(*, roles, year, user=None):
+    """Rows of Connected Organizations: every role's organization with its statuses for
+    ``year``; *Edit Registration* only where the role is Security Official [2020 §III.5–6].
+    ``user``: when ``roles`` are every role of theirs (one page holds them all), the
+    registrations are read in a prepared query."""
+    roles = list(roles)
+    if user is None or not roles:
+        organizations = [role.organization for role in roles]
+        registrations = registrations_by_organization(organizations=organizations, year=year)
+    else:
+        found = _CONNECTED_REGISTRATIONS.models(user=user.pk, year=year.pk)
+        registrations = {registration.organization_id: registration for registration in found}
+    cells = _alike_rows_share_cells(year, False, build=status_cells)  # no action on this page
+    rows = []
+    for role in roles:
+        registration = registrations.get(role.organization_id)
+        rows.append(
+            OrganizationRow(
+                organization=role.organization,
+                registration=registration,
+                size_editable=False,
+                is_security_official=role.is_security_official,
+                role_label=role.get_kind_display(),
+                cells=cells(role.organization, registration, False),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    contact: Contact
+    can_delete: bool
+    delete_reason: str
+
+
+@dataclass
+class RegistrationDetail(_RegistrationFacts):
+    """Everything the Submit Registration and Show Details pages show for one organization."""
+
+    organization: Organization
+    year: PerformanceYear
+    registration: Registration | None
+    window: rules.Decision
+    cells: list
+    contacts: list = field(default_factory=list)
+    missing_organization_fields: list = field(default_factory=list)
+    readiness: rules.Decision = rules.ALLOWED
+    # Shown to a user with another role than Security Official (a Staff User): no action at all,
+    # whatever the window [2020 §III.6; issue 27 item 6].
+    read_only: bool = False
+
+    @property
+    def window_open(self):
+        return self.window.allowed
+
+    @property
+    def can_change(self):
+        """Edit, Delete and Add New show: the window is open and the user may change it."""
+        return self.window.allowed and not self.read_only
+
+    def cell(self, program):
+        return next((cell for cell in self.cells if cell.program == program), None)
+
+
+def registration_detail(*, organization, year, now, read_only=False):
+    """``read_only``: for a user who may only look (a Staff User): no Register or Cancel."""
+    registration, contacts = registration_and_contacts(organization=organization, year=year)
+    window = rules.window_decision(year, now)
+    deletion = rules.contact_deletion(contact_count=len(contacts))
+    return RegistrationDetail(
+        organization=organization,
+        year=year,
+        registration=registration,
+        window=window,
+        cells=program_cells(
+            organization=organization,
+            year=year,
+            registration=registration,
+            window_open=window.allowed and not read_only,
+            size_editable=False,
+        ),
+        contacts=[
+            ContactRow(contact=contact, can_delete=deletion.allowed, delete_reason=deletion.reason)
+            for contact in contacts
+        ],
+        missing_organization_fields=rules.missing_organization_fields(organization),
+        readiness=rules.submission_readiness(organization=organization, contacts=contacts),
+        read_only=read_only,
+    )
+
+
+# --- The main registration page of a Security Official whose organizations fit on one page ----------
+#
+# Most Security Officials' organizations fit on the first page: then the page reads its rows,
+# their registrations and the last-year offers in two prepared queries (selectors.PreparedQuery).
+
+_FIRST_ORGANIZATIONS = PreparedQuery(
+    lambda user: security_official_organizations(user).only(*ROW_ORGANIZATION_FIELDS)[
+        : ORGANIZATIONS_PER_PAGE + 1
+    ],
+    "user",
+)
+
+
+def first_organizations(user):
+    """What ``FirstPagePaginator`` reads first of ``security_official_organizations(user)``
+    with ``ROW_ORGANIZATION_FIELDS`` only: a page of organizations and one more."""
+    return _FIRST_ORGANIZATIONS.models(user=user.pk)
+
+
+def _official_registrations(user, year, previous=None):
+    """The registrations for ``year`` of every organization of the user's Security Official
+    roles, and with ``previous`` those registered in ``previous`` (the last-year offers)."""
+    wanted = Q(performance_year=year)
+    if previous is not None:
+        wanted |= registered_last_year(previous)
+    own = security_official_organizations(user).order_by().values("pk")
+    fields = (*ROW_REGISTRATION_FIELDS, "performance_year")
+    return Registration.objects.filter(wanted, organization__in=own).order_by().only(*fields)
+
+
+_OFFICIAL_REGISTRATIONS = PreparedQuery(_official_registrations, "user", "year")
+_OFFICIAL_REGISTRATIONS_AND_LAST_YEAR = PreparedQuery(_official_registrations, "user", "year", "previous")
+
+
+def whole_registration_rows(*, user, organizations, year, window_open, previous):
+    """``registration_rows`` for ``organizations``, every organization of the user's Security
+    Official roles (one page holds them all), with the ids of those offering *Register as last
+    year* (registered in ``previous``, nothing yet for ``year``; none when ``previous`` is None):
+    the registrations of both years in one query."""
+    if previous is None:
+        found = _OFFICIAL_REGISTRATIONS.models(user=user.pk, year=year.pk)
+    else:
+        found = _OFFICIAL_REGISTRATIONS_AND_LAST_YEAR.models(user=user.pk, year=year.pk, previous=previous.pk)
+    registrations = {each.organization_id: each for each in found if each.performance_year_id == year.pk}
+    offered = frozenset(
+        each.organization_id
+        for each in found
+        if each.performance_year_id != year.pk and each.organization_id not in registrations
+    )
+    rows = registration_rows(
+        organizations=organizations, year=year, window_open=window_open, registrations=registrations
+    )
+    return rows, offered
+
+
+# --- Connected Organizations of a user whose roles fit on one page -----------------------------------
+
+# What a row of Connected Organizations shows of an organization, and what the rules read of it.
+CONNECTED_ORGANIZATION_FIELDS = ("name", "kind", "identifier", "aco_type")
+
+_FIRST_ROLE_ORGANIZATIONS = PreparedQuery(
+    lambda user: (
+        Organization.objects.filter(roles__user=user)
+        .only(*CONNECTED_ORGANIZATION_FIELDS)
+        .annotate(role_id=F("roles__id"), role_kind=F("roles__kind"))
+        .order_by("name", "identifier")[: ORGANIZATIONS_PER_PAGE + 1]
+    ),
+    "user",
+)
+
+
+def first_roles(user):
+    """What ``FirstPagePaginator`` reads first of ``selectors.user_roles(user)``, in a prepared
+    query: a page of the user's roles and one more, in the same order, each with its
+    organization (``CONNECTED_ORGANIZATION_FIELDS`` only)."""
+    return [
+        Role(id=organization.role_id, user_id=user.pk, organization=organization, kind=organization.role_kind)
+        for organization in _FIRST_ROLE_ORGANIZATIONS.models(user=user.pk)
+    ]
