@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
-from qpp_registration.core.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin
+from qpp_registration.core.admin_classes import ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 from . import services
 from .models import AccountSecurity, TwoFactorDevice, User

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from qpp_registration.core.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin
+from qpp_registration.core.admin_classes import ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 from .models import Contact
 

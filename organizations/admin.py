@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
-from qpp_registration.core.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin, apply_to_each
+from qpp_registration.core.admin_classes import ReadOnlyAdmin, ReadOnlyHistoryAdmin, apply_to_each
 
 from . import invitations, services
 from .models import Organization, Role, RoleRequest, SecurityOfficialInvitation

@@ -6,10 +6,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
 
+from qpp_registration.core.admin_classes import ReadOnlyAdmin
 from qpp_registration.core.background import outbox, queue
 from qpp_registration.core.background.models import OutgoingEmail
-
-from .core.admin import ReadOnlyAdmin
 
 
 class StatusFilter(admin.SimpleListFilter):

@@ -17,8 +17,9 @@ from django.utils.http import urlencode
 from qpp_registration.core.eastern import EASTERN, format_eastern, require_aware
 from qpp_registration.core.prepared import PreparedQuery
 from registrations import rules
+from registrations.lists import CAHPS_TAB_SPECS
 from registrations.models import ProgramStatus
-from registrations.selectors import CAHPS_TAB_SPECS, security_official_organizations
+from registrations.selectors import security_official_organizations
 from registrations.web_interface import overview as overview_list
 
 # The Overview's ``?status=`` value for "nothing registered for the year, ever" (a key of

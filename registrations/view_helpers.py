@@ -22,6 +22,7 @@ from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import EditConflict
 from qpp_registration.core.url_patterns import url_of_each
 from registrations import register_again, rules, selectors
+from registrations.lists import CAHPS_TAB_SPECS
 from registrations.models import Source
 from registrations.web_interface import pages
 
@@ -273,7 +274,7 @@ def cahps_list_url(year, organization=None):
     url = reverse("cahps_registration_list", kwargs={"year": year.year})
     if organization is None:
         return url
-    tab = next(spec.slug for spec in selectors.CAHPS_TAB_SPECS if organization.kind in spec.kinds)
+    tab = next(spec.slug for spec in CAHPS_TAB_SPECS if organization.kind in spec.kinds)
     return f"{url}?{urlencode({'tab': tab})}#org-{organization.pk}"
 
 

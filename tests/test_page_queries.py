@@ -47,7 +47,7 @@ WEB_INTERFACE_PAGES = {
 }
 CAHPS_PAGES = {
     # The CAHPS list: the years, the organizations counted by kind with the last-year offers, and
-    # the page's organizations with their registrations and offers (cahps_pages.cahps_list_rows),
+    # the page's organizations with their registrations and offers (cahps.list_rows.cahps_list_rows),
     # and while the window is open the organizations still to register, counted for "N days left"
     # (registrations.deadlines, issue 27 #8).
     "CAHPS list filtered by status": (
@@ -60,7 +60,7 @@ CAHPS_PAGES = {
     ),
     # The year; the organization (through the user's role) with the reminders opt-out, its
     # registration (saying whether it has sampling notices, read only then) and its contacts in
-    # one query (cahps_pages.cahps_page_read).
+    # one query (cahps.pages.cahps_page_read).
     "Register for CAHPS": (
         lambda practice: reverse("cahps_registration", kwargs={"year": 2023, "organization_id": practice.pk}),
         4,

@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 
 from organizations.models import Organization
-from qpp_registration.core.admin import apply_to_each, refusal_reason
+from qpp_registration.core.admin_classes import apply_to_each, refusal_reason
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.http.params import int_param
 from registrations import rollover, services, workflows

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from organizations.authorization import is_service_center_staff
-from qpp_registration.core.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin
+from qpp_registration.core.admin_classes import ReadOnlyAdmin, ReadOnlyHistoryAdmin
 from registrations import services
 from registrations.admin import sampling_csv as sampling
 from registrations.models import PerformanceYear, SamplingNotice, SamplingOutcome

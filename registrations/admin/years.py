@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from qpp_registration.core.admin import ReadOnlyHistoryAdmin
+from qpp_registration.core.admin_classes import ReadOnlyHistoryAdmin
 from qpp_registration.core.eastern import format_eastern
 from registrations import rules
 from registrations.models import PerformanceYear

@@ -21,8 +21,8 @@ from contacts.validators import normalize_us_phone
 from qpp_registration.core.renderers import _input as _draw_input
 from qpp_registration.core.validators import validate_single_line
 from qpp_registration.templatetags.portal import _join_classes
+from registrations.lists import CAHPS_STATUS_FILTERS
 from registrations.models import Size
-from registrations.selectors import CAHPS_STATUS_FILTERS
 from registrations.web_interface.forms import EditTokenForm
 
 

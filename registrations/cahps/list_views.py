@@ -6,20 +6,20 @@ for CAHPS*. The registration page itself is ``registrations.cahps.views``.
 from functools import partial
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from qpp_registration.core.exceptions import RegistrationRefused
-from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE
+from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE, ReadPaginator
 from registrations import deadlines, rules, selectors, workflows
 from registrations.cahps import pages as cahps_pages
 from registrations.cahps.autosave import refused
 from registrations.cahps.forms import CahpsFilterForm
+from registrations.cahps.list_rows import cahps_list_rows, cahps_rows
+from registrations.lists import cahps_tabs, list_counts
 from registrations.models import ProgramStatus
 from registrations.view_helpers import (
     cahps_list_url,
@@ -31,37 +31,6 @@ from registrations.view_helpers import (
 )
 
 # --- Register and Edit CAHPS Registration (the list) ------------------------------------------------
-
-
-class _ListPaginator(Paginator):
-    """Django's paginator over ``read(start=, stop=)`` (``cahps_pages.cahps_list_rows``): the
-    first page is read with one row more than a page holds, so that a list that fits on one page
-    is read and counted in one query (as ``FirstPagePaginator``). A longer list is counted by
-    ``tab_count`` (the tab's count, for an unfiltered list) or by its rows' ``list_total``."""
-
-    def __init__(self, read, per_page, *, tab_count=None):
-        super().__init__((), per_page)
-        self.read = read
-        self.tab_count = tab_count
-
-    @cached_property
-    def first_rows(self):
-        return self.read(stop=self.per_page + 1)
-
-    @cached_property
-    def count(self):
-        if len(self.first_rows) <= self.per_page:
-            return len(self.first_rows)
-        if self.tab_count is not None:
-            return self.tab_count
-        return self.first_rows[0].list_total
-
-    def page(self, number):
-        number = self.validate_number(number)
-        if number == 1:
-            return self._get_page(self.first_rows[: self.per_page], number, self)
-        bottom = (number - 1) * self.per_page
-        return self._get_page(self.read(start=bottom, stop=bottom + self.per_page), number, self)
 
 
 @require_GET
@@ -90,8 +59,8 @@ def cahps_registration_list(request, year):
     window = rules.window_decision(year, now)
     # Register as last year: offered while the window is open, when the portal has the year before.
     previous = selectors.year_before(years, year) if window.allowed else None
-    counts, offer_count = cahps_pages.cahps_list_counts(request.user, year=year, previous=previous)
-    tabs = selectors.cahps_tabs(counts, request.GET.get("tab", ""))
+    counts, offer_count = list_counts(request.user, year=year, previous=previous)
+    tabs = cahps_tabs(counts, request.GET.get("tab", ""))
     if not tabs:
         # [2023 §III.7]: without the Security Official role there is nothing to register.
         return render(request, "registrations/cahps/no_security_official.html", status=403)
@@ -101,7 +70,7 @@ def cahps_registration_list(request, year):
     filtered = bool(status or query)
     # A filter reads every organization of the user anyway: count them in the same query.
     read = partial(
-        cahps_pages.cahps_list_rows,
+        cahps_list_rows,
         request.user,
         year=year,
         previous=previous,
@@ -110,10 +79,10 @@ def cahps_registration_list(request, year):
         query=query,
         counted=filtered,
     )
-    page = _ListPaginator(read, ORGANIZATIONS_PER_PAGE, tab_count=None if filtered else tab.count).get_page(
+    page = ReadPaginator(read, ORGANIZATIONS_PER_PAGE, count=None if filtered else tab.count).get_page(
         request.GET.get("page")
     )
-    rows = cahps_pages.cahps_rows(page.object_list, year=year, window_open=window.allowed)
+    rows = cahps_rows(page.object_list, year=year, window_open=window.allowed)
     offered = {
         row.organization.pk for row in page.object_list if row.registered_before and row.registration is None
     }

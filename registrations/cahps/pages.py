@@ -6,15 +6,14 @@ decided once here from ``registrations.rules``; the templates and the auto-save 
 only show them.
 """
 
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Window
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
 
 from contacts.models import Contact
 from organizations.models import Organization
-from qpp_registration.core.prepared import PreparedQuery
 from registrations import rules
+from registrations.lists import SearchablePreparedQuery, tab_of
 from registrations.models import (
     PerformanceYear,
     Program,
@@ -23,15 +22,7 @@ from registrations.models import (
     ReminderOptOut,
     SamplingNotice,
 )
-from registrations.register_again import OFFERED, registered_last_year, with_offer_joins
-from registrations.selectors import (
-    CahpsSearch,
-    cahps_organizations,
-    cahps_search,
-    find_registration,
-    security_official_organizations,
-    tab_of,
-)
+from registrations.selectors import find_registration
 
 # --- Register and Edit CAHPS Registration ----------------------------------------------------------
 
@@ -86,7 +77,7 @@ class CahpsRow:
         return tab_of(self.organization)
 
 
-def _cahps_row(*, organization, year, registration, window_open, decision):
+def cahps_row(*, organization, year, registration, window_open, decision):
     status = registration.cahps_status if registration else ProgramStatus.NOT_REGISTERED
     state = cahps_state(registration)
     started = state == CAHPS_STARTED
@@ -116,227 +107,6 @@ def _cahps_row(*, organization, year, registration, window_open, decision):
         can_register=window_open,
         can_open=state == CAHPS_NEW,
     )
-
-
-# --- The list's reads -------------------------------------------------------------------------------
-#
-# The list reads, besides the years, two rows sets: the user's organizations counted by kind (the
-# tabs) with how many of them to offer to register as last year (the banner), and one page of the
-# tab's organizations, each with its registration for the year and whether it was registered in
-# the year before (the row's *Register as last year*). Their SQL has a fixed shape for each tab
-# and status filter (and what a search looks for), so it is compiled once per process
-# (``SearchablePreparedQuery``, which the Registration Overview's search uses too: only the SQL
-# text is kept, never data).
-
-
-class SearchablePreparedQuery(PreparedQuery):
-    """A prepared query (``qpp_registration.core.prepared``) that may also look for the words of
-    a search. With ``search`` (the shape of a ``CahpsSearch``), ``build`` is also given
-    ``search=`` with a marker string for each word searched: the ORM puts it in the parameters
-    as it is (an exact match) or inside a LIKE pattern (``icontains``, ``contains``), and each
-    request's words (``rows(search=...)``) replace it, escaped for LIKE as the ORM escapes them."""
-
-    # Letters and digits only (nothing LIKE escapes), none a part of another.
-    _MARKERS = {
-        name: f"qppmarker{n}q" for n, name in enumerate(("text", "tin", "tin_end", "registration_id"))
-    }
-
-    def __init__(self, build, *names, search=None):
-        super().__init__(build, *names)
-        self._search = search
-
-    def _arguments(self, stand_ins):
-        if self._search is None:
-            return stand_ins
-        markers = {
-            name: marker if getattr(self._search, name) else "" for name, marker in self._MARKERS.items()
-        }
-        return {**stand_ins, "search": CahpsSearch(**markers)}
-
-    def _compile(self):
-        compiled = super()._compile()
-        if self._search is not None:
-            params = compiled[3]
-            words = [marker for name, marker in self._MARKERS.items() if getattr(self._search, name)]
-            if not all(any(type(param) is str and word in param for param in params) for word in words):
-                raise ValueError("every word searched must be a parameter of the query")
-        return compiled
-
-    def _bind(self, param, values):
-        if type(param) is str and "qppmarker" in param:
-            search = values["search"]
-            for name, marker in self._MARKERS.items():
-                if param == marker:
-                    return getattr(search, name)
-                if marker in param:
-                    return param.replace(marker, connection.ops.prep_for_like_query(getattr(search, name)))
-        return param
-
-
-def _list_counts(user, year, previous=None):
-    # One role per user and organization: each organization is counted once.
-    organizations = security_official_organizations(user).order_by()
-    counts = {"total": Count("pk")}
-    if previous is not None:
-        # register_again.offer_count's: registered in ``previous``, nothing yet for ``year``, over
-        # joins rather than a subquery for each organization (a third of the time at 1,000).
-        organizations = with_offer_joins(organizations, previous=previous, year=year)
-        counts["offers"] = Count("pk", filter=OFFERED)
-    return organizations.values_list("kind").annotate(**counts)
-
-
-_COUNTS = SearchablePreparedQuery(lambda user: _list_counts(user, None), "user")
-_COUNTS_AND_OFFERS = SearchablePreparedQuery(_list_counts, "user", "year", "previous")
-
-
-def cahps_list_counts(user, *, year, previous=None):
-    """``({kind: how many organizations of it the user is a Security Official of}, offers)``,
-    the tabs' counts and, with ``previous`` (the year before, while the window is open),
-    ``register_again.offer_count`` over all of them (else 0), in one query."""
-    if previous is None:
-        return dict(_COUNTS.rows(user=user.pk)), 0
-    rows = _COUNTS_AND_OFFERS.rows(user=user.pk, year=year.pk, previous=previous.pk)
-    return {kind: total for kind, total, _offers in rows}, sum(offers for _kind, _total, offers in rows)
-
-
-# What a row shows of its organization and its parent (a subgroup's practice), then of its
-# registration for the year (None without one), then whether it was registered in the year
-# before (with ``previous``) and the length of the whole list (``counted``).
-# The organization's and the parent's columns in their fields' order (``Model.from_db``).
-_ROW_COLUMNS = (
-    "pk",
-    "kind",
-    "identifier",
-    "apm_identifier",
-    "aco_type",
-    "parent_id",
-    "name",
-    "parent__kind",
-    "parent__identifier",
-    "parent__name",
-    "this_year__registration_id",
-    "this_year__cahps_status",
-    "this_year__size",
-)
-_ORGANIZATION_FIELDS = ("id", "kind", "identifier", "apm_identifier", "aco_type", "parent_id", "name")
-_PARENT_FIELDS = ("id", "kind", "identifier", "name")
-
-
-def _list_rows(user, year, previous=None, *, tab, status="", search=None, counted=False):
-    """The tab's organizations (``selectors.cahps_organizations``) as ``_ROW_COLUMNS`` tuples."""
-    organizations = cahps_organizations(user, year=year, tab=tab, status=status, search=search).annotate(
-        this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year))
-    )
-    extra = {}
-    if previous is not None:
-        extra["registered_before"] = Exists(
-            Registration.objects.filter(registered_last_year(previous), organization=OuterRef("pk"))
-        )
-    if counted:
-        extra["list_total"] = Window(Count("*"))
-    return organizations.annotate(**extra).values_list(*_ROW_COLUMNS, *extra)
-
-
-_PREPARED_ROWS = {}
-
-
-def _prepared_rows(*, tab, status, search, with_previous, counted, limit):
-    shape = None if search is None else tuple(bool(word) for word in astuple(search))
-    key = (None if search is not None else tab, status, shape, with_previous, counted, limit)
-    if key not in _PREPARED_ROWS:
-        names = ("user", "year", "previous") if with_previous else ("user", "year")
-
-        def build(user, year, previous=None, search=None):
-            return _list_rows(user, year, previous, tab=tab, status=status, search=search, counted=counted)[
-                :limit
-            ]
-
-        _PREPARED_ROWS[key] = SearchablePreparedQuery(build, *names, search=search)
-    return _PREPARED_ROWS[key]
-
-
-@dataclass(frozen=True)
-class RowRegistration:
-    """What a list row shows of its organization's registration for the year."""
-
-    registration_id: str
-    cahps_status: str
-    size: str
-
-
-@dataclass(frozen=True)
-class ListRow:
-    organization: Organization
-    registration: RowRegistration | None
-    registered_before: bool  # registered in the year before (only read with ``previous``)
-    list_total: int | None  # the length of the whole list (only read when ``counted``)
-
-
-def _list_row(values, *, with_previous, counted):
-    organization = Organization.from_db("default", _ORGANIZATION_FIELDS, values[:7])
-    if values[5] is not None:
-        parent = Organization.from_db("default", _PARENT_FIELDS, (values[5], *values[7:10]))
-        Organization.parent.field.set_cached_value(organization, parent)
-    registration = RowRegistration(*values[10:13]) if values[10] is not None else None
-    rest = values[13:]
-    return ListRow(
-        organization=organization,
-        registration=registration,
-        registered_before=bool(rest[0]) if with_previous else False,
-        list_total=rest[-1] if counted else None,
-    )
-
-
-def cahps_list_rows(user, *, year, previous=None, tab, status="", query="", counted=False, start=0, stop):
-    """Rows ``start``–``stop`` of the CAHPS list (``ListRow``), in one query: the tab's
-    organizations narrowed by ``status`` and ``query`` (``selectors.cahps_organizations``), each
-    with its registration for ``year``, whether it was registered in ``previous`` (the year
-    before, while the window is open: the row's *Register as last year*) and, ``counted``, the
-    length of the whole list."""
-    with_previous = previous is not None
-    search = cahps_search(query) if query.strip() else None
-    if start:
-        values = _list_rows(
-            user.pk,
-            year.pk,
-            previous.pk if with_previous else None,
-            tab=tab,
-            status=status,
-            search=search,
-            counted=counted,
-        )[start:stop]
-    else:
-        prepared = _prepared_rows(
-            tab=tab, status=status, search=search, with_previous=with_previous, counted=counted, limit=stop
-        )
-        params = {"user": user.pk, "year": year.pk}
-        if with_previous:
-            params["previous"] = previous.pk
-        values = prepared.rows(search=search, **params)
-    return [_list_row(row, with_previous=with_previous, counted=counted) for row in values]
-
-
-def cahps_rows(list_rows, *, year, window_open):
-    """The ``CahpsRow`` of each row of one page of the CAHPS list (``cahps_list_rows``)."""
-    # The rules look at an organization's kind and ACO participation only: a page of practices
-    # is decided once, not once a row.
-    decisions = {}
-    rows = []
-    for list_row in list_rows:
-        organization = list_row.organization
-        key = (organization.kind, organization.aco_type)
-        if key not in decisions:
-            decisions[key] = cahps_decision(organization=organization, year=year)
-        rows.append(
-            _cahps_row(
-                organization=organization,
-                year=year,
-                registration=list_row.registration,
-                window_open=window_open,
-                decision=decisions[key],
-            )
-        )
-    return rows
 
 
 # --- Register for CAHPS ----------------------------------------------------------------------------

@@ -4,28 +4,27 @@ by kind, a sort, and *Go to an organization* [issue 27 item 1].
 The guide's Overview shows one card after another. An official of hundreds of organizations in
 the last week before the deadline looks for the ones still to register, or for one by its name,
 TIN or registration ID. The narrowed list is read as the CAHPS list's is (``cahps_pages``): the
-user's organizations counted by kind with the last-year offers (``cahps_pages.cahps_list_counts``,
+user's organizations counted by kind with the last-year offers (``lists.list_counts``,
 the same query), and one page of the narrowed list in one query, each organization with its
 registration for the year, whether it was registered in the year before and the length of the
-whole narrowed list. The search is the CAHPS list's (``selectors.cahps_search``,
-``selectors.organization_search_filter``), so both lists find the same organizations.
+whole narrowed list. The search is the CAHPS list's (``lists.list_search``,
+``lists.organization_search_filter``), so both lists find the same organizations.
 """
 
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from functools import partial
 
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, FilteredRelation, OuterRef, Q, Value, When, Window
 from django.db.models.functions import Right, RowNumber
-from django.utils.functional import cached_property
 
 from organizations.models import Organization
+from qpp_registration.core.pagination import ReadPaginator
 from registrations import rules
-from registrations.cahps.pages import SearchablePreparedQuery, cahps_list_counts
+from registrations.lists import list_counts, list_search, organization_search_filter, read_rows
 from registrations.models import ProgramStatus, Registration, Source
 from registrations.register_again import registered_last_year
-from registrations.selectors import cahps_search, organization_search_filter, security_official_organizations
+from registrations.selectors import security_official_organizations
 
 # ?status= values, as the filter offers them. An organization has one of them for the year,
 # from the statuses of its programs (both columns of its card):
@@ -147,7 +146,7 @@ def status_rank(year, automatic):
 
 def overview_organizations(user, *, year, narrowing, automatic=(), search=None):
     """The Security Official's organizations narrowed by ``narrowing`` (its search as ``search``,
-    a ``selectors.CahpsSearch``, when it has one) and in its order, each joined to its
+    a ``lists.ListSearch``, when it has one) and in its order, each joined to its
     registration for ``year`` (``this_year``). ``automatic``: ``automatic_kinds(year)``."""
     organizations = security_official_organizations(user).annotate(
         this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year))
@@ -205,24 +204,8 @@ def _list_rows(user, year, previous=None, *, narrowing, automatic, search=None):
     return organizations.annotate(**extra).values_list(*_COLUMNS, *extra)
 
 
+# The first page's statements, one per shape of the list (``lists.read_rows``).
 _PREPARED_ROWS = {}
-
-
-def _prepared_rows(*, narrowing, automatic, search, with_previous, limit):
-    # The SQL's shape: the filters and sort, which words the search looks for (not the words),
-    # the year's automatic kinds. The words, the user and the years are its parameters.
-    shape = None if search is None else tuple(bool(word) for word in astuple(search))
-    key = (narrowing.status, narrowing.kind, narrowing.sort, shape, automatic, with_previous, limit)
-    if key not in _PREPARED_ROWS:
-        names = ("user", "year", "previous") if with_previous else ("user", "year")
-
-        def build(user, year, previous=None, search=None):
-            return _list_rows(user, year, previous, narrowing=narrowing, automatic=automatic, search=search)[
-                :limit
-            ]
-
-        _PREPARED_ROWS[key] = SearchablePreparedQuery(build, *names, search=search)
-    return _PREPARED_ROWS[key]
 
 
 @dataclass(frozen=True)
@@ -258,71 +241,22 @@ def overview_list_rows(user, *, year, previous=None, narrowing, start=0, stop):
     """Rows ``start``–``stop`` of the narrowed Overview (``ListRow``), in one query (compiled
     once per process for the first page); ``previous``: the year before, while the window is open
     (the card's *Register as last year*)."""
-    with_previous = previous is not None
-    search = cahps_search(narrowing.query) if narrowing.query.strip() else None
+    search = list_search(narrowing.query) if narrowing.query.strip() else None
     automatic = automatic_kinds(year)
-    if start:
-        values = _list_rows(
-            user.pk,
-            year.pk,
-            previous.pk if with_previous else None,
-            narrowing=narrowing,
-            automatic=automatic,
-            search=search,
-        )[start:stop]
-    else:
-        prepared = _prepared_rows(
-            narrowing=narrowing, automatic=automatic, search=search, with_previous=with_previous, limit=stop
-        )
-        params = {"user": user.pk, "year": year.pk}
-        if with_previous:
-            params["previous"] = previous.pk
-        values = prepared.rows(search=search, **params)
-    return [_list_row(row, with_previous=with_previous) for row in values]
-
-
-class CountedPaginator(Paginator):
-    """Django's paginator over ``read(start=, stop=)`` (``overview_list_rows``), whose rows carry
-    the length of the whole list: the page asked for is read first and counts the list, so any page
-    costs one query. A number past the end (a list that shrank since its link was drawn) reads the
-    last page, as ``get_page`` does."""
-
-    _FARTHEST = 1_000_000  # pages: an offset the database takes (a 25-digit one overflows)
-
-    def __init__(self, read, per_page):
-        super().__init__((), per_page)
-        self.read = read
-
-    @cached_property
-    def count(self):
-        rows = self.read(stop=1)
-        return rows[0].list_total if rows else 0
-
-    def get_page(self, number):
-        try:
-            # Past the end is the last page: a number no list reaches reads as one past its end.
-            number = min(max(int(number), 1), self._FARTHEST)
-        except (TypeError, ValueError):
-            number = 1
-        bottom = (number - 1) * self.per_page
-        rows = self.read(start=bottom, stop=bottom + self.per_page)
-        if rows:
-            self.__dict__["count"] = rows[0].list_total
-            return self._get_page(rows, number, self)
-        if number == 1:
-            self.__dict__["count"] = 0
-            return self._get_page([], 1, self)
-        # Past the end: the first page counts the list, and is the last page of a short one.
-        first = self.read(stop=self.per_page)
-        self.__dict__["count"] = first[0].list_total if first else 0
-        if self.num_pages == 1:
-            return self._get_page(first, 1, self)
-        return self.page(self.num_pages)
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        return self._get_page(self.read(start=bottom, stop=bottom + self.per_page), number, self)
+    build = partial(_list_rows, narrowing=narrowing, automatic=automatic)
+    shape = (narrowing.status, narrowing.kind, narrowing.sort, automatic)
+    values = read_rows(
+        build,
+        shape,
+        _PREPARED_ROWS,
+        user=user,
+        year=year,
+        previous=previous,
+        search=search,
+        start=start,
+        stop=stop,
+    )
+    return [_list_row(row, with_previous=previous is not None) for row in values]
 
 
 # --- Go to an organization ---------------------------------------------------------------------------
@@ -347,7 +281,7 @@ def _matches(user, year, text):
     return list(
         security_official_organizations(user)
         .alias(visible_tin=Right("identifier", 4))
-        .filter(organization_search_filter(cahps_search(text), year))
+        .filter(organization_search_filter(list_search(text), year))
         .annotate(
             exact=Case(When(name__iexact=text, then=Value(0)), default=Value(1)), found=Window(Count("*"))
         )
@@ -358,7 +292,7 @@ def _matches(user, year, text):
 
 def _position(user, year, narrowing, organization_id):
     """The place (from 1) of the organization in the narrowed list, or None when it is not in it."""
-    search = cahps_search(narrowing.query) if narrowing.query.strip() else None
+    search = list_search(narrowing.query) if narrowing.query.strip() else None
     listed = overview_organizations(
         user, year=year, narrowing=narrowing, automatic=automatic_kinds(year), search=search
     )
@@ -414,9 +348,9 @@ class NarrowedPage:
 def narrowed_page(user, *, year, previous, narrowing, page_number, per_page):
     """One page of the narrowed Overview in two queries: the user's organizations counted (with
     the last-year offers, while ``previous`` is given) and the page's rows."""
-    counts, offer_count = cahps_list_counts(user, year=year, previous=previous)
+    counts, offer_count = list_counts(user, year=year, previous=previous)
     read = partial(overview_list_rows, user, year=year, previous=previous, narrowing=narrowing)
-    page = CountedPaginator(read, per_page).get_page(page_number)
+    page = ReadPaginator(read, per_page).get_page(page_number)
     rows = page.object_list
     return NarrowedPage(
         page=page,

@@ -300,7 +300,7 @@ def test_a_list_of_several_pages_counts_every_organization_it_could_offer(
 def test_the_cahps_list_counts_the_same_offers_as_register_again(security_official, years):
     """The CAHPS list counts its banner's offers over joins (``with_offer_joins``); that count is
     ``offer_count``'s, whatever each organization had last year and has this year."""
-    from registrations.cahps.pages import cahps_list_counts
+    from registrations.lists import list_counts as cahps_list_counts
 
     last, this = years
     offered = [

@@ -17,22 +17,21 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from contacts.models import Contact
-from qpp_registration.core.admin import ReadOnlyHistoryAdmin, refusal_reason
+from qpp_registration.core.admin_classes import ReadOnlyHistoryAdmin, refusal_reason
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import RegistrationRefused
 from registrations import services
+from registrations.admin.actions import RegistrationActionsMixin
+from registrations.admin.export import csv_response
+from registrations.admin.filters import HowRegisteredFilter, ProgramStatusFilter
+from registrations.admin.forms import ContactInlineFormSet, RegistrationForm
+from registrations.admin.paginator import EstimatedCountPaginator
 from registrations.admin.registration_history import registration_history
 from registrations.admin.search import search_registrations
+from registrations.admin.years import PerformanceYearAdmin
 from registrations.detail_services import contact_add, contact_delete, contact_update
 from registrations.models import PerformanceYear, ProgramStatus, Registration, Source
 from registrations.rules import status_label
-
-from .actions import RegistrationActionsMixin
-from .export import csv_response
-from .filters import HowRegisteredFilter, ProgramStatusFilter
-from .forms import ContactInlineFormSet, RegistrationForm
-from .paginator import EstimatedCountPaginator
-from .years import PerformanceYearAdmin
 
 # How a program registration came about, short enough for a list column.
 SHORT_SOURCES = {
