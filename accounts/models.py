@@ -261,3 +261,66 @@ class AccountSecurity(models.Model):
 
     def is_locked(self, now):
         return self.locked_until is not None and self.locked_until > now
+
+
+class TwoFactorResetRecord(models.Model):
+    """A help desk agent's reset of a user's two-factor, and how the caller was verified.
+
+    Written only by ``accounts.services.two_factor_reset_verified``, together with the
+    reset itself: there is no reset without one. Never changed afterwards; kept when
+    either account goes (``PROTECT``), since it is the audit trail of the reset.
+    """
+
+    class Check(models.TextChoices):
+        """What the agent checked before resetting, in the words the form shows."""
+
+        EMAIL_LINK = "email_link", "The caller opened a link we e-mailed to the account's confirmed address"
+        OFFICIAL_VOUCHED = (
+            "official_vouched",
+            "Another Security Official of the caller's organization vouched for them in the portal",
+        )
+        CALLED_BACK = "called_back", "We called the caller back at a phone number on file"
+        ACCOUNT_DETAILS = (
+            "account_details",
+            "The caller gave the account's User ID, full name and organization, and they match",
+        )
+
+    NOTE_MAX_LENGTH = 1000
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="two_factor_resets"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="two_factor_resets_made"
+    )
+    created_at = models.DateTimeField("reset at", auto_now_add=True)
+    # Values of ``Check``, in the order the form lists them.
+    checks = models.JSONField("checks made", default=list)
+    note = models.CharField(max_length=NOTE_MAX_LENGTH)
+    # Where the link to set up a new device went; empty when the account had no confirmed address.
+    link_sent_to = models.EmailField(blank=True)
+    # The form's one-time key: *Reset Two-Factor* pressed twice resets once
+    # (``qpp_registration.core.submission_keys``).
+    submission_key = models.CharField(max_length=32, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "two-factor reset"
+        permissions = [("reset_two_factor", "Can reset a user's two-factor after verifying the caller")]
+        indexes = [models.Index(fields=["created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(note=""), name="two_factor_reset_has_note"),
+            models.CheckConstraint(condition=~Q(checks=[]), name="two_factor_reset_has_a_check"),
+            models.UniqueConstraint(
+                fields=["user", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="two_factor_reset_submission_key_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"two-factor reset of {self.user} by {self.agent} on {self.created_at:%Y-%m-%d}"
+
+    @property
+    def check_labels(self):
+        return [self.Check(value).label for value in self.checks if value in self.Check.values]

@@ -12,11 +12,11 @@ from django.conf import settings
 from qpp_registration.core.emails import send_email_on_commit
 
 
-def _send(template, *, user, to=None, **context):
+def _send(template, *, user, to=None, event=None, **context):
     to = to or user.email
     if not to:
         return
-    send_email_on_commit(f"accounts/email/{template}", to=to, context={"user": user, **context})
+    send_email_on_commit(f"accounts/email/{template}", to=to, context={"user": user, **context}, event=event)
 
 
 def device_changed(*, user, device, action):
@@ -49,3 +49,18 @@ def enrolment_link(*, user, to, url, expires_at, by_staff):
 def email_address_changed(*, user, old_email, new_email):
     """To the new address; allauth tells the old one (see the module docstring)."""
     _send("email_changed", user=user, to=new_email, old_email=old_email, new_email=new_email)
+
+
+def two_factor_reset_to_officials(*, record, officials):
+    """Tell each other Security Official (``{official: [organization, ...]}``) that the help
+    desk reset ``record.user``'s two-factor: one message each, naming the organizations they
+    share, nothing of how the caller was verified."""
+    for official, organizations in officials.items():
+        _send(
+            "two_factor_reset_notice",
+            user=official,
+            reset_user=record.user,
+            organizations=organizations,
+            reset_at=record.created_at,
+            event=str(record.pk),
+        )

@@ -10,16 +10,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from organizations.models import Role
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.emails import send_email_on_commit
 
 from . import enrolment, notices, recovery
-from .models import AccountSecurity, OneTimeCode, TwoFactorDevice, new_security_stamp
+from .models import (
+    AccountSecurity,
+    OneTimeCode,
+    TwoFactorDevice,
+    TwoFactorResetRecord,
+    new_security_stamp,
+)
 from .otp import code_lifetime, hash_code, new_sent_code
 from .sms import SmsNotSent, get_sms_sender
 
@@ -283,7 +290,7 @@ def two_factor_device_remove(*, device, by):
 def two_factor_device_reset(*, device, by):
     """CMS staff remove a lost device, even the last one. Ends the user's sessions;
     returns the new stamp. A user left without devices is never left silently: they
-    get an enrolment link (``two_factor_reset``)."""
+    get an enrolment link (``_send_reset_link``)."""
     user = device.user
     with transaction.atomic():
         security = _security_for_update(user)
@@ -301,14 +308,99 @@ def two_factor_device_reset(*, device, by):
     return security.security_stamp
 
 
-def two_factor_reset(*, user, by):
-    """*Reset two-factor* in admin, after the QPP Service Center checked who called:
-    every device and recovery code goes, every session ends, the lock lifts, and the
-    user gets an enrolment link that expires. Returns the address the link went to."""
+# Kept with each removed device's history.
+RESET_REASON = "Two-factor reset by the help desk after verifying the caller"
+
+
+def two_factor_reset_verified(*, user, by, checks, note, submission_key=None):
+    """*Reset two-factor* in admin, after the help desk verified who called.
+
+    In one transaction: the reset itself (every device and recovery code goes, every
+    session ends, the lock lifts, and the account's confirmed address is sent a link to
+    set up a new device that expires), the record of how the caller was verified
+    (``TwoFactorResetRecord``), and a notice to every other Security Official of the
+    user's organizations, once each, sent after commit. Nothing secret is shown or set.
+    Returns the record (``link_sent_to`` says where the link went, "" for nowhere); a second
+    call with the same ``submission_key`` returns the first one's record and resets nothing.
+    """
+    if not may_reset_two_factor(user=user, by=by):
+        raise PermissionDenied("You may not reset this account's two-factor.")
+    checks = _checks_made(checks)
+    note = (note or "").strip()
+    errors = {}
+    if not checks:
+        errors["checks"] = "Tick at least one check you made before resetting."
+    if not note:
+        errors["note"] = "Write what the caller said and what you checked."
+    elif len(note) > TwoFactorResetRecord.NOTE_MAX_LENGTH:
+        errors["note"] = f"Keep the note to {TwoFactorResetRecord.NOTE_MAX_LENGTH} characters."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _security_for_update(user)  # one reset of this user at a time, the key checked under it
+        if submission_key:
+            done = TwoFactorResetRecord.objects.filter(user=user, submission_key=submission_key).first()
+            if done is not None:
+                return done
+        sent_to = _two_factor_reset(user=user, by=by, reason=RESET_REASON)
+        record = TwoFactorResetRecord.objects.create(
+            user=user,
+            agent=by,
+            checks=checks,
+            note=note,
+            link_sent_to=sent_to or "",
+            submission_key=submission_key or "",
+        )
+        notices.two_factor_reset_to_officials(record=record, officials=security_officials_told_of_reset(user))
+    logger.warning(
+        "two-factor reset after a verified call user=%s by=%s checks=%s",
+        user.username,
+        by.username,
+        ",".join(checks),
+    )
+    return record
+
+
+def may_reset_two_factor(*, user, by):
+    """The help desk resets portal accounts; a CMS staff account's two-factor only a superuser
+    resets, so that a caller claiming to be staff cannot talk their way into admin."""
+    if not by.has_perm("accounts.reset_two_factor"):
+        return False
+    return by.is_superuser or not (user.is_staff or user.is_superuser)
+
+
+def _checks_made(checks):
+    """The known checks among ``checks``, each once, in the order the form lists them."""
+    given = set(checks or ())
+    return [value for value in TwoFactorResetRecord.Check.values if value in given]
+
+
+def security_officials_told_of_reset(user):
+    """``{official: [organization, ...]}``: the other active Security Officials of every
+    organization where ``user`` holds a role (one query)."""
+    roles = (
+        Role.objects.filter(
+            kind=Role.Kind.SECURITY_OFFICIAL, organization__roles__user=user, user__is_active=True
+        )
+        .exclude(user=user)
+        .select_related("user", "organization")
+        .order_by("user_id", "organization__name")
+    )
+    officials = {}
+    for role in roles:
+        officials.setdefault(role.user, []).append(role.organization)
+    return officials
+
+
+def _two_factor_reset(*, user, by, reason):
+    """Every device and recovery code goes, every session ends, the lock lifts, and the
+    user gets an enrolment link that expires. Returns the address the link went to.
+    Only ``two_factor_reset_verified`` calls it: no reset without a recorded check."""
     with transaction.atomic():
         security = _security_for_update(user)
         for device in TwoFactorDevice.objects.select_for_update().filter(user=user):
             device._history_user = by
+            device._change_reason = reason
             device.delete()
         recovery.recovery_codes_discard(user=user)
         security.security_stamp = new_security_stamp()
