@@ -13,6 +13,7 @@ from django.db.models import Exists, FilteredRelation, OuterRef, Q
 from contacts.models import Contact
 from organizations.models import Organization
 from registrations import rules
+from registrations.contact_rows import contact_rows
 from registrations.lists import SearchablePreparedQuery, tab_of
 from registrations.models import (
     PerformanceYear,
@@ -110,22 +111,6 @@ def cahps_row(*, organization, year, registration, window_open, decision):
 
 
 # --- Register for CAHPS ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CahpsContact:
-    contact: Contact
-    number: int
-    can_delete: bool
-    missing: tuple  # labels of the empty required fields
-
-
-CAHPS_CONTACT_FIELDS = (
-    ("first_name", "First Name"),
-    ("last_name", "Last Name"),
-    ("phone", "Phone Number"),
-    ("email", "Email"),
-)
 
 
 @dataclass
@@ -270,22 +255,13 @@ def cahps_page(*, organization, year, now, read=None, read_only=False):
         contacts = list(registration.contacts.all()) if registration else []
     else:
         registration, contacts = read
-    deletion = rules.contact_deletion(contact_count=len(contacts))
     return CahpsPage(
         organization=organization,
         year=year,
         registration=registration,
         window=rules.window_decision(year, now),
         decision=cahps_decision(organization=organization, year=year),
-        contacts=[
-            CahpsContact(
-                contact=contact,
-                number=number,
-                can_delete=deletion.allowed,
-                missing=tuple(label for name, label in CAHPS_CONTACT_FIELDS if not getattr(contact, name)),
-            )
-            for number, contact in enumerate(contacts, start=1)
-        ],
+        contacts=contact_rows(contacts),
         requirement_note=rules.cahps_requirement_note(organization=organization, year=year),
         read_only=read_only,
     )

@@ -6,8 +6,9 @@ screen, which leads here, to ``cahps_registration_list``.
 
 from django.urls import path
 
-from registrations.cahps import list_views, views
+from registrations.cahps import edit_views, list_views, views
 from registrations.cahps.confirmation_views import cahps_confirmation
+from registrations.documents import summary_views
 
 ORG = "<int:year>/<int:organization_id>/"
 
@@ -17,10 +18,14 @@ urlpatterns = [
     path(ORG, views.cahps_registration, name="cahps_registration"),
     path(ORG + "register/", list_views.cahps_register, name="cahps_register"),
     path(ORG + "size/", views.cahps_size, name="cahps_size"),
-    path(ORG + "contacts/new/", views.cahps_contact_add, name="cahps_contact_add"),
-    path(ORG + "contacts/<int:contact_id>/", views.cahps_contact_update, name="cahps_contact_update"),
-    path(ORG + "contacts/<int:contact_id>/delete/", views.cahps_contact_delete, name="cahps_contact_delete"),
-    path(ORG + "delete/", views.cahps_delete, name="cahps_delete"),
-    path(ORG + "summary.pdf", views.cahps_summary, name="cahps_summary"),
+    path(ORG + "contacts/new/", edit_views.cahps_contact_add, name="cahps_contact_add"),
+    path(ORG + "contacts/<int:contact_id>/", edit_views.cahps_contact_update, name="cahps_contact_update"),
+    path(
+        ORG + "contacts/<int:contact_id>/delete/",
+        edit_views.cahps_contact_delete,
+        name="cahps_contact_delete",
+    ),
+    path(ORG + "delete/", edit_views.cahps_delete, name="cahps_delete"),
+    path(ORG + "summary.pdf", summary_views.cahps_summary, name="cahps_summary"),
     path(ORG + "confirmation/", cahps_confirmation, name="cahps_confirmation"),
 ]

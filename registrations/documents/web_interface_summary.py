@@ -4,15 +4,15 @@ The CAHPS-only years have had their *Group CAHPS Registration Summary* since 202
 [2023 §VI]; this is the same document for the years that offer both programs: the
 registration ID to quote [2020 §IV.8], each program's status [2020 §VI], how and when
 and by whom it was registered (ET), the organization, its size and the contacts who
-receive the confirmation e-mails [2020 §IV.6–8]. Written with the same page, fonts and
-sections as ``registrations.documents.cahps_summary``.
+receive the confirmation e-mails [2020 §IV.6–8]. Written with the page, fonts and sections
+of ``registrations.documents.summary_layout``, as the CAHPS summary is.
 """
 
-from registrations.documents.cahps_summary import (
-    _person,
+from registrations.documents.summary_layout import (
     contacts_section,
     new_summary,
     organization_section,
+    person,
     registration_section,
     window_note,
 )
@@ -39,7 +39,7 @@ def _program_rows(registration):
             if registered_at:
                 text += f" on {format_eastern(registered_at)}"
             if registered_by is not None:
-                text += f": {_person(registered_by)}"
+                text += f": {person(registered_by)}"
         rows.append((program.label, text))
     return rows
 

@@ -5,16 +5,14 @@ Each row, cell and detail carries the rules' decisions (``registrations.rules``)
 made, so a 2020/2021 template only shows what it is given.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from django.db.models import F, Q
 
-from contacts.models import Contact
 from organizations.models import Organization, Role
 from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE
 from registrations import rules
 from registrations.models import (
-    PerformanceYear,
     Program,
     ProgramStatus,
     Registration,
@@ -23,7 +21,6 @@ from registrations.models import (
 from registrations.register_again import registered_last_year
 from registrations.selectors import (
     PreparedQuery,
-    registration_and_contacts,
     registrations_by_organization,
     security_official_organizations,
 )
@@ -155,7 +152,7 @@ def program_cells(*, organization, year, registration, window_open, size_editabl
     ]
 
 
-class _RegistrationFacts:
+class RegistrationFacts:
     """What a page says about ``self.registration``, which may not exist yet."""
 
     @property
@@ -172,7 +169,7 @@ class _RegistrationFacts:
 
 
 @dataclass(frozen=True)
-class OrganizationRow(_RegistrationFacts):
+class OrganizationRow(RegistrationFacts):
     organization: Organization
     registration: Registration | None
     cells: list
@@ -312,69 +309,6 @@ def connected_rows(*, roles, year, user=None):
             )
         )
     return rows
-
-
-@dataclass(frozen=True)
-class ContactRow:
-    contact: Contact
-    can_delete: bool
-    delete_reason: str
-
-
-@dataclass
-class RegistrationDetail(_RegistrationFacts):
-    """Everything the Submit Registration and Show Details pages show for one organization."""
-
-    organization: Organization
-    year: PerformanceYear
-    registration: Registration | None
-    window: rules.Decision
-    cells: list
-    contacts: list = field(default_factory=list)
-    missing_organization_fields: list = field(default_factory=list)
-    readiness: rules.Decision = rules.ALLOWED
-    # Shown to a user with another role than Security Official (a Staff User): no action at all,
-    # whatever the window [2020 §III.6; issue 27 item 6].
-    read_only: bool = False
-
-    @property
-    def window_open(self):
-        return self.window.allowed
-
-    @property
-    def can_change(self):
-        """Edit, Delete and Add New show: the window is open and the user may change it."""
-        return self.window.allowed and not self.read_only
-
-    def cell(self, program):
-        return next((cell for cell in self.cells if cell.program == program), None)
-
-
-def registration_detail(*, organization, year, now, read_only=False):
-    """``read_only``: for a user who may only look (a Staff User): no Register or Cancel."""
-    registration, contacts = registration_and_contacts(organization=organization, year=year)
-    window = rules.window_decision(year, now)
-    deletion = rules.contact_deletion(contact_count=len(contacts))
-    return RegistrationDetail(
-        organization=organization,
-        year=year,
-        registration=registration,
-        window=window,
-        cells=program_cells(
-            organization=organization,
-            year=year,
-            registration=registration,
-            window_open=window.allowed and not read_only,
-            size_editable=False,
-        ),
-        contacts=[
-            ContactRow(contact=contact, can_delete=deletion.allowed, delete_reason=deletion.reason)
-            for contact in contacts
-        ],
-        missing_organization_fields=rules.missing_organization_fields(organization),
-        readiness=rules.submission_readiness(organization=organization, contacts=contacts),
-        read_only=read_only,
-    )
 
 
 # --- The main registration page of a Security Official whose organizations fit on one page ----------

@@ -9,7 +9,7 @@ from django.urls import path
 
 from registrations import recent_changes_views
 from registrations.documents import download_views, summary_views
-from registrations.web_interface import edit_views, register_again_views, views
+from registrations.web_interface import edit_views, list_views, register_again_views, views
 
 ORG = "<int:year>/<int:organization_id>/"
 
@@ -21,12 +21,12 @@ urlpatterns = [
     path("deadlines.ics", download_views.deadlines_ics, name="deadlines_ics"),
     path("calendar/", download_views.calendar_feed_page, name="calendar_feed_page"),
     path("calendar/feed.ics", download_views.calendar_feed, name="calendar_feed"),
-    path("<int:year>/", views.registration_list, name="registration_list"),
+    path("<int:year>/", list_views.registration_list, name="registration_list"),
     path(
         "<int:year>/as-last-year/", register_again_views.register_as_last_year, name="register_as_last_year"
     ),
     path(ORG, views.registration_detail, name="registration_detail"),
-    path(ORG + "register/", views.registration_start, name="registration_start"),
+    path(ORG + "register/", list_views.registration_start, name="registration_start"),
     path(ORG + "<slug:program>/submit/", views.registration_submit_view, name="registration_submit"),
     path(
         ORG + "<slug:program>/congratulations/",
