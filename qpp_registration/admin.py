@@ -82,6 +82,7 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
             "title": "Task queue",
             "opts": self.model._meta,
             "state": queue.state(),
+            "stopped_tasks": queue.stopped_tasks(),
             "now": timezone.now(),
             "failed_url": reverse("admin:qpp_registration_outgoingemail_changelist") + "?status=failed",
             "waiting_url": reverse("admin:qpp_registration_outgoingemail_changelist") + "?status=queued",

@@ -180,6 +180,12 @@ elif TASK_BACKEND == "redis":
 else:
     raise ImproperlyConfigured(f"TASK_BACKEND must be database or redis, not {TASK_BACKEND!r}.")
 
+# A database task whose worker stopped (killed or lost) is failed, or run again where that is safe,
+# once it has run this long with no heartbeat from its worker (qpp_registration.core.background.
+# task_claims). Well above any task's normal run time: a worker without a heartbeat falls back
+# to this limit alone. The same as the Redis queue's job timeout (RQ_QUEUES above).
+QPP_TASK_CLAIM_SECONDS = env_int("TASK_CLAIM_SECONDS", 600)
+
 # E-mail delivery (qpp_registration.core.background.outbox): attempts before a message is shown to staff as
 # failed, the first retry delay (doubling each time, at most an hour), how long a worker may
 # hold a message it is sending, and how overdue a waiting message is before the sweep
