@@ -7,8 +7,8 @@ from django.urls import path, reverse
 from django.utils import dateformat, timezone
 
 from qpp_registration.core.admin_classes import ReadOnlyAdmin
-from qpp_registration.core.background import outbox, queue
-from qpp_registration.core.background.models import OutgoingEmail
+from qpp_registration.core.background import outbox, queue, unsubscribe
+from qpp_registration.core.background.models import EmailStop, OutgoingEmail
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -88,3 +88,25 @@ class OutgoingEmailAdmin(ReadOnlyAdmin, admin.ModelAdmin):
             "waiting_url": reverse("admin:qpp_registration_outgoingemail_changelist") + "?status=queued",
         }
         return TemplateResponse(request, "admin/qpp_registration/outgoingemail/queue.html", context)
+
+
+@admin.register(EmailStop)
+class EmailStopAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Who stopped which e-mails from the messages' own links (``core.background.unsubscribe``):
+    to read when someone asks why they got no reminder. Only the person's link changes it."""
+
+    list_display = ["address", "kind_name", "stopped"]
+    list_filter = ["kind"]
+    search_fields = ["address"]
+    fields = ["address", "kind", "created_at"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    @admin.display(description="Messages", ordering="kind")
+    def kind_name(self, obj):
+        stoppable = unsubscribe.STOPPABLE.get(obj.kind)
+        return stoppable.heading if stoppable else obj.kind
+
+    @admin.display(description="Stopped (ET)", ordering="created_at")
+    def stopped(self, obj):
+        return dateformat.format(timezone.localtime(obj.created_at), "M j, Y g:i A")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from qpp_registration import email_preferences_views
 from registrations.admin.organization_history import organization_history_admin_view
 from registrations.eligibility_checker.views import eligibility_checker
 from registrations.web_interface.urls import connected_urlpatterns
@@ -27,6 +28,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     # Public: what a kind of organization may register for, from the rules [2020 §I; 2023 §I].
     path("eligibility/", eligibility_checker, name="eligibility_checker"),
+    # Public: an e-mail's signed link that stops that kind of message to that address (RFC 8058).
+    path("email/stop/<str:token>/", email_preferences_views.email_stop, name="email_stop"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("organizations/", include("organizations.urls")),

@@ -37,13 +37,16 @@ def contact_recipients(contacts):
 # --- Registration messages --------------------------------------------------------------------------
 
 
-def notify_registration_submitted(*, registration, program, recipients, event=None):
-    """ "Congratulations, you have successfully registered!" [2020 §IV.8]."""
+def notify_registration_submitted(*, registration, program, recipients, event=None, kind=None):
+    """ "Congratulations, you have successfully registered!" [2020 §IV.8]. ``kind``: another
+    name for the outbox, for the confirmation a CAHPS-only year sends only when asked, which a
+    contact may stop (qpp_registration.core.background.unsubscribe)."""
     _send(
         "registration_submitted",
         recipients,
         {**_registration_context(registration), "program": _program_label(program)},
         event=event,
+        kind=kind,
     )
 
 
@@ -140,5 +143,5 @@ def _program_label(program):
     return Program(program).label
 
 
-def _send(name, recipients, context, *, event=None):
-    send_to_each(f"{TEMPLATE_DIR}/{name}", recipients, context, event=event)
+def _send(name, recipients, context, *, event=None, kind=None):
+    send_to_each(f"{TEMPLATE_DIR}/{name}", recipients, context, event=event, kind=kind)

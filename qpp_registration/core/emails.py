@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from qpp_registration.core.background import unsubscribe
 from qpp_registration.core.background.outbox import queue_email
 
 
@@ -40,14 +41,18 @@ def render_email(template, *, to, context):
     return message
 
 
-def send_email_on_commit(template, *, to, context, event=None):
+def send_email_on_commit(template, *, to, context, event=None, kind=None):
     """Queue the message in the current transaction (``qpp_registration.core.background.outbox.queue_email``).
-    ``event`` makes a repeated call send nothing twice."""
+    ``event`` makes a repeated call send nothing twice. ``kind`` is the template's name unless
+    given. A message of a kind its recipient may stop gets the link that stops it, ``stop_url``."""
+    kind = kind or template.rpartition("/")[2]
+    if unsubscribe.is_stoppable(kind) and isinstance(to, str):
+        context = {**context, "stop_url": unsubscribe.stop_url(to, kind)}
     message = render_email(template, to=to, context=context)
-    queue_email(message, kind=template.rpartition("/")[2], event=event)
+    queue_email(message, kind=kind, event=event)
 
 
-def send_to_each(template, recipients, context, *, event=None):
+def send_to_each(template, recipients, context, *, event=None, kind=None):
     """One message per :class:`Recipient` with an address, addressed by name, so nobody
     sees the other recipients' addresses."""
     for recipient in recipients:
@@ -57,4 +62,5 @@ def send_to_each(template, recipients, context, *, event=None):
                 to=recipient.email,
                 context={**context, "recipient_name": recipient.name},
                 event=event,
+                kind=kind,
             )

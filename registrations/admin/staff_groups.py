@@ -40,6 +40,8 @@ HELP_DESK_PERMISSIONS = [
     "organizations.change_rolerequest",
     # Outgoing e-mail and the task queue page (qpp_registration.admin); the fall sampling notices.
     "qpp_registration.view_outgoingemail",
+    # Who stopped which e-mails from the messages' own links (core.background.unsubscribe).
+    "qpp_registration.view_emailstop",
     "registrations.view_samplingnotice",
     "organizations.audit_organization",
     # A user's admin page, and *Reset two-factor…* on it after verifying the caller

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from organizations.authorization import authorize
@@ -48,6 +49,7 @@ def registration_confirmation_send(*, registration, by, now=None):
             program=Program.CAHPS,
             recipients=recipients,
             event=f"{_event_prefix(registration)}{hashlib.sha256(said).hexdigest()[:32]}",
+            kind=_KIND,
         )
     return len(recipients)
 
@@ -55,8 +57,11 @@ def registration_confirmation_send(*, registration, by, now=None):
 # --- What was sent ---------------------------------------------------------------------------------
 
 # The outbox keeps one row per recipient, keyed "<kind>:<event>:<address>"
-# (qpp_registration.core.background.outbox).
-_KIND = "registration_submitted"
+# (qpp_registration.core.background.outbox). A kind of its own, which a contact may stop
+# (qpp_registration.core.background.unsubscribe); rows queued before it had one carry the
+# 2020/2021 confirmation's kind.
+_KIND = "registration_confirmation"
+_EARLIER_KIND = "registration_submitted"
 
 
 def _event_prefix(registration):
@@ -75,14 +80,18 @@ class ConfirmationSent:
 def confirmations_sent(registration):
     """Every confirmation e-mail asked for on ``registration``, oldest first, as the outbox
     records them (the summary PDF says what was sent and to whom)."""
+    prefix = _event_prefix(registration)
     rows = (
-        OutgoingEmail.objects.filter(kind=_KIND, key__startswith=f"{_KIND}:{_event_prefix(registration)}")
+        OutgoingEmail.objects.filter(
+            Q(kind=_KIND, key__startswith=f"{_KIND}:{prefix}")
+            | Q(kind=_EARLIER_KIND, key__startswith=f"{_EARLIER_KIND}:{prefix}")
+        )
         .order_by("created_at", "pk")
-        .values_list("key", "to", "status", "created_at")
+        .values_list("kind", "key", "to", "status", "created_at")
     )
     asked = {}
-    for key, to, status, created_at in rows:
-        event = key[len(_KIND) + 1 :].rsplit(":", 1)[0]
+    for kind, key, to, status, created_at in rows:
+        event = key[len(kind) + 1 :].rsplit(":", 1)[0]
         asked.setdefault(event, (created_at, []))[1].append((to, status))
     return [
         ConfirmationSent(asked_at=asked_at, recipients=tuple(recipients))

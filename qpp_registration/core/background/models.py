@@ -6,6 +6,9 @@ always has one, whatever happens later to the task queue or the mail server.
 """
 
 from django.db import models
+from django.db.models.functions import Lower
+
+from qpp_registration.core.history import HistoricalRecords
 
 
 class OutgoingEmail(models.Model):
@@ -14,6 +17,8 @@ class OutgoingEmail(models.Model):
         SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # Checked as it was about to be sent (qpp_registration.core.background.unsubscribe).
+        STOPPED = "stopped", "Not sent: the recipient stopped these e-mails"
 
     # One message per recipient per event: the same key is never queued twice.
     key = models.CharField(max_length=255, unique=True)
@@ -56,3 +61,29 @@ class ScheduledRun(models.Model):
 
     def __str__(self):
         return f"{self.job} at {self.slot:%Y-%m-%d %H:%M}"
+
+
+class EmailStop(models.Model):
+    """An address that stopped one kind of e-mail from its own link
+    (``qpp_registration.core.background.unsubscribe``): the outbox sends it no more
+    messages of that kind. Only reminders and notices can be stopped, never security mail.
+    Undoing it deletes the row; its history keeps both."""
+
+    # Kept lower-case, as the outbox compares it.
+    address = models.EmailField(max_length=254)
+    kind = models.CharField("messages", max_length=80)
+    created_at = models.DateTimeField("stopped at", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "stopped e-mail"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["address", "kind"], name="email_stop_once_per_address_and_kind"),
+            models.CheckConstraint(
+                condition=models.Q(address=Lower("address")), name="email_stop_address_lower"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.address}"

@@ -20,6 +20,11 @@ staff can see it in admin and retry it. The message's ``Message-ID`` is derived
 from its key, so if a worker dies after the server accepted a message but before
 the row says so, the copy sent on the next attempt carries the same
 ``Message-ID`` and mail systems recognise it as the same message.
+
+A reminder or notice whose recipient stopped its kind (``unsubscribe``) is not sent: the
+stop list is read as the message is about to go, so a stop made after the message was
+queued still holds. Such a message carries the RFC 8058 unsubscribe headers; security mail
+never does.
 """
 
 import hashlib
@@ -36,6 +41,7 @@ from django.db.models import F, Q
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task, task_backends
 from django.utils import timezone
 
+from qpp_registration.core.background import unsubscribe
 from qpp_registration.core.background.models import OutgoingEmail
 from qpp_registration.core.http import metrics, request_id
 
@@ -113,6 +119,7 @@ class Outcome:
     RETRY = "retry"
     FAILED = "failed"
     SKIPPED = "skipped"
+    STOPPED = "stopped"
 
 
 def deliver(pk):
@@ -133,7 +140,17 @@ def deliver(pk):
         return Outcome.SKIPPED
     email = OutgoingEmail.objects.get(pk=pk)
     with request_id.bound(email.request_id):
+        if unsubscribe.is_stopped(address=email.to, kind=email.kind):
+            return _stopped(email)
         return _send(email)
+
+
+def _stopped(email):
+    OutgoingEmail.objects.filter(
+        pk=email.pk, status__in=[OutgoingEmail.Status.SENDING, OutgoingEmail.Status.QUEUED]
+    ).update(status=OutgoingEmail.Status.STOPPED, last_error="", body="", html="")
+    logger.info("E-mail %s #%d not sent: the recipient stopped these e-mails", email.kind, email.pk)
+    return Outcome.STOPPED
 
 
 def _send(email):
@@ -157,7 +174,10 @@ def _message(email):
         body=email.body,
         from_email=email.from_email,
         to=[email.to],
-        headers={"Message-ID": message_id(email.key)},
+        headers={
+            "Message-ID": message_id(email.key),
+            **unsubscribe.list_unsubscribe_headers(email.to, email.kind),
+        },
     )
     if email.html:
         message.attach_alternative(email.html, "text/html")
