@@ -8,6 +8,7 @@ The 2020/2021 screens (``registrations.web_interface``) and the CAHPS-only scree
 
 from dataclasses import dataclass
 from functools import wraps
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from organizations.selectors import get_organization_for_security_official
 from qpp_registration.core.eastern import format_eastern
-from qpp_registration.core.exceptions import EditConflict
+from qpp_registration.core.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
 from qpp_registration.core.url_patterns import url_of_each
 from registrations import register_again, rules, selectors
 from registrations.lists import CAHPS_TAB_SPECS
@@ -213,6 +214,28 @@ def apply_error(form, error):
         return
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.reason)
+
+
+class Written(NamedTuple):
+    """What ``form_write``'s service returned (a tuple, so true even when that is None)."""
+
+    result: object
+
+
+def form_write(form, write):
+    """The POST half of a page that changes something: the form checks what was typed, then
+    ``write(form)`` (one service or workflow) writes it, and a refusal is shown next to its field
+    (``apply_error``), keeping what was typed. ``Written(result)``, or None when the page is drawn
+    again with the errors. A question (``ConfirmationRequired``) goes up to the view."""
+    if not form.is_valid():
+        return None
+    try:
+        return Written(write(form))
+    except ConfirmationRequired:
+        raise
+    except (RegistrationRefused, ValidationError) as error:
+        apply_error(form, error)
+        return None
 
 
 def year_switcher(now, year, years=None):

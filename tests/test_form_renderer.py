@@ -57,6 +57,8 @@ def _project_forms():
     ):
         for _name, form_class in inspect.getmembers(module, inspect.isclass):
             if issubclass(form_class, forms.BaseForm) and form_class.__module__ == module.__name__:
+                if issubclass(form_class, forms.ModelForm) and form_class._meta.model is None:
+                    continue  # a base for model forms: only its subclasses are ever drawn
                 yield form_class
 
 

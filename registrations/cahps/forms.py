@@ -17,13 +17,13 @@ from django.forms.utils import pretty_name
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from contacts.models import Contact
 from contacts.validators import normalize_us_phone
 from qpp_registration.core.renderers import _input as _draw_input
-from qpp_registration.core.validators import validate_single_line
 from qpp_registration.templatetags.portal import _join_classes
 from registrations.lists import CAHPS_STATUS_FILTERS
 from registrations.models import Size
-from registrations.web_interface.forms import EditTokenForm
+from registrations.web_interface.forms import EditTokenModelForm
 
 
 class CahpsSizeForm(forms.Form):
@@ -40,30 +40,24 @@ class CahpsSizeForm(forms.Form):
     )
 
 
-class CahpsContactForm(EditTokenForm):
-    """One contact who receives updates about the registration [2023 §IV.2].
+class CahpsContactForm(EditTokenModelForm):
+    """One contact who receives updates about the registration [2023 §IV.2]: the model's fields,
+    none required here (a contact may be saved half-typed).
 
     Field names match ``registrations.detail_services.contact_add`` / ``contact_update``.
     """
 
-    first_name = forms.CharField(
-        label="First Name", max_length=100, required=False, validators=[validate_single_line]
-    )
-    last_name = forms.CharField(
-        label="Last Name", max_length=100, required=False, validators=[validate_single_line]
-    )
-    phone = forms.CharField(
-        label="Phone Number",
-        max_length=20,
-        required=False,
-        help_text="10 digits, for example 410-555-0123.",
-    )
-    email = forms.EmailField(
-        label="Email",
-        max_length=254,
-        required=False,
-        error_messages={"invalid": "Enter an email address like name@example.com."},
-    )
+    class Meta:
+        model = Contact
+        fields = ("first_name", "last_name", "phone", "email")
+        labels = {
+            "first_name": "First Name",
+            "last_name": "Last Name",
+            "phone": "Phone Number",
+            "email": "Email",
+        }
+        help_texts = {"phone": "10 digits, for example 410-555-0123."}
+        error_messages = {"email": {"invalid": "Enter an email address like name@example.com."}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,10 +74,6 @@ class CahpsContactForm(EditTokenForm):
             # Required for the contact to count, though it may be saved half-filled.
             field.widget.attrs["aria-required"] = "true"
         self.fields["phone"].widget.input_type = "tel"
-
-    @classmethod
-    def initial_for(cls, contact):
-        return {name: getattr(contact, name) for name in cls.base_fields}
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

@@ -10,7 +10,6 @@ change through one service.
 import functools
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, override
 from django.views.decorators.http import require_http_methods
@@ -25,15 +24,15 @@ from registrations.services import (
     registration_cancel,
 )
 from registrations.view_helpers import (
-    apply_error,
     edit_page,
+    form_write,
     prefilled_contact,
     program_of_slug,
     registration_or_404,
     so_organization,
     without_fragment,
 )
-from registrations.web_interface.forms import ContactForm, OrganizationForm, SizeForm
+from registrations.web_interface.forms import STATE_OPTIONS, ContactForm, OrganizationForm, SizeForm
 
 
 @edit_page("Organization Information", organization_facts="size")
@@ -42,16 +41,14 @@ def registration_organization_edit(request, page):
     year, organization, back = page.year, page.organization, page.back
     if request.method == "POST":
         form = OrganizationForm(request.POST)
-        if form.is_valid():
-            try:
-                organization_update(
-                    organization=organization, year=year, by=request.user, **form.cleaned_data
-                )
-            except (RegistrationRefused, ValidationError) as error:
-                apply_error(form, error)
-            else:
-                messages.success(request, f"The organization information of {organization.name} was updated.")
-                return redirect(without_fragment(back.url))
+        if form_write(
+            form,
+            lambda form: organization_update(
+                organization=organization, year=year, by=request.user, **form.cleaned_data
+            ),
+        ):
+            messages.success(request, f"The organization information of {organization.name} was updated.")
+            return redirect(without_fragment(back.url))
     else:
         form = OrganizationForm(initial=OrganizationForm.initial_for(organization))
     context = {
@@ -71,7 +68,7 @@ def _state_choices(language):
     """The State select's choices as plain text in ``language``: the labels are lazy
     translations, each worth a gettext call per page otherwise. Text of the code, not data."""
     with override(language):
-        return tuple((value, str(label)) for value, label in OrganizationForm.base_fields["state"].choices)
+        return tuple((value, str(label)) for value, label in STATE_OPTIONS)
 
 
 def _checked_fields(form):
@@ -102,31 +99,36 @@ def registration_size(request, page):
     warning = ""
     if request.method == "POST":
         form = SizeForm(request.POST)
-        if form.is_valid():
-            size = form.cleaned_data["size"]
-            confirmed = form.cleaned_data["confirm_web_interface_cancellation"]
-            try:
-                registration, web_interface_cancelled = workflows.registration_size_set(
+        try:
+            written = form_write(
+                form,
+                lambda form: workflows.registration_size_set(
                     organization=organization,
                     year=year,
-                    size=size,
+                    size=form.cleaned_data["size"],
                     by=request.user,
-                    confirm_web_interface_cancellation=confirmed,
+                    confirm_web_interface_cancellation=form.cleaned_data[
+                        "confirm_web_interface_cancellation"
+                    ],
+                ),
+            )
+        except ConfirmationRequired as question:
+            warning = question.reason
+            form = SizeForm(
+                initial={"size": form.cleaned_data["size"], "confirm_web_interface_cancellation": True}
+            )
+            written = None
+        if written:
+            registration, web_interface_cancelled = written.result
+            size = form.cleaned_data["size"]
+            text = f"The organization size of {organization.name} is {Size(size).label} clinicians."
+            if web_interface_cancelled:
+                text += (
+                    " Its CMS Web Interface registration was cancelled (registration ID "
+                    f"{registration.registration_id})."
                 )
-            except ConfirmationRequired as question:
-                warning = question.reason
-                form = SizeForm(initial={"size": size, "confirm_web_interface_cancellation": True})
-            except RegistrationRefused as error:
-                apply_error(form, error)
-            else:
-                text = f"The organization size of {organization.name} is {Size(size).label} clinicians."
-                if web_interface_cancelled:
-                    text += (
-                        " Its CMS Web Interface registration was cancelled (registration ID "
-                        f"{registration.registration_id})."
-                    )
-                messages.success(request, text)
-                return redirect(without_fragment(back.url))
+            messages.success(request, text)
+            return redirect(without_fragment(back.url))
     else:
         form = SizeForm(initial={"size": registration.size if registration else ""})
     context = {
@@ -154,20 +156,19 @@ def registration_contact_add(request, page):
     first_contact = not organization.has_contact
     if request.method == "POST":
         form = ContactForm(request.POST)
-        if form.is_valid():
-            try:
-                contact = workflows.registration_contact_add(
-                    organization=organization,
-                    year=year,
-                    by=request.user,
-                    submission_key=submitted_key(request.POST),
-                    **form.values(),
-                )
-            except (RegistrationRefused, ValidationError) as error:
-                apply_error(form, error)
-            else:
-                messages.success(request, f"{contact.full_name} was added as a contact.")
-                return redirect(without_fragment(back.url))
+        written = form_write(
+            form,
+            lambda form: workflows.registration_contact_add(
+                organization=organization,
+                year=year,
+                by=request.user,
+                submission_key=submitted_key(request.POST),
+                **form.values(),
+            ),
+        )
+        if written:
+            messages.success(request, f"{written.result.full_name} was added as a contact.")
+            return redirect(without_fragment(back.url))
     else:
         form = ContactForm(initial=prefilled_contact(request.user) if first_contact else None)
     context = {
@@ -189,16 +190,15 @@ def registration_contact_edit(request, page, contact_id):
     contact = selectors.get_contact(registration=registration, pk=contact_id)
     if request.method == "POST":
         form = ContactForm(request.POST)
-        if form.is_valid():
-            try:
-                contact = contact_update(
-                    registration=registration, contact=contact, by=request.user, **form.cleaned_data
-                )
-            except (RegistrationRefused, ValidationError) as error:
-                apply_error(form, error)
-            else:
-                messages.success(request, f"The contact information of {contact.full_name} was updated.")
-                return redirect(without_fragment(back.url))
+        written = form_write(
+            form,
+            lambda form: contact_update(
+                registration=registration, contact=contact, by=request.user, **form.cleaned_data
+            ),
+        )
+        if written:
+            messages.success(request, f"The contact information of {written.result.full_name} was updated.")
+            return redirect(without_fragment(back.url))
     else:
         form = ContactForm(initial=ContactForm.initial_for(contact))
     context = {

@@ -12,8 +12,12 @@ from django.core.exceptions import ValidationError
 from localflavor.us.forms import USStateSelect, USZipCodeField
 from localflavor.us.us_states import STATE_CHOICES
 
+from contacts.models import FIELDS as CONTACT_FIELDS
+from contacts.models import REQUIRED_MESSAGES as CONTACT_REQUIRED_MESSAGES
+from contacts.models import Contact
 from contacts.validators import normalize_us_phone
-from qpp_registration.core.validators import validate_single_line
+from organizations.models import EDITABLE_FIELDS, Organization
+from organizations.models import REQUIRED_FIELDS as ORGANIZATION_REQUIRED_FIELDS
 from registrations.models import Program, Size
 from registrations.web_interface.overview import KIND_FILTERS, SORTS, STATUS_FILTERS, Narrowing
 
@@ -37,12 +41,11 @@ class SizeField(forms.ChoiceField):
         super().__init__(**kwargs)
 
 
-class EditTokenForm(forms.Form):
+class _EditToken:
     """A form that edits a saved record carries the record's ``edit_token`` from when the page
     was rendered, so the service can refuse to undo a change saved meanwhile by someone else
-    (``qpp_registration.core.edit_tokens.require_unchanged_since``)."""
-
-    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    (``qpp_registration.core.edit_tokens.require_unchanged_since``). The form checks what was
+    typed; the service writes it."""
 
     def values(self):
         """What the person typed, for the service; the token is passed on its own."""
@@ -53,6 +56,18 @@ class EditTokenForm(forms.Form):
         that saving again replaces the other change deliberately."""
         self.data = self.data.copy()
         self.data[self.add_prefix("edit_token")] = edit_token
+
+    @classmethod
+    def initial_for(cls, record):
+        """The form's fields as ``record`` has them (its ``edit_token`` too), for a form drawn unbound."""
+        return {name: getattr(record, name) for name in cls.base_fields}
+
+
+class EditTokenModelForm(_EditToken, forms.ModelForm):
+    """The fields, their length and validators are the model's; the form is only ever used to
+    check what was typed (``values()``): the services save it, never ``save()``."""
+
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class RegisterForm(forms.Form):
@@ -106,45 +121,40 @@ class ZipCodeField(USZipCodeField):
             raise ValidationError(zip_code_problem(value), code="invalid") from None
 
 
-class OrganizationForm(EditTokenForm):
+# The state select's first option, as the guide's screens show it [2020 §IV.4].
+STATE_OPTIONS = [("", "- Select -"), *STATE_CHOICES]
+
+
+class OrganizationForm(EditTokenModelForm):
     """Organization Information: what a Security Official can update [2020 §IV.4].
 
     The TIN / virtual group ID / APM Entity ID and the size are not here: the
-    identifier never changes and the size is edited on the main page.
+    identifier never changes and the size is edited on the main page. A registration needs
+    every field but the second address line (``organizations.models.REQUIRED_FIELDS``, whose
+    messages the services give too).
     """
 
-    name = forms.CharField(
-        label="Organization Name",
-        max_length=200,
-        error_messages=_required("organization name"),
-        validators=[validate_single_line],
-    )
-    address_line_1 = forms.CharField(
-        label="Address",
-        max_length=200,
-        error_messages=_required("mailing address"),
-        validators=[validate_single_line],
-    )
-    address_line_2 = forms.CharField(
-        label="Address line 2", max_length=200, required=False, validators=[validate_single_line]
-    )
-    city = forms.CharField(
-        label="City", max_length=100, error_messages=_required("city"), validators=[validate_single_line]
-    )
-    state = forms.ChoiceField(
-        label="State",
-        choices=[("", "- Select -"), *STATE_CHOICES],
-        widget=USStateSelect,
-        error_messages={"required": "Select the state."},
-    )
-    zip_code = ZipCodeField(
-        label="ZIP Code",
-        error_messages={"required": "Enter the ZIP code."},
-        help_text="For example, 21244 or 21244-1850.",
-    )
+    class Meta:
+        model = Organization
+        fields = EDITABLE_FIELDS
+        labels = {
+            "name": "Organization Name",
+            "address_line_1": "Address",
+            "address_line_2": "Address line 2",
+            "city": "City",
+            "state": "State",
+            "zip_code": "ZIP Code",
+        }
+        help_texts = {"zip_code": "For example, 21244 or 21244-1850."}
+        field_classes = {"zip_code": ZipCodeField}
+        widgets = {"state": USStateSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, (_label, message) in ORGANIZATION_REQUIRED_FIELDS.items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
+        self.fields["state"].choices = STATE_OPTIONS
         self.fields["zip_code"].widget.attrs.update(
             {
                 "autocomplete": "postal-code",
@@ -167,53 +177,34 @@ class OrganizationForm(EditTokenForm):
             if field.required:
                 field.widget.attrs["data-required-field"] = ""
 
-    @classmethod
-    def initial_for(cls, organization):
-        return {name: getattr(organization, name) for name in cls.base_fields}
 
-
-class ContactForm(EditTokenForm):
+class ContactForm(EditTokenModelForm):
     """A contact who receives updates: first and last name, e-mail, phone, all required
-    [2020 §IV.6–7]."""
+    [2020 §IV.6–7] (``contacts.models.FIELDS``; the model allows blanks for the 2023 page,
+    which saves a contact half-typed)."""
 
-    first_name = forms.CharField(
-        label="First Name",
-        max_length=100,
-        error_messages=_required("first name"),
-        validators=[validate_single_line],
-    )
-    last_name = forms.CharField(
-        label="Last Name",
-        max_length=100,
-        error_messages=_required("last name"),
-        validators=[validate_single_line],
-    )
-    email = forms.EmailField(
-        label="E-mail",
-        max_length=254,
-        error_messages={
-            "required": "Enter the e-mail address.",
-            "invalid": "Enter an e-mail address like name@example.com.",
-        },
-    )
-    phone = forms.CharField(
-        label="Phone Number",
-        max_length=20,
-        error_messages={"required": "Enter the phone number."},
-        help_text="10 digits, for example 410-555-0123.",
-    )
+    class Meta:
+        model = Contact
+        fields = CONTACT_FIELDS
+        labels = {
+            "first_name": "First Name",
+            "last_name": "Last Name",
+            "email": "E-mail",
+            "phone": "Phone Number",
+        }
+        help_texts = {"phone": "10 digits, for example 410-555-0123."}
+        error_messages = {"email": {"invalid": "Enter an e-mail address like name@example.com."}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, message in CONTACT_REQUIRED_MESSAGES.items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["phone"].widget.input_type = "tel"
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"  # the token a telephone input allows
-
-    @classmethod
-    def initial_for(cls, contact):
-        return {name: getattr(contact, name) for name in cls.base_fields}
 
     def clean_phone(self):
         try:
