@@ -3,6 +3,7 @@
 and status filter, what a search looks for, the user's organizations counted by kind, and the
 one way a list's page of rows is read (``read_rows``)."""
 
+import re
 from dataclasses import astuple, dataclass
 
 from django.db import connection
@@ -11,7 +12,7 @@ from django.db.models.functions import Right
 
 from organizations.models import Organization
 from qpp_registration.core.prepared import PreparedQuery
-from registrations.models import ProgramStatus, Registration
+from registrations.models import REGISTRATION_ID_ALPHABET, ProgramStatus, Registration
 from registrations.register_again import OFFERED, with_offer_joins
 from registrations.selectors import security_official_organizations
 
@@ -79,6 +80,20 @@ def tab_of(organization):
     return next(spec.label for spec in CAHPS_TAB_SPECS if organization.kind in spec.kinds)
 
 
+# "QPP-ABCD-EFGH", "qpp abcd efgh", "ABCDEFGH": whatever way the caller reads it.
+_REGISTRATION_ID = re.compile(
+    rf"^(?:QPP)?[-\s]?([{REGISTRATION_ID_ALPHABET}]{{4}})[-\s]?([{REGISTRATION_ID_ALPHABET}]{{4}})$"
+)
+
+
+def canonical_registration_id(term):
+    """``QPP-XXXX-XXXX`` when ``term`` reads as a registration ID, else ``None``."""
+    match = _REGISTRATION_ID.match(term.strip().upper())
+    if match is None:
+        return None
+    return f"QPP-{match.group(1)}-{match.group(2)}"
+
+
 @dataclass(frozen=True)
 class ListSearch:
     """What a search of the CAHPS list looks for: ``text`` in the name or a virtual group or APM
@@ -93,8 +108,6 @@ class ListSearch:
 
 def list_search(query):
     """The ``ListSearch`` of what was typed."""
-    from registrations.admin.search import canonical_registration_id
-
     query = query.strip()
     tin = tin_end = ""
     digits = "".join(character for character in query if character.isdigit())

@@ -65,7 +65,7 @@ def _attrs(attrs):
     )
 
 
-def _input(widget):
+def input_html(widget):
     """``django/forms/widgets/input.html``."""
     value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
     return (
@@ -78,11 +78,11 @@ def _choice_option(widget):
     """``django/forms/widgets/input_option.html`` (what ``radio_option.html`` and
     ``checkbox_option.html`` include): the input, in its label when ``wrap_label``."""
     if not widget.get("wrap_label"):
-        return _input(widget)
+        return input_html(widget)
     target = widget["attrs"].get("id")
     label_for = f' for="{conditional_escape(target)}"' if target else ""
     # The included input template ends with a newline, kept inside the label.
-    return f"<label{label_for}>{_input(widget)}\n {conditional_escape(widget['label'])}</label>"
+    return f"<label{label_for}>{input_html(widget)}\n {conditional_escape(widget['label'])}</label>"
 
 
 def _option(option):
@@ -117,7 +117,7 @@ class PortalFormRenderer(TemplatesSetting):
     def render(self, template_name, context, request=None):
         html = None
         if template_name in INPUT_TEMPLATES:
-            html = _input(context["widget"])
+            html = input_html(context["widget"])
         elif template_name == SELECT_TEMPLATE:
             html = _select(context["widget"])
         elif template_name in CHOICE_OPTION_TEMPLATES:
@@ -126,3 +126,8 @@ class PortalFormRenderer(TemplatesSetting):
             return super().render(template_name, context, request=request)
         # Django's renderer strips what a widget template writes; so does this.
         return mark_safe(html.strip())  # noqa: S308 - every value above is escaped
+
+
+def join_classes(*classes):
+    """An element's ``class`` from several, leaving out the empty ones."""
+    return " ".join(c for c in classes if c)

@@ -19,14 +19,11 @@ from django.core.paginator import Paginator
 from django.forms.boundfield import BoundWidget
 
 from qpp_registration.core.eastern import GUIDE_FORMAT, format_eastern
+from qpp_registration.core.renderers import join_classes
 
 register = template.Library()
 
 _ERROR_CLASS = "usa-input--error"
-
-
-def _join_classes(*classes):
-    return " ".join(c for c in classes if c)
 
 
 @register.filter
@@ -65,7 +62,7 @@ def uswds_widget(bound_field, autofocus=False):
     if widget.is_hidden:
         return bound_field.as_widget()
     error = _ERROR_CLASS if bound_field.errors and not isinstance(widget, forms.CheckboxInput) else ""
-    classes = _join_classes(widget.attrs.get("class", ""), _widget_class(widget), error)
+    classes = join_classes(widget.attrs.get("class", ""), _widget_class(widget), error)
     attrs = {"class": classes}
     if autofocus:
         attrs["autofocus"] = True
@@ -83,7 +80,7 @@ def uswds_options(bound_field):
     id_ = widget.attrs.get("id") or bound_field.auto_id
     attrs = {"id": id_} if id_ else {}
     attrs = bound_field.build_widget_attrs(attrs)
-    attrs["class"] = _join_classes(widget.attrs.get("class", ""), _widget_class(widget))
+    attrs["class"] = join_classes(widget.attrs.get("class", ""), _widget_class(widget))
     return [
         BoundWidget(widget, option, bound_field.form.renderer)
         for option in widget.subwidgets(bound_field.html_name, bound_field.value(), attrs=attrs)

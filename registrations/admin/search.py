@@ -19,22 +19,10 @@ from django.utils.text import smart_split, unescape_string_literal
 
 from contacts.models import Contact
 from organizations.models import Organization
-from registrations.models import REGISTRATION_ID_ALPHABET
+from registrations.lists import canonical_registration_id
 
-# "QPP-ABCD-EFGH", "qpp abcd efgh", "ABCDEFGH": whatever way the caller reads it.
-_REGISTRATION_ID = re.compile(
-    rf"^(?:QPP)?[-\s]?([{REGISTRATION_ID_ALPHABET}]{{4}})[-\s]?([{REGISTRATION_ID_ALPHABET}]{{4}})$"
-)
 # A TIN as typed: 9 digits, possibly written 12-3456789 or 123-45-6789.
 _TIN = re.compile(r"^[\d\s-]+$")
-
-
-def canonical_registration_id(term):
-    """``QPP-XXXX-XXXX`` when ``term`` reads as a registration ID, else ``None``."""
-    match = _REGISTRATION_ID.match(term.strip().upper())
-    if match is None:
-        return None
-    return f"QPP-{match.group(1)}-{match.group(2)}"
 
 
 def tin_digits(term):

@@ -19,8 +19,7 @@ from django.utils.safestring import mark_safe
 
 from contacts.models import Contact
 from contacts.validators import normalize_us_phone
-from qpp_registration.core.renderers import _input as _draw_input
-from qpp_registration.templatetags.portal import _join_classes
+from qpp_registration.core.renderers import input_html, join_classes
 from registrations.lists import CAHPS_STATUS_FILTERS
 from registrations.models import Size
 from registrations.web_interface.forms import EditTokenModelForm
@@ -157,8 +156,8 @@ def _drawn_inputs():
         widget = field.widget
         attrs = dict(widget.attrs)
         if not widget.is_hidden:
-            attrs["class"] = _join_classes(attrs.get("class", ""), "usa-input")
-        html = _draw_input({"type": widget.input_type, "name": name, "value": None, "attrs": attrs})
+            attrs["class"] = join_classes(attrs.get("class", ""), "usa-input")
+        html = input_html({"type": widget.input_type, "name": name, "value": None, "attrs": attrs})
         start = f'<input type="{escape(widget.input_type)}" name="{escape(name)}"'
         if not html.startswith(start) or not html.endswith(">"):
             raise ValueError(f"the {name} input is not drawn as expected")
