@@ -5,7 +5,7 @@ signing in (``invitations``)."""
 
 from django.utils import timezone
 
-from . import invitations, selectors
+from . import invitations, page_reads
 
 
 def access_on_home(request):
@@ -18,9 +18,9 @@ def access_on_home(request):
         return remembered, {}
     user = request.user
     now = timezone.now()
-    is_official, decides, sole, sole_total = selectors.sole_official_summary(user, now=now)
+    is_official, decides, sole, sole_total = page_reads.sole_official_summary(user, now=now)
     to_decide, to_decide_total = (
-        selectors.requests_to_decide(user, now=now, on_home=True) if decides else ([], 0)
+        page_reads.requests_to_decide(user, now=now, on_home=True) if decides else ([], 0)
     )
     return None, {
         "is_security_official": is_official,

@@ -131,13 +131,13 @@ def official_organizations(user, *, now=None):
 def sole_official_organizations(user, *, now=None):
     """Organizations whose only Security Official is ``user``, each with ``invitation_pending``:
     a lazy queryset, so that a page reads only the few it shows. Home reads them with the user's
-    other Security Official roles (``selectors.sole_official_summary``)."""
+    other Security Official roles (``page_reads.sole_official_summary``)."""
     return official_organizations(user, now=now).filter(sole=True).order_by("name", "pk")
 
 
 def waiting_invitations(*, now=None):
     """Unexpired invitations waiting for acceptance, oldest first (a lazy queryset). Manage
-    Access reads those of its page (``selectors.invitations_of_page``)."""
+    Access reads those of its page (``page_reads.invitations_of_page``)."""
     return SecurityOfficialInvitation.objects.filter(
         status=Status.PENDING, expires_at__gt=now or timezone.now()
     ).order_by("invited_at", "pk")

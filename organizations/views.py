@@ -18,7 +18,7 @@ from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePa
 from qpp_registration.core.submission_keys import submitted_key
 from qpp_registration.core.url_patterns import url_of_each
 
-from . import batch_invitations, invitations, selectors, services
+from . import batch_invitations, invitations, page_reads, selectors, services
 from . import own_requests as tracking
 from .forms import BatchInvitationForm, OrganizationSearchForm, RejectRequestForm, RoleRequestForm
 from .models import Organization, Role, RoleRequest
@@ -83,17 +83,17 @@ INVITATION_IDS = "invite-%s"
 def _manage_access_page(request, *, invitation_form=None):
     user, now = request.user, timezone.now()
     # A Security Official of hundreds of organizations gets them a page at a time.
-    roles_shown = selectors.RolesShown(user, now=now)
+    roles_shown = page_reads.RolesShown(user, now=now)
     page_obj = FirstPagePaginator(roles_shown, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
     roles = list(page_obj)
     official_of = [role.organization_id for role in roles if role.is_security_official]
-    # The page's organizations are the user's roles at these positions (selectors.RolesShown).
+    # The page's organizations are the user's roles at these positions (page_reads.RolesShown).
     page = {
         "after": (page_obj.number - 1) * ORGANIZATIONS_PER_PAGE,
         "upto": page_obj.number * ORGANIZATIONS_PER_PAGE,
     }
-    members, official_counts = selectors.members_of_page(user, official_of, **page)
-    waiting_invitations = selectors.invitations_of_page(
+    members, official_counts = page_reads.members_of_page(user, official_of, **page)
+    waiting_invitations = page_reads.invitations_of_page(
         user,
         [role.organization_id for role in roles if role.is_security_official and role.invitation_waiting],
         now=now,
@@ -102,7 +102,7 @@ def _manage_access_page(request, *, invitation_form=None):
     # One warning and one invitation form for all the user's organizations, whichever page shows
     # them; a user without a role reads nothing for them.
     sole_first, sole_total, official_total = (
-        selectors.sole_official_warning(user, now=now) if roles else ([], 0, 0)
+        page_reads.sole_official_warning(user, now=now) if roles else ([], 0, 0)
     )
     invite_url, remove_url, withdraw_url = (
         url_of_each(name, *slots)
@@ -138,7 +138,7 @@ def _manage_access_page(request, *, invitation_form=None):
         invitation_form = BatchInvitationForm(auto_id=INVITATION_IDS)
     ticked = set(invitation_form.data.getlist("organization")) if invitation_form is not None else set()
     # The roles read say whether there is anything to read in the user's requests.
-    own_requests = selectors.own_requests_with_approvers(user) if roles_shown.owns_requests else []
+    own_requests = page_reads.own_requests_with_approvers(user) if roles_shown.owns_requests else []
     own_pending = [r for r in own_requests if r.status == RoleRequest.Status.PENDING]
     for role_request in own_pending:
         role_request.approvers = tracking.who_can_approve(
@@ -161,7 +161,7 @@ def _manage_access_page(request, *, invitation_form=None):
             ],
             "valid_days": invitations.INVITATION_VALID_DAYS,
             "requests_to_decide": (
-                selectors.requests_to_decide(user, now=now)[0] if roles_shown.decides_requests else []
+                page_reads.requests_to_decide(user, now=now)[0] if roles_shown.decides_requests else []
             ),
             "own_pending": own_pending,
             "own_decided": [r for r in own_requests if r.status != RoleRequest.Status.PENDING][:5],

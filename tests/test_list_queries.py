@@ -52,7 +52,7 @@ MORE_WHEN_LONGER = {
     # The page's registrations and its offers apart, as the offers are not the count then.
     "Registration Overview": 3,
     "Connected Organizations": 1,
-    # None: the page's roles carry the length of the whole list (selectors.RolesShown).
+    # None: the page's roles carry the length of the whole list (page_reads.RolesShown).
     "Manage Access": 0,
     # None: the tab's count is the length of its unfiltered list.
     "Register and Edit CAHPS Registration": 0,

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations import invitations, selectors
+from organizations import invitations, page_reads, selectors
 from organizations.models import Organization, Role, RoleRequest, SecurityOfficialInvitation
 from qpp_registration.core.pagination import FirstPagePaginator
 from tests.factories import (
@@ -92,7 +92,7 @@ def test_requests_to_decide_are_the_querysets(world, security_official):
     )
 
     assert len(expected) == 3  # practice, group, shared: not other (Staff User) nor unrelated
-    assert (_requests(selectors.requests_to_decide(security_official, now=timezone.now())[0]), 3) == (
+    assert (_requests(page_reads.requests_to_decide(security_official, now=timezone.now())[0]), 3) == (
         expected,
         3,
     )
@@ -103,15 +103,15 @@ def test_requests_to_decide_are_the_querysets(world, security_official):
             security_official, withdrawn_since=timezone.now() - selectors.WITHDRAWN_LISTED_FOR
         )
     )
-    first, total = selectors.requests_to_decide(security_official, now=timezone.now(), on_home=True)
+    first, total = page_reads.requests_to_decide(security_official, now=timezone.now(), on_home=True)
     assert (_requests(first), total) == (expected[: selectors.SHOWN_ON_HOME], 10)
-    assert selectors.requests_to_decide(UserFactory(), now=timezone.now()) == ([], 0)
+    assert page_reads.requests_to_decide(UserFactory(), now=timezone.now()) == ([], 0)
 
 
 def test_sole_official_summary_is_the_querysets(world, security_official, staff_user):
     now = timezone.now()
     expected = list(invitations.sole_official_organizations(security_official, now=now))
-    is_official, decides, sole, total = selectors.sole_official_summary(security_official, now=now)
+    is_official, decides, sole, total = page_reads.sole_official_summary(security_official, now=now)
 
     assert (is_official, decides, total) == (True, True, 2)
     assert [(o.pk, o.name, o.invitation_pending) for o in sole] == [
@@ -120,9 +120,9 @@ def test_sole_official_summary_is_the_querysets(world, security_official, staff_
     assert [o.name for o in sole] == ["Blue Ridge Virtual Group", "Chesapeake Family Medicine"]
     assert [o.invitation_pending for o in sole] == [True, False]  # the practice's has expired
     # The invitation of the group expires: read with a later moment, none waits any more.
-    later = selectors.sole_official_summary(security_official, now=now + timedelta(days=4))[2]
+    later = page_reads.sole_official_summary(security_official, now=now + timedelta(days=4))[2]
     assert [o.invitation_pending for o in later] == [False, False]
-    assert selectors.sole_official_summary(staff_user, now=now) == (False, False, [], 0)
+    assert page_reads.sole_official_summary(staff_user, now=now) == (False, False, [], 0)
 
 
 def test_sole_official_summary_shows_the_first_and_counts_all(security_official):
@@ -131,7 +131,9 @@ def test_sole_official_summary_shows_the_first_and_counts_all(security_official)
     RoleFactory(organization=OrganizationFactory(name="A shared clinic"), user=UserFactory())
     RoleFactory(user=security_official, organization=Organization.objects.get(name="A shared clinic"))
 
-    is_official, decides, sole, total = selectors.sole_official_summary(security_official, now=timezone.now())
+    is_official, decides, sole, total = page_reads.sole_official_summary(
+        security_official, now=timezone.now()
+    )
 
     assert (is_official, decides, total) == (True, False, 7 + 1)  # and the fixture's practice
     assert len(sole) == selectors.SHOWN_ON_HOME
@@ -145,11 +147,11 @@ def test_sole_official_summary_counts_none_when_every_organization_has_another_o
         RoleFactory(user=official, organization=shared)
         RoleFactory(user=other, organization=shared)
 
-    assert selectors.sole_official_summary(official, now=timezone.now()) == (True, False, [], 0)
+    assert page_reads.sole_official_summary(official, now=timezone.now()) == (True, False, [], 0)
 
 
 def _page(user, number, per_page):
-    page = FirstPagePaginator(selectors.RolesShown(user, now=timezone.now()), per_page).get_page(number)
+    page = FirstPagePaginator(page_reads.RolesShown(user, now=timezone.now()), per_page).get_page(number)
     after = (page.number - 1) * per_page
     return page, {"after": after, "upto": after + per_page}
 
@@ -164,7 +166,7 @@ def test_members_and_invitations_are_those_of_the_page(world, security_official)
         "Zeta Clinic",
     ]
     ids = [r.organization_id for r in page if r.is_security_official]
-    members, counts = selectors.members_of_page(security_official, ids, **positions)
+    members, counts = page_reads.members_of_page(security_official, ids, **positions)
 
     assert counts == {world["shared"].pk: 2, world["group"].pk: 1, world["practice"].pk: 1}
     assert {pk: [(m.kind, m.username, m.full_name) for m in rows] for pk, rows in members.items()} == {
@@ -172,14 +174,14 @@ def test_members_and_invitations_are_those_of_the_page(world, security_official)
         world["group"].pk: [],
         world["practice"].pk: [(Role.Kind.STAFF_USER, "staff-user", "Stacy Staff")],
     }
-    waiting = selectors.invitations_of_page(security_official, ids, now=timezone.now(), **positions)
+    waiting = page_reads.invitations_of_page(security_official, ids, now=timezone.now(), **positions)
     assert {pk: [(i.email, i.expires_at) for i in rows] for pk, rows in waiting.items()} == {
         world["shared"].pk: [],
         world["group"].pk: [("a@example.com", world["group"].invitations.get().expires_at)],
         world["practice"].pk: [],
     }
-    assert selectors.members_of_page(security_official, [], **positions) == ({}, {})
-    assert selectors.invitations_of_page(security_official, [], now=timezone.now(), **positions) == {}
+    assert page_reads.members_of_page(security_official, [], **positions) == ({}, {})
+    assert page_reads.invitations_of_page(security_official, [], now=timezone.now(), **positions) == {}
 
 
 def test_members_of_another_page_are_not_read(world, security_official):
@@ -188,19 +190,19 @@ def test_members_of_another_page_are_not_read(world, security_official):
     ids = [r.organization_id for r in page if r.is_security_official]
     assert ids == [world["practice"].pk]
 
-    members, counts = selectors.members_of_page(security_official, ids, **positions)
-    waiting = selectors.invitations_of_page(security_official, ids, now=timezone.now(), **positions)
+    members, counts = page_reads.members_of_page(security_official, ids, **positions)
+    waiting = page_reads.invitations_of_page(security_official, ids, now=timezone.now(), **positions)
 
     assert [m.username for m in members[world["practice"].pk]] == ["staff-user"]
     assert counts == {world["practice"].pk: 1}
     assert waiting == {world["practice"].pk: []}  # the group's invitation is on page 1
     # Someone else's positions read nothing of this user's organizations.
-    other_page = selectors.members_of_page(UserFactory(), [world["shared"].pk], after=0, upto=25)
+    other_page = page_reads.members_of_page(UserFactory(), [world["shared"].pk], after=0, upto=25)
     assert other_page == ({world["shared"].pk: []}, {world["shared"].pk: 0})
 
 
 def test_own_requests_are_the_querysets(world, security_official):
-    own = selectors.own_requests_with_approvers(security_official)
+    own = page_reads.own_requests_with_approvers(security_official)
 
     assert [(r.pk, r.status, r.requested_at, r.decided_at, r.organization.name) for r in own] == [
         (r.pk, r.status, r.requested_at, r.decided_at, r.organization.name)
@@ -218,24 +220,24 @@ def test_roles_shown_page_as_the_queryset(world, security_official):
     expected = list(selectors.roles_of_user(security_official))
     for per_page in (2, 3, 25):
         page = FirstPagePaginator(
-            selectors.RolesShown(security_official, now=timezone.now()), per_page
+            page_reads.RolesShown(security_official, now=timezone.now()), per_page
         ).get_page(1)
         reference = FirstPagePaginator(selectors.roles_of_user(security_official), per_page).get_page(1)
         assert page.paginator.count == reference.paginator.count == len(expected) == 4
         assert [(r.pk, r.kind, r.organization.name, r.organization.masked_identifier) for r in page] == [
             (r.pk, r.kind, r.organization.name, r.organization.masked_identifier) for r in reference
         ]
-    last = FirstPagePaginator(selectors.RolesShown(security_official, now=timezone.now()), 3).get_page(2)
+    last = FirstPagePaginator(page_reads.RolesShown(security_official, now=timezone.now()), 3).get_page(2)
     assert [r.pk for r in last] == [expected[3].pk]
-    shown = selectors.RolesShown(security_official, now=timezone.now())
+    shown = page_reads.RolesShown(security_official, now=timezone.now())
     assert shown.count() == 4
     # What else Manage Access reads: only if there is something to read.
     assert (shown.owns_requests, shown.decides_requests) == (True, True)
     assert [r.invitation_waiting for r in shown[:4]] == [False, True, False, False]  # the group's
-    staff = selectors.RolesShown(UserFactory(), now=timezone.now())
+    staff = page_reads.RolesShown(UserFactory(), now=timezone.now())
     RoleFactory(user=staff.user, organization=world["other"], kind=Role.Kind.STAFF_USER)
     assert (staff.count(), staff.owns_requests, staff.decides_requests) == (1, False, False)
-    assert selectors.RolesShown(UserFactory(), now=timezone.now()).count() == 0
+    assert page_reads.RolesShown(UserFactory(), now=timezone.now()).count() == 0
 
 
 def test_manage_access_reads_each_list_once_however_many_organizations(world, security_official, sign_in):
