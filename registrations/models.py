@@ -309,3 +309,75 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"Calendar feed of {self.user}"
+
+
+class BulkRegistration(models.Model):
+    """*Register many at once* (issue 27 item 2): organizations a Security Official selected to
+    register for one performance year with the same programs and contacts, each with its size.
+    Reviewed as a draft (nothing registered yet), then run once, in the request or by the task
+    worker; the items keep each organization's outcome, so the official can leave and come back.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Ready to review"
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Registering"
+        DONE = "done", "Finished"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    performance_year = models.ForeignKey(PerformanceYear, on_delete=models.CASCADE, related_name="+")
+    # Program values, in the guides' order.
+    programs = models.JSONField(default=list)
+    # The contacts added to every registration: [{first_name, last_name, email, phone}].
+    contacts = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "performance_year", "-created_at"])]
+
+    def __str__(self):
+        return f"Register many ({self.performance_year.year}) by {self.user}"
+
+    @property
+    def program_labels(self):
+        return [Program(program).label for program in self.programs]
+
+
+class BulkRegistrationItem(models.Model):
+    """One organization of a :class:`BulkRegistration`, its size and, once run, its outcome."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "", "Not yet"
+        REGISTERED = "registered", "Registered"
+        AUTOMATIC = "automatic", "Automatically registered"
+        REFUSED = "refused", "Not registered"
+
+    bulk = models.ForeignKey(BulkRegistration, on_delete=models.CASCADE, related_name="items")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    size = models.CharField("organization size", max_length=5, choices=Size.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default=Outcome.PENDING)
+    reason = models.TextField(blank=True)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["bulk", "organization"], name="one_bulk_item_per_organization"),
+            models.CheckConstraint(
+                condition=Q(size__in=["2-24", "25-99", "100+"]), name="bulk_item_size_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} in {self.bulk}"

@@ -88,7 +88,7 @@ def registered_last_year(previous, *, through=""):
     )
 
 
-def _started(registration):
+def started(registration):
     """Has this year's registration anything of its own (a program, a size, a contact)?"""
     return registration is not None and (
         registration.web_interface_status != ProgramStatus.NOT_REGISTERED
@@ -101,7 +101,7 @@ def _started(registration):
 def plan_for(*, organization, last, current, year):
     """The plan for ``organization``: ``last`` is its previous year's registration,
     ``current`` this year's (None when there is none yet)."""
-    if _started(current):
+    if started(current):
         return Plan(
             organization,
             last,

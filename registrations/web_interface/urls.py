@@ -9,7 +9,7 @@ from django.urls import path
 
 from registrations import recent_changes_views
 from registrations.documents import download_views, summary_views
-from registrations.web_interface import edit_views, list_views, register_again_views, views
+from registrations.web_interface import bulk_views, edit_views, list_views, register_again_views, views
 
 ORG = "<int:year>/<int:organization_id>/"
 
@@ -24,6 +24,19 @@ urlpatterns = [
     path("<int:year>/", list_views.registration_list, name="registration_list"),
     path(
         "<int:year>/as-last-year/", register_again_views.register_as_last_year, name="register_as_last_year"
+    ),
+    # Register many at once (issue 27 #2): choose, review, register, follow the progress.
+    path("<int:year>/register-many/", bulk_views.bulk_start, name="bulk_registration_start"),
+    path("<int:year>/register-many/<int:bulk_id>/", bulk_views.bulk_detail, name="bulk_registration"),
+    path(
+        "<int:year>/register-many/<int:bulk_id>/register/",
+        bulk_views.bulk_register,
+        name="bulk_registration_register",
+    ),
+    path(
+        "<int:year>/register-many/<int:bulk_id>/progress.json",
+        bulk_views.bulk_progress,
+        name="bulk_registration_progress",
     ),
     path(ORG, views.registration_detail, name="registration_detail"),
     path(ORG + "register/", list_views.registration_start, name="registration_start"),

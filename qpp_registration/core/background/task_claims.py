@@ -38,13 +38,15 @@ logger = logging.getLogger("qpp.tasks")
 
 # Tasks whose second run does nothing the first already did: the outbox claims each message
 # once; each deadline reminder has a unique row per organization, year and offset; each
-# roll-over a once-only ScheduledRun per year (docs/decisions/0006-background-tasks.md).
+# roll-over a once-only ScheduledRun per year; a bulk registration records each organization's
+# outcome with it, and goes on where it stopped (docs/decisions/0006-background-tasks.md).
 RERUNNABLE = frozenset(
     {
         "qpp_registration.core.background.outbox.deliver_email",
         "qpp_registration.core.background.outbox.sweep_outbox",
         "registrations.tasks.send_deadline_reminders",
         "registrations.tasks.roll_over_opened_years",
+        "registrations.bulk_registration.run_bulk_registration",
     }
 )
 MAX_ATTEMPTS = 2  # the first run and, where safe, one more

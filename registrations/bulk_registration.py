@@ -1,0 +1,385 @@
+"""*Register many at once* (issue 27 item 2): organizations not registered yet for a performance
+year, selected one by one or as "all matching this filter", registered in one step with the same
+programs and contacts, each at its own size.
+
+It is *Register as last year* (``registrations.register_again``) for organizations with no year
+to copy: the Security Official chooses the sizes, the programs and the contacts, and the choice
+is kept as a draft :class:`BulkRegistration` with an item per organization. The review shows what
+this year's rules say for each (``review_for``): registered, automatic, or refused with the
+reason; nothing is registered yet. *Register* starts it once (``bulk_registration_start``): a few
+organizations are registered in the request, more by the task worker
+(``run_bulk_registration``, a task of this module) while the page shows the progress.
+
+Each organization is registered whole or not at all, in a transaction of its own with its
+outcome recorded in the same transaction, through the portal's services
+(``registration_get_or_create``, ``contact_add``, ``registration_submit``), so the rules, the
+history and the e-mails are those of registering by hand, and a refusal holds up no other
+organization. A run is safe to repeat or to run twice at once: an item already decided is
+skipped, an item is locked while it runs, and an organization that has a registration by then
+is an outcome, not a second registration.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.tasks import task
+from django.utils import timezone
+
+from contacts.models import FIELDS as CONTACT_FIELDS
+from contacts.models import Contact
+from qpp_registration.core.background.outbox import enqueues_in_transaction
+from qpp_registration.core.exceptions import RegistrationRefused
+from qpp_registration.core.history import save_with_history
+from registrations import rules
+from registrations.detail_services import contact_add
+from registrations.models import BulkRegistration, BulkRegistrationItem, Program, Registration, Size
+from registrations.register_again import started
+from registrations.selectors import security_official_organizations
+from registrations.services import registration_get_or_create, registration_submit
+
+Outcome = BulkRegistrationItem.Outcome
+State = BulkRegistration.State
+
+# Up to this many organizations are registered while the official waits for the page; more go
+# to the task worker, and the page shows the progress (issue 27 item 2: "more than ~50").
+IN_REQUEST_LIMIT = 50
+
+
+def in_request_limit():
+    return getattr(settings, "BULK_REGISTRATION_IN_REQUEST", IN_REQUEST_LIMIT)
+
+
+# --- What this year's rules say, before anything is written -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Review:
+    """What *Register* would do for one organization."""
+
+    organization: object
+    size: str
+    outcome: str  # an Outcome value: REGISTERED (it will be), AUTOMATIC or REFUSED
+    programs: tuple = ()  # the Program values it will be registered for
+    left_out: tuple = ()  # (Program, reason) of the programs asked for that it will not get
+    reason: str = ""  # why nothing is registered (AUTOMATIC, REFUSED)
+
+    @property
+    def size_label(self):
+        return Size(self.size).label if self.size else ""
+
+    @property
+    def program_labels(self):
+        return [Program(program).label for program in self.programs]
+
+
+def _already(organization, current, year):
+    if current.is_registered_for_any:
+        return (
+            f"{organization.name} is already registered for performance year {year.year} "
+            f"(registration ID {current.registration_id})."
+        )
+    return (
+        f"{organization.name} already has a registration for performance year {year.year} "
+        f"(registration ID {current.registration_id}): finish or change it on its own page."
+    )
+
+
+def review_for(*, organization, current, year, size, programs, contacts):
+    """What registering ``organization`` at ``size`` for ``programs`` with ``contacts`` (dicts of
+    the contact fields) would do in ``year``; ``current``: its registration for the year, with its
+    contacts, or None. Asks the rules only."""
+    if started(current):
+        return Review(organization, size, Outcome.REFUSED, reason=_already(organization, current, year))
+    allowed, left_out, automatic = [], [], []
+    for program in programs:
+        decision = rules.program_eligibility(program, organization=organization, year=year, size=size)
+        if decision:
+            allowed.append(Program(program))
+        else:
+            (automatic if decision.automatic else left_out).append((Program(program), decision.reason))
+    if not allowed:
+        reason = " ".join(reason for _, reason in [*automatic, *left_out])
+        outcome = Outcome.AUTOMATIC if automatic and not left_out else Outcome.REFUSED
+        return Review(organization, size, outcome, left_out=tuple(automatic + left_out), reason=reason)
+    if not year.is_cahps_only:
+        people = [Contact(**{name: person.get(name, "") for name in CONTACT_FIELDS}) for person in contacts]
+        readiness = rules.submission_readiness(organization=organization, contacts=people)
+        if not readiness:
+            return Review(organization, size, Outcome.REFUSED, reason=readiness.reason)
+    return Review(organization, size, Outcome.REGISTERED, tuple(allowed), tuple(automatic + left_out))
+
+
+def _current_registrations(year, organizations):
+    """{organization id: its registration for ``year`` with its contacts}: two queries."""
+    return {
+        registration.organization_id: registration
+        for registration in Registration.objects.filter(
+            performance_year=year, organization__in=organizations
+        ).prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("pk")))
+    }
+
+
+def review(bulk):
+    """``(item, Review)`` for each item of a draft ``bulk``, by organization name: three queries,
+    whatever the number of organizations."""
+    items = list(bulk.items.select_related("organization").order_by("organization__name", "organization__pk"))
+    current = _current_registrations(bulk.performance_year, bulk.items.values("organization"))
+    return [
+        (
+            item,
+            review_for(
+                organization=item.organization,
+                current=current.get(item.organization_id),
+                year=bulk.performance_year,
+                size=item.size,
+                programs=bulk.programs,
+                contacts=bulk.contacts,
+            ),
+        )
+        for item in items
+    ]
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int = 0
+    registered: int = 0
+    automatic: int = 0
+    refused: int = 0
+
+    @property
+    def done(self):
+        return self.registered + self.automatic + self.refused
+
+    @property
+    def percent(self):
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def counts_of(reviews):
+    """The review's :class:`Counts` (``done`` counts what will be decided)."""
+    outcomes = [each.outcome for _, each in reviews]
+    return Counts(
+        total=len(outcomes),
+        registered=outcomes.count(Outcome.REGISTERED),
+        automatic=outcomes.count(Outcome.AUTOMATIC),
+        refused=outcomes.count(Outcome.REFUSED),
+    )
+
+
+def progress(bulk):
+    """How far ``bulk`` has got: one query."""
+    found = BulkRegistrationItem.objects.filter(bulk=bulk).aggregate(
+        total=Count("pk"),
+        registered=Count("pk", filter=Q(outcome=Outcome.REGISTERED)),
+        automatic=Count("pk", filter=Q(outcome=Outcome.AUTOMATIC)),
+        refused=Count("pk", filter=Q(outcome=Outcome.REFUSED)),
+    )
+    return Counts(**found)
+
+
+def results(bulk):
+    """Each item with its organization and registration, by organization name: one query."""
+    return list(
+        bulk.items.select_related("organization", "registration").order_by(
+            "organization__name", "organization__pk"
+        )
+    )
+
+
+def bulk_registrations_of(user, year, *, limit=5):
+    """The user's latest registrations of many organizations for ``year``, each with its number
+    of organizations (``item_count``) and of those decided (``done_count``): one query."""
+    return list(
+        BulkRegistration.objects.filter(user=user, performance_year=year)
+        .annotate(
+            item_count=Count("items"),
+            done_count=Count("items", filter=~Q(items__outcome=Outcome.PENDING)),
+        )
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+# --- Writes -----------------------------------------------------------------------------------------------
+
+
+def bulk_registration_create(*, by, year, organization_ids, sizes, programs, contacts):
+    """A draft :class:`BulkRegistration` of the organizations of ``organization_ids`` (``by`` must
+    be Security Official of each), ``sizes``: {organization id: Size value}. Nothing is registered.
+    An id of any other organization refuses the whole draft, naming none."""
+    wanted = set(organization_ids)
+    if not wanted:
+        raise RegistrationRefused("Select at least one organization to register.", field="organizations")
+    held = list(security_official_organizations(by).filter(pk__in=wanted).values_list("pk", flat=True))
+    unknown = len(wanted - set(held))
+    if unknown:
+        raise RegistrationRefused(
+            f"{unknown} selected organization{'s' if unknown > 1 else ''} cannot be registered: you are "
+            f"not a Security Official of {'them' if unknown > 1 else 'it'}.",
+            field="organizations",
+        )
+    programs = [Program(program).value for program in year.programs if Program(program).value in programs]
+    if not programs:
+        raise RegistrationRefused("Select at least one program.", field="programs")
+    if not contacts:
+        raise RegistrationRefused("Choose at least one contact.", field="contacts")
+    missing = [pk for pk in held if sizes.get(pk) not in Size.values]
+    if missing:
+        raise RegistrationRefused("Select the organization size of every organization.", field="size")
+    with transaction.atomic():
+        bulk = BulkRegistration(
+            user=by,
+            performance_year=year,
+            programs=programs,
+            contacts=[{name: person[name] for name in CONTACT_FIELDS} for person in contacts],
+        )
+        save_with_history(bulk, by=by, reason=f"Register many: {len(held)} organizations selected")
+        BulkRegistrationItem.objects.bulk_create(
+            BulkRegistrationItem(bulk=bulk, organization_id=pk, size=sizes[pk]) for pk in held
+        )
+    return bulk
+
+
+def bulk_registration_start(*, bulk, by):
+    """*Register* on the review: the draft starts once, however often the button is pressed.
+    Up to ``in_request_limit()`` organizations are registered now; more are left to the task
+    worker. Returns True when this call started it."""
+    if bulk.user_id != by.pk:
+        raise PermissionDenied("Only the person who chose these organizations can register them.")
+    with transaction.atomic():
+        taken = BulkRegistration.objects.filter(pk=bulk.pk, state=State.DRAFT).update(state=State.QUEUED)
+    if not taken:
+        return False
+    if bulk.items.count() <= in_request_limit():
+        bulk_registration_run(bulk_id=bulk.pk)
+    else:
+        # The worker must find the bulk started: in this transaction on the database queue,
+        # after the commit on any other (as the outbox enqueues).
+        if enqueues_in_transaction():
+            run_bulk_registration.enqueue(bulk.pk)
+        else:
+            transaction.on_commit(lambda: run_bulk_registration.enqueue(bulk.pk), robust=True)
+    return True
+
+
+@dataclass
+class RunResult:
+    bulk: BulkRegistration
+    ran: list = field(default_factory=list)  # the ids of the items this run decided
+
+
+def bulk_registration_run(*, bulk_id, now=None):
+    """Register each undecided item of the started bulk registration ``bulk_id``, one
+    organization per transaction, and record its outcome in that transaction. Safe to call again
+    (a worker that died) or twice at once: a decided item is skipped, a running one waits."""
+    bulk = BulkRegistration.objects.select_related("user", "performance_year").get(pk=bulk_id)
+    result = RunResult(bulk)
+    if bulk.state == State.DRAFT:
+        return result  # not started by the official
+    if bulk.state != State.RUNNING:
+        BulkRegistration.objects.filter(pk=bulk.pk, state__in=[State.QUEUED, State.DONE]).update(
+            state=State.RUNNING, started_at=bulk.started_at or timezone.now()
+        )
+    pending = bulk.items.filter(outcome=Outcome.PENDING).order_by("organization__name", "organization__pk")
+    for item_id in list(pending.values_list("pk", flat=True)):
+        if _run_item(item_id, bulk=bulk, now=now):
+            result.ran.append(item_id)
+    with transaction.atomic():
+        bulk = BulkRegistration.objects.select_for_update().get(pk=bulk.pk)
+        if not bulk.items.filter(outcome=Outcome.PENDING).exists() and bulk.state != State.DONE:
+            bulk.state = State.DONE
+            bulk.finished_at = timezone.now()
+            save_with_history(bulk, by=bulk.user, reason="Register many: finished")
+    result.bulk = bulk
+    return result
+
+
+def _locked_item(item_id):
+    return (
+        BulkRegistrationItem.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=item_id)
+    )
+
+
+def _run_item(item_id, *, bulk, now):
+    """Decide one item; False when another run had decided it already."""
+    try:
+        with transaction.atomic():
+            item = _locked_item(item_id)
+            if item.outcome != Outcome.PENDING:
+                return False
+            outcome, reason, registration = _register_one(item, bulk=bulk, now=now or timezone.now())
+            _record(item, outcome, reason, registration, by=bulk.user)
+            return True
+    except RegistrationRefused as refusal:
+        reason = refusal.reason
+    except ValidationError as error:
+        problems = " ".join(message for messages in error.message_dict.values() for message in messages)
+        reason = f"A contact needs correcting: {problems}"
+    except PermissionDenied:
+        reason = "You are no longer a Security Official of this organization."
+    with transaction.atomic():
+        item = _locked_item(item_id)
+        if item.outcome != Outcome.PENDING:
+            return False
+        _record(item, Outcome.REFUSED, reason, None, by=bulk.user)
+    return True
+
+
+def _record(item, outcome, reason, registration, *, by):
+    item.outcome = outcome
+    item.reason = reason
+    item.registration = registration
+    item.finished_at = timezone.now()
+    save_with_history(item, by=by, reason=f"Register many: {Outcome(outcome).label}")
+
+
+def _register_one(item, *, bulk, now):
+    """``(outcome, reason, registration)`` of one organization, registered whole here when the
+    rules allow it; a refusal raises ``RegistrationRefused`` and rolls the organization back."""
+    organization, year, by = item.organization, bulk.performance_year, bulk.user
+    current = (
+        Registration.objects.select_for_update(of=("self",))
+        .filter(organization=organization, performance_year=year)
+        .prefetch_related("contacts")
+        .first()
+    )
+    plan = review_for(
+        organization=organization,
+        current=current,
+        year=year,
+        size=item.size,
+        programs=bulk.programs,
+        contacts=bulk.contacts,
+    )
+    if plan.outcome != Outcome.REGISTERED:
+        return plan.outcome, plan.reason, current if plan.outcome == Outcome.AUTOMATIC else None
+    registration = registration_get_or_create(organization=organization, year=year, by=by, now=now)
+    if started(registration):
+        # Started by someone else between the read above and the organization's lock.
+        raise RegistrationRefused(_already(organization, registration, year))
+    for person in bulk.contacts:
+        contact_add(registration=registration, by=by, now=now, locked=True, **person)
+    size = item.size
+    for program in plan.programs:
+        registration = registration_submit(
+            organization=organization, year=year, program=program, size=size, by=by, now=now
+        )
+        size = ""  # set with the first program; kept for the next
+    left_out = " ".join(f"Not the {program.label}: {reason}" for program, reason in plan.left_out)
+    return Outcome.REGISTERED, left_out, registration
+
+
+# The worker's task (django.tasks), beside what it runs, as the outbox's are: its path is what the
+# task backend stores.
+@task
+def run_bulk_registration(bulk_id):
+    """*Register many at once* for more organizations than a request registers
+    (``registrations.bulk_registration``); run again after a worker died, it goes on where it
+    stopped."""
+    result = bulk_registration_run(bulk_id=bulk_id)
+    return {"bulk": bulk_id, "decided": len(result.ran)}
