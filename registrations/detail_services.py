@@ -12,12 +12,15 @@ after the first one committed. In a CAHPS-only year the CAHPS status follows
 the contacts (Complete once one contact is complete [2023 §IV.3]).
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import FIELDS, REQUIRED_MESSAGES, Contact
 from contacts.validators import normalize_us_phone
-from organizations.authorization import authorize
+from organizations.authorization import SECURITY_OFFICIAL, authorize
 from organizations.models import EDITABLE_FIELDS, REQUIRED_FIELDS, Organization
 from qpp_registration.core.edit_tokens import require_unchanged_since
 from qpp_registration.core.exceptions import RegistrationRefused
@@ -178,6 +181,63 @@ def contact_delete(*, registration, contact, by, now=None):
         name = _name(contact)
         delete_with_history(contact, by=by, reason="Contact deleted")
         _after_change(registration, by=by, change=f"Contact removed: {name}.")
+
+
+@dataclass(frozen=True)
+class EverywhereOutcome:
+    """What ``contact_update_everywhere`` did to one contact: ``reason`` says why it was left
+    as it was; empty when it was updated."""
+
+    contact: Contact
+    reason: str = ""
+
+    @property
+    def updated(self):
+        return not self.reason
+
+
+def contact_update_everywhere(*, by, changes, contacts, edit_tokens=None, now=None):
+    """Give the same person's ``contacts`` on other registrations the new e-mail or phone
+    (``changes``: ``{"email": ..., "phone": ...}``, either or both) [issue 27 #3].
+
+    Each contact is changed by ``contact_update``, so each registration's window, history and
+    e-mails are as for one edit; each in a savepoint of its own, so one refused (its window
+    closed, a change saved since the list was drawn: ``edit_tokens`` by contact id) holds up no
+    other. A contact on a registration ``by`` may not change refuses them all, naming none, before
+    anything is written. Returns an ``EverywhereOutcome`` per contact, in the order given.
+    """
+    now = now or timezone.now()
+    changes = {field: changes[field] for field in ("email", "phone") if field in changes}
+    edit_tokens = edit_tokens or {}
+    contacts = list(contacts)
+    for organization in {contact.registration.organization for contact in contacts}:
+        authorize(by=by, organization=organization, source=SECURITY_OFFICIAL)
+    outcomes = []
+    with transaction.atomic():
+        for contact in contacts:
+            try:
+                # Explicit, not the service's own: inside a workflow that one is no savepoint.
+                with transaction.atomic():
+                    contact_update(
+                        registration=contact.registration,
+                        contact=contact,
+                        by=by,
+                        first_name=contact.first_name,
+                        last_name=contact.last_name,
+                        email=changes.get("email", contact.email),
+                        phone=changes.get("phone", contact.phone),
+                        edit_token=edit_tokens.get(contact.pk, contact.edit_token),
+                        now=now,
+                    )
+            except RegistrationRefused as refusal:
+                outcomes.append(EverywhereOutcome(contact, refusal.reason))
+            except ValidationError as error:
+                outcomes.append(EverywhereOutcome(contact, " ".join(error.messages)))
+            except PermissionDenied:  # deleted since the list was drawn (``_lock_contact``)
+                outcomes.append(EverywhereOutcome(contact, "This contact was deleted meanwhile."))
+            else:
+                outcomes.append(EverywhereOutcome(contact))
+    return outcomes
 
 
 # --- Helpers ----------------------------------------------------------------------------------------

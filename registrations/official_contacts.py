@@ -70,3 +70,58 @@ def official_contacts_by_key(user, keys):
     return found, len(wanted - {person.key for person in found})
 
 
+# --- Use an existing contact; update a person everywhere ---------------------------------------------
+
+
+def official_contact_of_key(people, key):
+    """The person of ``people`` (``official_contacts(user)``, already read for the page's list)
+    that ``key`` names, or None: a key of anyone else's contact finds nothing, as does a made-up one,
+    and neither says which it was."""
+    return next((person for person in people if key and person.key == key), None)
+
+
+def held_contacts(user):
+    """Every contact on a registration of an organization ``user`` is Security Official of: the
+    only contacts a change made everywhere may touch."""
+    return Contact.objects.filter(registration__organization__in=security_official_organizations(user))
+
+
+# What "update everywhere" carries from one contact to the others: how to reach the person.
+REACH_FIELDS = ("email", "phone")
+
+
+def details_before_change(contact):
+    """The contact as it was before its e-mail or phone last changed (a history record), or None
+    when they never changed: the details its copies on other registrations still have."""
+    return (
+        contact.history.exclude(email=contact.email, phone=contact.phone)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+
+
+def same_person_elsewhere(user, *, contact, before):
+    """The contacts other than ``contact`` that are the same person as ``before`` (the contact's
+    details before the change): the same first and last name and the old e-mail or the old phone,
+    on registrations of organizations ``user`` is Security Official of, that do not have the new
+    e-mail and phone yet. Each with its registration, organization and year: one query, whatever
+    the number."""
+    same_reach = Q(pk__in=[])
+    if before.email:
+        same_reach |= Q(email__iexact=before.email)
+    if before.phone:
+        same_reach |= Q(phone=before.phone)
+    changed = [field for field in REACH_FIELDS if getattr(before, field) != getattr(contact, field)]
+    if not changed or not (before.first_name and before.last_name):
+        return []
+    lookups = {"email": "email__iexact", "phone": "phone"}
+    up_to_date = Q(**{lookups[field]: getattr(contact, field) for field in changed})
+    return list(
+        held_contacts(user)
+        .filter(same_reach, first_name__iexact=before.first_name, last_name__iexact=before.last_name)
+        .exclude(registration=contact.registration_id)
+        .exclude(up_to_date)
+        .exclude(up_to_date)
+        .select_related("registration__organization", "registration__performance_year")
+        .order_by("registration__organization__name", "-registration__performance_year__year", "pk")
+    )

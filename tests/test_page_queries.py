@@ -42,8 +42,9 @@ WEB_INTERFACE_PAGES = {
         lambda practice: _web_interface("registration_organization_edit", practice),
         4,
     ),
-    # Add contact: the year, the organization with whether its registration has a contact.
-    "Add contact": (lambda practice: _web_interface("registration_contact_add", practice), 4),
+    # Add contact: the year, the organization with whether its registration has a contact, and the
+    # official's contacts for *Use an existing contact* (issue 27 #3).
+    "Add contact": (lambda practice: _web_interface("registration_contact_add", practice), 5),
 }
 CAHPS_PAGES = {
     # The CAHPS list: the years, the organizations counted by kind with the last-year offers, and
@@ -60,10 +61,11 @@ CAHPS_PAGES = {
     ),
     # The year; the organization (through the user's role) with the reminders opt-out, its
     # registration (saying whether it has sampling notices, read only then) and its contacts in
-    # one query (cahps.pages.cahps_page_read).
+    # one query (cahps.pages.cahps_page_read), and the official's contacts for *Use an existing
+    # contact* (issue 27 #3).
     "Register for CAHPS": (
         lambda practice: reverse("cahps_registration", kwargs={"year": 2023, "organization_id": practice.pk}),
-        4,
+        5,
     ),
 }
 

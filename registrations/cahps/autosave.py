@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from registrations.cahps import pages as cahps_pages
 from registrations.cahps.forms import CahpsContactForm
@@ -101,11 +102,12 @@ def header_state(year, organization, *, contact=None):
     return state
 
 
-def saved(request, *, year, organization, message, anchor, contact=None, repeated=False):
+def saved(request, *, year, organization, message, anchor, contact=None, repeated=False, link=None):
     """``repeated``: the save was sent before and saved then (a new contact's add, sent again
     with its key); nothing was saved now. The script sends the fields again to ``contact``, with
     the edit token the contact had when it was added: a change someone made since is not undone
-    (docs/decisions/0003-edit-tokens.md)."""
+    (docs/decisions/0003-edit-tokens.md). ``link``: ``(text, url)`` of a next step the message
+    offers (*Update this contact everywhere*)."""
     if wants_json(request):
         data = {
             "saved": True,
@@ -113,12 +115,16 @@ def saved(request, *, year, organization, message, anchor, contact=None, repeate
             "errors": {},
             **header_state(year, organization, contact=contact),
         }
+        if link is not None:
+            data["link"] = {"text": link[0], "url": link[1]}
         if repeated:
             data["repeated"] = True
             data["contact"]["values"]["edit_token"] = _edit_token_as_added(contact)
         return JsonResponse(data)
     # Without JavaScript the browser jumps to the saved section: the message waits there,
     # not at the top of the page, out of view.
+    if link is not None:
+        message = format_html('{} <a class="usa-link" href="{}">{}</a>', message, link[1], link[0])
     messages.success(request, message, extra_tags=PLACED + anchor)
     return redirect(cahps_page_url(year, organization, anchor))
 

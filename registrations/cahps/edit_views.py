@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,6 +30,7 @@ from registrations.cahps.forms import CahpsContactForm
 from registrations.cahps.views import NEW_CONTACT, not_saved
 from registrations.detail_services import contact_add, contact_delete, contact_update
 from registrations.models import Program
+from registrations.official_contacts import same_person_elsewhere
 from registrations.services import (
     registration_cancel,
     registration_discard_start,
@@ -47,7 +49,7 @@ DELETE_REGISTRATION_MESSAGE = (
 )
 
 
-def _contact_saved(request, *, year, organization, contact, repeated=False):
+def _contact_saved(request, *, year, organization, contact, repeated=False, link=None):
     return saved(
         request,
         year=year,
@@ -56,6 +58,7 @@ def _contact_saved(request, *, year, organization, contact, repeated=False):
         anchor=f"contact-{contact.pk}",
         contact=contact,
         repeated=repeated,
+        link=link,
     )
 
 
@@ -103,6 +106,7 @@ def cahps_contact_update(request, year, organization_id, contact_id):
     form = CahpsContactForm(request.POST, auto_id=f"contact-{key}-%s")
     if not form.is_valid():
         return not_saved(request, page, key, form)
+    before = contact
     try:
         contact = contact_update(
             registration=page.registration, contact=contact, by=request.user, **form.cleaned_data
@@ -121,7 +125,15 @@ def cahps_contact_update(request, year, organization_id, contact_id):
         return not_saved(request, page, key, form, {"__all__": [f"{conflict.reason} {advice}"]})
     except (RegistrationRefused, ValidationError) as error:
         return not_saved(request, page, key, form, errors_of(error))
-    return _contact_saved(request, year=year, organization=organization, contact=contact)
+    link = None
+    # A new e-mail or phone of a person who is a contact elsewhere too: offer to update them there.
+    if same_person_elsewhere(request.user, contact=contact, before=before):
+        everywhere = reverse(
+            "contact_update_everywhere",
+            kwargs={"year": year.year, "organization_id": organization.pk, "contact_id": contact.pk},
+        )
+        link = ("Update this contact everywhere", everywhere)
+    return _contact_saved(request, year=year, organization=organization, contact=contact, link=link)
 
 
 @require_http_methods(["GET", "POST"])

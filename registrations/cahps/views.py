@@ -42,6 +42,7 @@ from registrations.cahps.autosave import (
 )
 from registrations.cahps.forms import CahpsContactForm, CahpsSizeForm, DrawnContactForm, DrawnSizeField
 from registrations.models import Program, Size
+from registrations.official_contacts import official_contact_of_key, official_contacts
 from registrations.reminders import page_reminders, receives_reminders
 from registrations.services import (
     registration_change_size,
@@ -159,11 +160,15 @@ def _render_page(request, page, *, bound=None, status=200):
     for item in contact_forms:
         item["messages"] = placed[item["anchor"]]
     new_form = bound.get(NEW_CONTACT)
-    adding = new_form is not None or request.GET.get("add") == "1" or not page.contacts
+    # *Use an existing contact* [issue 27 #3]: ``?from_contact=<key>`` draws the new contact filled
+    # in with that person, saved only by Save contact; a key of no one of the user's is ignored.
+    people = official_contacts(user) if page.editable else []
+    chosen = official_contact_of_key(people, request.GET.get("from_contact"))
+    adding = new_form is not None or request.GET.get("add") == "1" or not page.contacts or chosen is not None
     if new_form is None and adding:
         # The first contact starts with the signed-in user's name [SPEC §6; 2020 §IV.6].
         initial = prefilled_contact(user) if not page.contacts else None
-        new_form = DrawnContactForm(initial=initial, auto_id="contact-new-%s")
+        new_form = DrawnContactForm(initial=chosen.values() if chosen else initial, auto_id="contact-new-%s")
     read_only = page.read_only
     context = {
         "year": page.year,
@@ -174,6 +179,8 @@ def _render_page(request, page, *, bound=None, status=200):
         "contact_forms": contact_forms,
         "new_form": new_form if adding else None,
         "template_form": DrawnContactForm(auto_id="contact-new-__n__-%s"),
+        "people": people,
+        "chosen_key": request.GET.get("from_contact", "") if chosen else "",
         "list_url": connected_url(page.year) if read_only else cahps_list_url(page.year, page.organization),
         "urls": {name: organization_urls(name, page.year)(page.organization.pk) for name in _PAGE_URLS},
         "error_form": next(iter(bound.values()), None),

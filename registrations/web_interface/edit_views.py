@@ -1,6 +1,6 @@
 """The 2020/2021 pages that change a registration: Organization Information, Organization
-Size, Contact Information (add, edit, delete), Cancel Registration [2020 §IV.4–7, §V, §VII],
-and the deadline-reminder preference.
+Size, Cancel Registration [2020 §IV.4–5, §V, §VII] and the deadline-reminder preference; the
+contacts' pages are ``contact_views``.
 
 Each resolves its year, organization (only for its Security Official) and way back with
 ``view_helpers.edit_page``, which answers read-only outside the window, and makes its
@@ -15,9 +15,10 @@ from django.utils.translation import get_language, override
 from django.views.decorators.http import require_http_methods
 
 from qpp_registration.core.exceptions import ConfirmationRequired, RegistrationRefused
-from qpp_registration.core.submission_keys import submitted_key
 from registrations import rules, selectors, workflows
-from registrations.detail_services import contact_delete, contact_update, organization_update
+from registrations.detail_services import (
+    organization_update,
+)
 from registrations.models import ProgramStatus, Size
 from registrations.reminders import reminder_preference_set
 from registrations.services import (
@@ -26,13 +27,16 @@ from registrations.services import (
 from registrations.view_helpers import (
     edit_page,
     form_write,
-    prefilled_contact,
     program_of_slug,
     registration_or_404,
     so_organization,
     without_fragment,
 )
-from registrations.web_interface.forms import STATE_OPTIONS, ContactForm, OrganizationForm, SizeForm
+from registrations.web_interface.forms import (
+    STATE_OPTIONS,
+    OrganizationForm,
+    SizeForm,
+)
 
 
 @edit_page("Organization Information", organization_facts="size")
@@ -142,104 +146,6 @@ def registration_size(request, page):
         "back": back,
     }
     return render(request, "registrations/size_form.html", context)
-
-
-# --- Contacts ---------------------------------------------------------------------------------------
-
-
-@edit_page("Add New Contact", organization_facts="contact")
-def registration_contact_add(request, page):
-    """*Add New* / *Add New Contact* [2020 §IV.7, §V]; with no contact yet, the form starts
-    with the user's first and last name [2020 §IV.6]. The form's one-time key makes Save pressed
-    twice (again after a lost answer) add the contact once, and answer the same both times."""
-    year, organization, back = page.year, page.organization, page.back
-    first_contact = not organization.has_contact
-    if request.method == "POST":
-        form = ContactForm(request.POST)
-        written = form_write(
-            form,
-            lambda form: workflows.registration_contact_add(
-                organization=organization,
-                year=year,
-                by=request.user,
-                submission_key=submitted_key(request.POST),
-                **form.values(),
-            ),
-        )
-        if written:
-            messages.success(request, f"{written.result.full_name} was added as a contact.")
-            return redirect(without_fragment(back.url))
-    else:
-        form = ContactForm(initial=prefilled_contact(request.user) if first_contact else None)
-    context = {
-        "year": year,
-        "organization": organization,
-        "form": form,
-        "back": back,
-        "title": "Contact Information" if first_contact else "Add New Contact",
-        "submit_label": "Update" if first_contact else "Add Contact",
-    }
-    return render(request, "registrations/contact_form.html", context)
-
-
-@edit_page("Edit Contact")
-def registration_contact_edit(request, page, contact_id):
-    """*Edit* under a contact [2020 §IV.6, §V Update Existing Contact]."""
-    year, organization, back = page.year, page.organization, page.back
-    registration = registration_or_404(organization, year)
-    contact = selectors.get_contact(registration=registration, pk=contact_id)
-    if request.method == "POST":
-        form = ContactForm(request.POST)
-        written = form_write(
-            form,
-            lambda form: contact_update(
-                registration=registration, contact=contact, by=request.user, **form.cleaned_data
-            ),
-        )
-        if written:
-            messages.success(request, f"The contact information of {written.result.full_name} was updated.")
-            return redirect(without_fragment(back.url))
-    else:
-        form = ContactForm(initial=ContactForm.initial_for(contact))
-    context = {
-        "year": year,
-        "organization": organization,
-        "registration": registration,
-        "contact": contact,
-        "form": form,
-        "back": back,
-        "title": "Edit Contact",
-        "submit_label": "Update",
-    }
-    return render(request, "registrations/contact_form.html", context)
-
-
-@edit_page("Delete Contact")
-def registration_contact_delete(request, page, contact_id):
-    """*Delete* under a contact, with a confirmation; the last contact stays, and the page
-    says why [2020 §V Update Existing Contact]."""
-    year, organization, back = page.year, page.organization, page.back
-    registration = registration_or_404(organization, year)
-    contact = selectors.get_contact(registration=registration, pk=contact_id)
-    decision = rules.contact_deletion(contact_count=len(registration.contacts.all()))
-    error = "" if decision else decision.reason
-    if request.method == "POST" and decision:
-        try:
-            contact_delete(registration=registration, contact=contact, by=request.user)
-        except RegistrationRefused as refusal:
-            error = refusal.reason
-        else:
-            messages.success(request, f"{contact.full_name} was removed from the contacts.")
-            return redirect(without_fragment(back.url))
-    context = {
-        "year": year,
-        "organization": organization,
-        "registration": registration,
-        "contact": contact,
-        "error": error,
-        "back": back,
-    }
-    return render(request, "registrations/contact_delete.html", context)
 
 
 # --- Cancel Registration ----------------------------------------------------------------------------

@@ -213,6 +213,32 @@ class ContactForm(EditTokenModelForm):
             raise ValidationError(error.messages[0], code="invalid_phone") from None
 
 
+class UpdateEverywhereForm(forms.Form):
+    """*Update this contact everywhere* [issue 27 #3]: the same person's contacts on other
+    registrations, each checked; only those listed there (the user's own), and each with the edit
+    token it was listed with, so that a change saved since is not undone."""
+
+    contact = forms.TypedMultipleChoiceField(
+        label="Registrations to update",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select at least one registration to update, or select Not now.",
+            "invalid_choice": "Select only registrations listed on this page.",
+        },
+    )
+
+    def __init__(self, *args, contacts=(), **kwargs):
+        kwargs.setdefault("auto_id", "everywhere-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].choices = [(contact.pk, str(contact.pk)) for contact in contacts]
+
+    def edit_tokens(self):
+        """The edit token each chosen contact was listed with, by contact id."""
+        tokens = {pk: self.data.get(f"token-{pk}", "") for pk in self.cleaned_data["contact"]}
+        return {pk: token for pk, token in tokens.items() if token}
+
+
 class RegisterAsLastYearForm(forms.Form):
     """The organizations selected on *Register as Last Year*: only those listed there (the user's
     own, registered in the previous year); the service checks the role again."""

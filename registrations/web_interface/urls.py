@@ -9,7 +9,14 @@ from django.urls import path
 
 from registrations import recent_changes_views
 from registrations.documents import download_views, summary_views
-from registrations.web_interface import bulk_views, edit_views, list_views, register_again_views, views
+from registrations.web_interface import (
+    bulk_views,
+    contact_views,
+    edit_views,
+    list_views,
+    register_again_views,
+    views,
+)
 
 ORG = "<int:year>/<int:organization_id>/"
 
@@ -57,16 +64,22 @@ urlpatterns = [
         edit_views.registration_organization_edit,
         name="registration_organization_edit",
     ),
-    path(ORG + "contacts/new/", edit_views.registration_contact_add, name="registration_contact_add"),
+    path(ORG + "contacts/new/", contact_views.registration_contact_add, name="registration_contact_add"),
     path(
         ORG + "contacts/<int:contact_id>/edit/",
-        edit_views.registration_contact_edit,
+        contact_views.registration_contact_edit,
         name="registration_contact_edit",
     ),
     path(
         ORG + "contacts/<int:contact_id>/delete/",
-        edit_views.registration_contact_delete,
+        contact_views.registration_contact_delete,
         name="registration_contact_delete",
+    ),
+    # The same person on the organizations' other registrations (issue 27 #3), CAHPS-only years too.
+    path(
+        ORG + "contacts/<int:contact_id>/everywhere/",
+        contact_views.contact_everywhere,
+        name="contact_update_everywhere",
     ),
 ]
 

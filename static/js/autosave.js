@@ -41,11 +41,20 @@
     element.hidden = false;
   });
 
-  function announce(text) {
+  // ``link``: {text, url} of a next step the answer offers (Update this contact everywhere).
+  function announce(text, link) {
     // Clear first so that the same words twice are announced twice.
     live.textContent = "";
     window.setTimeout(function () {
       live.textContent = text;
+      if (link && link.url) {
+        var anchor = document.createElement("a");
+        anchor.className = "usa-link";
+        anchor.href = link.url;
+        anchor.textContent = link.text;
+        live.appendChild(document.createTextNode(" "));
+        live.appendChild(anchor);
+      }
     }, 50);
   }
 
@@ -291,7 +300,7 @@
             form.dataset.pending = "true";
           }
           updateHeader(data);
-          announce(label(form) + " saved. Contacts receiving updates: " + data.contact_count + ". Status: " + data.status_text + ".");
+          announce(label(form) + " saved. Contacts receiving updates: " + data.contact_count + ". Status: " + data.status_text + ".", data.link);
         } else {
           announce(label(form) + " not saved: " + (data.message || "check the fields marked in red."));
         }
