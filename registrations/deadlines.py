@@ -20,10 +20,10 @@ from registrations import rules
 from registrations.lists import CAHPS_TAB_SPECS
 from registrations.models import ProgramStatus
 from registrations.selectors import security_official_organizations
-from registrations.web_interface import overview as overview_list
+from registrations.web_interface import overview
 
 # The Overview's ``?status=`` value for "nothing registered for the year, ever" (a key of
-# ``overview_list.STATUS_FILTERS``): what the count links to.
+# ``overview.STATUS_FILTERS``): what the count links to.
 OVERVIEW_NOT_REGISTERED = "not_registered"
 
 
@@ -106,15 +106,15 @@ def _count_columns(user, shape, years):
             # in the Overview's filtered list.
             organizations = organizations.annotate(
                 this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year))
-            ).alias(overview_status=overview_list.status_rank(year, automatic))
-            not_registered = overview_list.STATUS_RANKS[OVERVIEW_NOT_REGISTERED]
+            ).alias(overview_status=overview.status_rank(year, automatic))
+            not_registered = overview.STATUS_RANKS[OVERVIEW_NOT_REGISTERED]
             aggregates[f"not_registered_{n}"] = Count("pk", filter=Q(overview_status=not_registered))
             joined = True
         else:  # a second 2020/2021 year open at once: the join's name is taken
-            listed = overview_list.overview_organizations(
+            listed = overview.overview_organizations(
                 user,
                 year=year,
-                narrowing=overview_list.Narrowing(status=OVERVIEW_NOT_REGISTERED),
+                narrowing=overview.Narrowing(status=OVERVIEW_NOT_REGISTERED),
                 automatic=automatic,
             )
             aggregates[f"not_registered_{n}"] = Count("pk", filter=Q(pk__in=listed.values("pk")))
@@ -132,10 +132,9 @@ def _counts(user, years):
     in one query grouped by the organization's kind (the CAHPS tabs): for a CAHPS-only year
     ``registered_<pk>`` and ``incomplete_<pk>``; for a 2020/2021 year ``not_registered_<pk>``,
     exactly the organizations the Overview's ``?status=not_registered`` lists
-    (``overview_list``: neither registered automatically nor cancelled)."""
+    (``web_interface.overview``: neither registered automatically nor cancelled)."""
     shape = tuple(
-        (year.is_cahps_only, () if year.is_cahps_only else overview_list.automatic_kinds(year))
-        for year in years
+        (year.is_cahps_only, () if year.is_cahps_only else overview.automatic_kinds(year)) for year in years
     )
     names = [f"year_{n}" for n in range(len(years))]
     query = _COUNTS.get(shape)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from registrations.cahps import pages as cahps_pages
+from registrations.cahps import pages
 from registrations.cahps.forms import CahpsContactForm
 from registrations.reminders import page_reminders
 from registrations.view_helpers import cahps_list_url, cahps_page_url
@@ -64,7 +64,7 @@ def add_errors(form, errors):
 
 def header_state(year, organization, *, contact=None):
     """What the page's header, status and buttons show after a save, for the script."""
-    page = cahps_pages.cahps_page(organization=organization, year=year, now=timezone.now())
+    page = pages.cahps_page(organization=organization, year=year, now=timezone.now())
     state = {
         "registration_id": page.registration.registration_id if page.registration else "",
         "status": page.status,
@@ -156,7 +156,7 @@ def writable_page(request, year, organization):
     an automatically registered SSP ACO, or a deleted registration, writes are refused
     before any service runs; the services check the same rules again.
     """
-    page = cahps_pages.cahps_page(organization=organization, year=year, now=timezone.now())
+    page = pages.cahps_page(organization=organization, year=year, now=timezone.now())
     back = cahps_page_url(year, organization) if page.registration else cahps_list_url(year, organization)
     if not page.window.allowed:
         return page, refused(
@@ -175,7 +175,7 @@ def writable_page(request, year, organization):
             back=cahps_list_url(year, organization),
             status=409,
         )
-    if page.state == cahps_pages.CAHPS_DELETED:
+    if page.state == pages.CAHPS_DELETED:
         return page, refused(
             request,
             year=year,

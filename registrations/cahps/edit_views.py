@@ -17,7 +17,7 @@ from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import EditConflict, RegistrationRefused
 from qpp_registration.core.submission_keys import submitted_key
 from registrations import rules, selectors
-from registrations.cahps import pages as cahps_pages
+from registrations.cahps import pages
 from registrations.cahps.autosave import (
     PLACED,
     errors_of,
@@ -142,7 +142,7 @@ def cahps_contact_delete(request, year, organization_id, contact_id):
     deleted: edit it, or add another contact first."""
     year = cahps_year(year)
     organization = cahps_so_organization(request, organization_id)
-    page = cahps_pages.cahps_page(organization=organization, year=year, now=timezone.now())
+    page = pages.cahps_page(organization=organization, year=year, now=timezone.now())
     contact = selectors.get_contact(registration=page.registration, pk=contact_id)
     row = next(row for row in page.contacts if row.contact.pk == contact.pk)
     back = cahps_page_url(year, organization, f"contact-{contact.pk}")
@@ -186,12 +186,12 @@ def cahps_delete(request, year, organization_id):
     longer shows as registered; it can register again in the window and keeps its ID."""
     year = cahps_year(year)
     organization = cahps_so_organization(request, organization_id)
-    page = cahps_pages.cahps_page(organization=organization, year=year, now=timezone.now())
+    page = pages.cahps_page(organization=organization, year=year, now=timezone.now())
     if page.registration is None:
         raise Http404("No CAHPS registration.")
     back = cahps_page_url(year, organization)
     if not page.can_delete_registration:
-        if page.state != cahps_pages.CAHPS_STARTED and page.window.allowed and page.decision:
+        if page.state != pages.CAHPS_STARTED and page.window.allowed and page.decision:
             reason = f"{organization.name} has no CAHPS registration to delete."
         else:
             reason = page.window.reason if not page.window.allowed else page.decision.reason
@@ -200,7 +200,7 @@ def cahps_delete(request, year, organization_id):
     error = ""
     if request.method == "POST":
         try:
-            if page.state == cahps_pages.CAHPS_NEW:
+            if page.state == pages.CAHPS_NEW:
                 registration = registration_discard_start(registration=page.registration, by=request.user)
             else:
                 registration = registration_cancel(

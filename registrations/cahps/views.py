@@ -30,7 +30,7 @@ from organizations.authorization import remember_security_official
 from organizations.models import Role
 from qpp_registration.core.exceptions import RegistrationRefused
 from registrations import selectors
-from registrations.cahps import pages as cahps_pages
+from registrations.cahps import pages
 from registrations.cahps.autosave import (
     add_errors,
     errors_of,
@@ -81,7 +81,7 @@ def not_saved(request, page, key, form, errors=None):
 
 def _receives_reminders(user, organization):
     """``receives_reminders``, answered by the organization's ``reminders_off`` when it was read
-    with it (``cahps_pages.cahps_page_read``)."""
+    with it (``pages.cahps_page_read``)."""
     reminders_off = getattr(organization, "reminders_off", None)
     if reminders_off is None:
         return receives_reminders(user=user, organization=organization)
@@ -90,7 +90,7 @@ def _receives_reminders(user, organization):
 
 def _sampling_notices(registration):
     """``selectors.sampling_notices``, no query when the registration was read saying it has
-    none (``cahps_pages.cahps_page_read``)."""
+    none (``pages.cahps_page_read``)."""
     if not getattr(registration, "has_sampling_notices", True):  # 0 or False, as the database says
         return []
     return selectors.sampling_notices(registration)
@@ -107,14 +107,14 @@ def cahps_registration(request, year, organization_id):
     another role than Security Official (a Staff User), who sees it without any action, each of
     which stays the Security Official's [2023 §III.7; issue 27 item 6]."""
     year = cahps_year(year)
-    found = cahps_pages.cahps_page_read(request.user, organization_id, year)
+    found = pages.cahps_page_read(request.user, organization_id, year)
     if found is None:
         raise Http404("No organization found.")  # no role for it
     organization, read = found
     read_only = organization.role_kind != Role.Kind.SECURITY_OFFICIAL
     if not read_only:
         remember_security_official(request.user, organization)
-    page = cahps_pages.cahps_page(
+    page = pages.cahps_page(
         organization=organization, year=year, now=timezone.now(), read=read, read_only=read_only
     )
     if page.registration is None and read_only:
@@ -220,7 +220,7 @@ def cahps_size(request, year, organization_id):
         return not_saved(request, page, "size", form)
     size = form.cleaned_data["size"]
     try:
-        if page.state == cahps_pages.CAHPS_NEW:
+        if page.state == pages.CAHPS_NEW:
             registration_submit(
                 organization=organization, year=year, program=Program.CAHPS, size=size, by=request.user
             )

@@ -292,7 +292,7 @@ class OverviewFindForm(forms.Form):
         self.fields["sort"].choices = list(SORTS.items())
 
     def narrowing(self):
-        """The ``overview_list.Narrowing`` asked for; what is not a choice is left out."""
+        """The ``overview.Narrowing`` asked for; what is not a choice is left out."""
         self.is_valid()
         cleaned = {name: value for name, value in self.cleaned_data.items() if value}
         return Narrowing(

@@ -33,8 +33,7 @@ from registrations.view_helpers import (
     web_interface_year,
     year_switcher,
 )
-from registrations.web_interface import overview as overview_list
-from registrations.web_interface import pages
+from registrations.web_interface import overview, pages
 from registrations.web_interface.forms import OverviewFindForm, RegisterForm
 
 # --- Main registration page -------------------------------------------------------------------------
@@ -54,7 +53,7 @@ def registration_list(request, year):
     if request.GET.get("jump", "").strip():
         # *Go to an organization* [issue 27 item 1]: straight to its card, on whatever page.
         find_form = OverviewFindForm(request.GET)
-        outcome = overview_list.jump(
+        outcome = overview.jump(
             request.user,
             year=year,
             text=request.GET["jump"][:100],
@@ -85,7 +84,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         find_form.add_error("jump", jump_error)
     if not narrowing.plain:
         previous = selectors.year_before(years, year) if window.allowed else None
-        narrowed = overview_list.narrowed_page(
+        narrowed = overview.narrowed_page(
             request.user,
             year=year,
             previous=previous,
@@ -116,7 +115,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         # What a card's form and *Go to an organization* send along, to come back to this list.
         "params": narrowing.params(),
         "query": urlencode(narrowing.params()),
-        "sort_label": overview_list.SORTS.get(narrowing.sort, "").lower(),
+        "sort_label": overview.SORTS.get(narrowing.sort, "").lower(),
         # The page links keep the narrowing, not the words of a *Go to* that went nowhere.
         "request": SimpleNamespace(GET=_without(request.GET, "jump")),
     }

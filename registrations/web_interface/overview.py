@@ -3,7 +3,7 @@ by kind, a sort, and *Go to an organization* [issue 27 item 1].
 
 The guide's Overview shows one card after another. An official of hundreds of organizations in
 the last week before the deadline looks for the ones still to register, or for one by its name,
-TIN or registration ID. The narrowed list is read as the CAHPS list's is (``cahps_pages``): the
+TIN or registration ID. The narrowed list is read as the CAHPS list's is (``lists.read_rows``): the
 user's organizations counted by kind with the last-year offers (``lists.list_counts``,
 the same query), and one page of the narrowed list in one query, each organization with its
 registration for the year, whether it was registered in the year before and the length of the
