@@ -17,6 +17,10 @@ history and the e-mails are those of registering by hand, and a refusal holds up
 organization. A run is safe to repeat or to run twice at once: an item already decided is
 skipped, an item is locked while it runs, and an organization that has a registration by then
 is an outcome, not a second registration.
+
+In a CAHPS-only year [2023] the program is the CAHPS for MIPS Survey alone and each organization
+is registered as its *Register for CAHPS* page registers it (``_register_for_cahps``): Register
+Group for CAHPS, the size, the contacts, and the CAHPS status Complete.
 """
 
 from dataclasses import dataclass, field
@@ -24,21 +28,55 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
 from django.tasks import task
 from django.utils import timezone
 
 from contacts.models import FIELDS as CONTACT_FIELDS
-from contacts.models import Contact
 from qpp_registration.core.background.outbox import enqueues_in_transaction
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.history import save_with_history
-from registrations import rules
+from registrations import workflows
+from registrations.bulk_review import (
+    CAHPS_NEEDS_A_COMPLETE_CONTACT,
+    Counts,
+    Review,
+    already_said,
+    bulk_registrations_of,
+    counts_of,
+    progress,
+    results,
+    review,
+    review_for,
+)
 from registrations.detail_services import contact_add
-from registrations.models import BulkRegistration, BulkRegistrationItem, Program, Registration, Size
+from registrations.models import (
+    BulkRegistration,
+    BulkRegistrationItem,
+    Program,
+    ProgramStatus,
+    Registration,
+    Size,
+)
 from registrations.register_again import started
 from registrations.selectors import security_official_organizations
 from registrations.services import registration_get_or_create, registration_submit
+
+# What this year's rules say before anything is written lives in ``registrations.bulk_review``;
+# its names are this module's too.
+__all__ = [
+    "Counts",
+    "Review",
+    "bulk_registration_create",
+    "bulk_registration_run",
+    "bulk_registration_start",
+    "bulk_registrations_of",
+    "counts_of",
+    "progress",
+    "results",
+    "review",
+    "review_for",
+    "run_bulk_registration",
+]
 
 Outcome = BulkRegistrationItem.Outcome
 State = BulkRegistration.State
@@ -50,157 +88,6 @@ IN_REQUEST_LIMIT = 50
 
 def in_request_limit():
     return getattr(settings, "BULK_REGISTRATION_IN_REQUEST", IN_REQUEST_LIMIT)
-
-
-# --- What this year's rules say, before anything is written -------------------------------------------
-
-
-@dataclass(frozen=True)
-class Review:
-    """What *Register* would do for one organization."""
-
-    organization: object
-    size: str
-    outcome: str  # an Outcome value: REGISTERED (it will be), AUTOMATIC or REFUSED
-    programs: tuple = ()  # the Program values it will be registered for
-    left_out: tuple = ()  # (Program, reason) of the programs asked for that it will not get
-    reason: str = ""  # why nothing is registered (AUTOMATIC, REFUSED)
-
-    @property
-    def size_label(self):
-        return Size(self.size).label if self.size else ""
-
-    @property
-    def program_labels(self):
-        return [Program(program).label for program in self.programs]
-
-
-def _already(organization, current, year):
-    if current.is_registered_for_any:
-        return (
-            f"{organization.name} is already registered for performance year {year.year} "
-            f"(registration ID {current.registration_id})."
-        )
-    return (
-        f"{organization.name} already has a registration for performance year {year.year} "
-        f"(registration ID {current.registration_id}): finish or change it on its own page."
-    )
-
-
-def review_for(*, organization, current, year, size, programs, contacts):
-    """What registering ``organization`` at ``size`` for ``programs`` with ``contacts`` (dicts of
-    the contact fields) would do in ``year``; ``current``: its registration for the year, with its
-    contacts, or None. Asks the rules only."""
-    if started(current):
-        return Review(organization, size, Outcome.REFUSED, reason=_already(organization, current, year))
-    allowed, left_out, automatic = [], [], []
-    for program in programs:
-        decision = rules.program_eligibility(program, organization=organization, year=year, size=size)
-        if decision:
-            allowed.append(Program(program))
-        else:
-            (automatic if decision.automatic else left_out).append((Program(program), decision.reason))
-    if not allowed:
-        reason = " ".join(reason for _, reason in [*automatic, *left_out])
-        outcome = Outcome.AUTOMATIC if automatic and not left_out else Outcome.REFUSED
-        return Review(organization, size, outcome, left_out=tuple(automatic + left_out), reason=reason)
-    if not year.is_cahps_only:
-        people = [Contact(**{name: person.get(name, "") for name in CONTACT_FIELDS}) for person in contacts]
-        readiness = rules.submission_readiness(organization=organization, contacts=people)
-        if not readiness:
-            return Review(organization, size, Outcome.REFUSED, reason=readiness.reason)
-    return Review(organization, size, Outcome.REGISTERED, tuple(allowed), tuple(automatic + left_out))
-
-
-def _current_registrations(year, organizations):
-    """{organization id: its registration for ``year`` with its contacts}: two queries."""
-    return {
-        registration.organization_id: registration
-        for registration in Registration.objects.filter(
-            performance_year=year, organization__in=organizations
-        ).prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("pk")))
-    }
-
-
-def review(bulk):
-    """``(item, Review)`` for each item of a draft ``bulk``, by organization name: three queries,
-    whatever the number of organizations."""
-    items = list(bulk.items.select_related("organization").order_by("organization__name", "organization__pk"))
-    current = _current_registrations(bulk.performance_year, bulk.items.values("organization"))
-    return [
-        (
-            item,
-            review_for(
-                organization=item.organization,
-                current=current.get(item.organization_id),
-                year=bulk.performance_year,
-                size=item.size,
-                programs=bulk.programs,
-                contacts=bulk.contacts,
-            ),
-        )
-        for item in items
-    ]
-
-
-@dataclass(frozen=True)
-class Counts:
-    total: int = 0
-    registered: int = 0
-    automatic: int = 0
-    refused: int = 0
-
-    @property
-    def done(self):
-        return self.registered + self.automatic + self.refused
-
-    @property
-    def percent(self):
-        return round(100 * self.done / self.total) if self.total else 100
-
-
-def counts_of(reviews):
-    """The review's :class:`Counts` (``done`` counts what will be decided)."""
-    outcomes = [each.outcome for _, each in reviews]
-    return Counts(
-        total=len(outcomes),
-        registered=outcomes.count(Outcome.REGISTERED),
-        automatic=outcomes.count(Outcome.AUTOMATIC),
-        refused=outcomes.count(Outcome.REFUSED),
-    )
-
-
-def progress(bulk):
-    """How far ``bulk`` has got: one query."""
-    found = BulkRegistrationItem.objects.filter(bulk=bulk).aggregate(
-        total=Count("pk"),
-        registered=Count("pk", filter=Q(outcome=Outcome.REGISTERED)),
-        automatic=Count("pk", filter=Q(outcome=Outcome.AUTOMATIC)),
-        refused=Count("pk", filter=Q(outcome=Outcome.REFUSED)),
-    )
-    return Counts(**found)
-
-
-def results(bulk):
-    """Each item with its organization and registration, by organization name: one query."""
-    return list(
-        bulk.items.select_related("organization", "registration").order_by(
-            "organization__name", "organization__pk"
-        )
-    )
-
-
-def bulk_registrations_of(user, year, *, limit=5):
-    """The user's latest registrations of many organizations for ``year``, each with its number
-    of organizations (``item_count``) and of those decided (``done_count``): one query."""
-    return list(
-        BulkRegistration.objects.filter(user=user, performance_year=year)
-        .annotate(
-            item_count=Count("items"),
-            done_count=Count("items", filter=~Q(items__outcome=Outcome.PENDING)),
-        )
-        .order_by("-created_at", "-pk")[:limit]
-    )
 
 
 # --- Writes -----------------------------------------------------------------------------------------------
@@ -358,10 +245,12 @@ def _register_one(item, *, bulk, now):
     )
     if plan.outcome != Outcome.REGISTERED:
         return plan.outcome, plan.reason, current if plan.outcome == Outcome.AUTOMATIC else None
+    if year.is_cahps_only:
+        return Outcome.REGISTERED, "", _register_for_cahps(item, bulk=bulk, now=now)
     registration = registration_get_or_create(organization=organization, year=year, by=by, now=now)
     if started(registration):
         # Started by someone else between the read above and the organization's lock.
-        raise RegistrationRefused(_already(organization, registration, year))
+        raise RegistrationRefused(already_said(organization, registration, year))
     for person in bulk.contacts:
         contact_add(registration=registration, by=by, now=now, locked=True, **person)
     size = item.size
@@ -372,6 +261,27 @@ def _register_one(item, *, bulk, now):
         size = ""  # set with the first program; kept for the next
     left_out = " ".join(f"Not the {program.label}: {reason}" for program, reason in plan.left_out)
     return Outcome.REGISTERED, left_out, registration
+
+
+def _register_for_cahps(item, *, bulk, now):
+    """A CAHPS-only year's organization registered as its *Register for CAHPS* page does it
+    [2023 §III.7, §IV]: *Register Group for CAHPS* (``workflows.cahps_register``), the
+    *Organization Size* (``registration_submit``: Incomplete until a contact is complete), then
+    each contact (``contact_add``, which makes it Complete). No confirmation e-mail unless the
+    year sends them: the contacts get one only when asked on the registration page."""
+    organization, year, by = item.organization, bulk.performance_year, bulk.user
+    registration = workflows.cahps_register(organization=organization, year=year, by=by)
+    if started(registration):
+        # Started by someone else between the review's read and the organization's lock.
+        raise RegistrationRefused(already_said(organization, registration, year))
+    registration = registration_submit(
+        organization=organization, year=year, program=Program.CAHPS, size=item.size, by=by, now=now
+    )
+    for person in bulk.contacts:
+        contact_add(registration=registration, by=by, now=now, locked=True, **person)
+    if registration.cahps_status != ProgramStatus.REGISTERED:
+        raise RegistrationRefused(CAHPS_NEEDS_A_COMPLETE_CONTACT)  # rolls the organization back
+    return registration
 
 
 # The worker's task (django.tasks), beside what it runs, as the outbox's are: its path is what the

@@ -124,6 +124,12 @@ def cahps_registration_list(request, year):
         "service_center_note": next((row.reason for row in rows if row.service_center), ""),
         "page_obj": page,
         "as_last_year": offer_count,
+        # Register many at once (issue 27 item 2) from this list's tab, status and search.
+        "register_many_url": reverse("bulk_registration_start", kwargs={"year": year.year})
+        + "?"
+        + urlencode(
+            {name: value for name, value in (("tab", tab.slug), ("status", status), ("q", query)) if value}
+        ),
         **year_switcher(now, year, years),
         # "N days left" and the organizations still to register (issue 27 #8): one query, while open.
         "deadlines": deadlines.deadlines(request.user, [year], now),

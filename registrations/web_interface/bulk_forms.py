@@ -1,10 +1,16 @@
 """The choice on *Register many at once* (``registrations.bulk_registration``): which
 organizations, at which size, for which programs, with which contacts. The services check the
-roles and the rules again; this form says what is missing next to the field."""
+roles and the rules again; this form says what is missing next to the field.
+
+A CAHPS-only year [2023] has one program, the CAHPS for MIPS Survey, which every size allows
+[2023 §I]: no program is chosen, and the sizes and the contact's fields are said in the words of
+its *Register for CAHPS* page (``registrations.cahps.forms``)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from contacts.models import REQUIRED_MESSAGES as CONTACT_REQUIRED_MESSAGES
+from registrations.cahps.forms import CahpsContactForm, CahpsSizeForm
 from registrations.models import Program, Size
 from registrations.web_interface.forms import ContactForm, SizeField
 
@@ -13,6 +19,30 @@ SELECTED = "selected"
 EXISTING = "existing"
 NEW = "new"
 SIZE_FOR_EACH_CHOICES = [("", "Size for all"), *Size.choices]
+# The CAHPS-only year's sizes as its Organization Size says them ("2–24 clinicians").
+CAHPS_SIZE_CHOICES = list(CahpsSizeForm.base_fields["size"].choices)
+CAHPS_SIZE_HELP = (
+    "Used for every organization whose own size is “Size for all”. Every size allows the CAHPS for MIPS "
+    "Survey: 2–24, 25–99, or 100 or more clinicians."
+)
+
+
+def size_for_each_choices(year):
+    """The choices of an organization's own size select on the selection page."""
+    return [("", "Size for all"), *CAHPS_SIZE_CHOICES] if year.is_cahps_only else SIZE_FOR_EACH_CHOICES
+
+
+class CahpsBulkContactForm(CahpsContactForm):
+    """The one contact typed for every organization of a CAHPS-only year: the *Register for
+    CAHPS* page's contact, its labels and order, with every field required, because the
+    registration is Complete only with a complete contact [2023 §IV.2–3]."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        messages = {**CONTACT_REQUIRED_MESSAGES, "email": "Enter the contact's email address."}
+        for name, message in messages.items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
 
 
 def size_field_name(organization_id):
@@ -75,6 +105,12 @@ class BulkSelectForm(forms.Form):
         self.fields["organizations"].choices = [(org.pk, org.name) for org in self.listed]
         self.fields["programs"].choices = [(Program(p).value, Program(p).label) for p in year.programs]
         self.fields["programs"].initial = [Program(p).value for p in year.programs]
+        self.cahps_only = year.is_cahps_only
+        if self.cahps_only:
+            # One program, not shown: the CAHPS for MIPS Survey [2023 §I].
+            self.fields["programs"].required = False
+            self.fields["size"].choices = [("", "- Select -"), *CAHPS_SIZE_CHOICES]
+            self.fields["size"].help_text = CAHPS_SIZE_HELP
         self.fields["contact_source"].choices = [
             (EXISTING, "Use contacts already on your organizations’ registrations"),
             (NEW, "Enter one contact for all"),
@@ -86,11 +122,12 @@ class BulkSelectForm(forms.Form):
             for key, person in self.people.items()
         ]
         # Checked only when chosen; otherwise what was typed is kept, without errors.
+        contact_form = CahpsBulkContactForm if self.cahps_only else ContactForm
         if self.is_bound and self.data.get("contact_source") == NEW:
-            self.contact_form = ContactForm(self.data, prefix="contact")
+            self.contact_form = contact_form(self.data, prefix="contact")
         else:
-            typed = {name: self.data.get(f"contact-{name}", "") for name in ContactForm.base_fields}
-            self.contact_form = ContactForm(prefix="contact", initial=typed if self.is_bound else None)
+            typed = {name: self.data.get(f"contact-{name}", "") for name in contact_form.base_fields}
+            self.contact_form = contact_form(prefix="contact", initial=typed if self.is_bound else None)
 
     def own_size(self, organization_id):
         value = self.data.get(size_field_name(organization_id), "") if self.is_bound else ""
@@ -98,6 +135,8 @@ class BulkSelectForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.cahps_only:
+            cleaned["programs"] = [Program.CAHPS.value]
         if self.data.get("select_all_listed") and "organizations" not in self.errors:
             # The "Select every organization listed" box, read here too: it works without JavaScript.
             cleaned["organizations"] = [organization.pk for organization in self.listed]

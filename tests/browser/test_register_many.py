@@ -2,7 +2,8 @@
 Overview to the 40 not registered, registers all of them in one go with one of their existing
 contacts, and watches the progress bar while the worker registers them; two are refused for a
 stated reason (their mailing address is missing). At 1280 and 390 px, with and without JavaScript
-(the page then refreshes itself), axe on every screen."""
+(the page then refreshes itself), axe on every screen. The same in a CAHPS-only year [2023], from the
+CAHPS list's tab and status filter, the organizations' CAHPS registrations Complete."""
 
 import re
 import threading
@@ -19,11 +20,18 @@ from playwright.sync_api import expect
 
 from registrations import bulk_registration
 from registrations.bulk_registration import run_bulk_registration
-from registrations.guide_years import LIKE_2021, open_window_around
+from registrations.guide_years import LIKE_2021, LIKE_2023, open_window_around
 from registrations.models import BulkRegistration, ProgramStatus, Registration, Size
 from tests.browser.helpers import assert_accessible, assert_no_horizontal_overflow, screenshot
 from tests.conftest import sign_in_with_two_factor
-from tests.factories import OrganizationFactory, PerformanceYearFactory, RoleFactory, UserFactory, registered
+from tests.factories import (
+    OrganizationFactory,
+    PerformanceYearFactory,
+    RoleFactory,
+    SubgroupFactory,
+    UserFactory,
+    registered,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -198,5 +206,99 @@ def test_register_forty_of_sixty_in_one_go_without_javascript(
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
     try:
         register_forty(context.new_page(), width, Worker(monkeypatch), scanner=page)
+    finally:
+        context.close()
+
+
+# --- A CAHPS-only year [2023]: from the CAHPS list's tab, status and search ------------------------------
+
+
+@pytest.fixture
+def cahps_official(db):
+    """An official of eight practices in a CAHPS-only year: two Complete already, one a subgroup
+    (the QPP Service Center registers it [2023 §I]), five not started."""
+    year = PerformanceYearFactory(year=2026, **LIKE_2023, **open_window_around(timezone.now()))
+    user = UserFactory(username="cahps-many-so", first_name="Dana", last_name="Sullivan")
+    practices = [
+        OrganizationFactory(name=f"Bay Practice {n}", identifier=f"{800000000 + n}") for n in range(7)
+    ]
+    subgroup = SubgroupFactory(name="Bay Practice Subgroup", parent=practices[0])
+    for organization in [*practices, subgroup]:
+        RoleFactory(user=user, organization=organization)
+    for organization in practices[:2]:
+        registered(organization, year, size=Size.MEDIUM, web_interface=False, **PAT)
+    return user, year
+
+
+def register_cahps_group(page, width, *, scanner=None):
+    prefix = f"register-many-cahps-{'nojs' if scanner else 'js'}-{width}"
+    page.goto("/cahps/2026/?tab=practices")
+    page.get_by_label("Registration status").select_option("Not started")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#register-many")).to_contain_text("(from the organizations matching this search)")
+    check(page, f"{prefix}-00-list", scanner)
+    page.get_by_role("link", name="Register many at once").click()
+
+    # The selection: the list's narrowing, the CAHPS for MIPS Survey only, the CAHPS page's words.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register Many at Once")
+    narrowed = "Your organizations matching type Practices, status not started: 6."
+    expect(page.get_by_text(narrowed)).to_be_visible()
+    expect(page.get_by_text("Program: CAHPS for MIPS Survey.")).to_be_visible()
+    check(page, f"{prefix}-01-select", scanner)
+    page.locator("label", has_text="All 6 organizations matching this filter").click()
+    page.get_by_label("Organization size for all").select_option("2–24 clinicians")
+    page.locator("label", has_text="Pat Lee, pat.lee@example.com").click()
+    page.get_by_role("button", name="Continue").click()
+
+    # The review: five will be Complete, the subgroup is left to the Service Center.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review before registering")
+    expect(page.locator("#review-counts")).to_contain_text("5 will be registered")
+    expect(page.locator("tr", has_text="Bay Practice 2")).to_contain_text(
+        "Will be registered: CAHPS for MIPS Survey, status Complete"
+    )
+    expect(page.locator("tr", has_text="Bay Practice Subgroup")).to_contain_text(
+        "Cannot be registered. Subgroups do not register here."
+    )
+    check(page, f"{prefix}-02-review", scanner)
+    page.get_by_role("button", name="Register", exact=True).click()
+
+    # Six organizations are registered in the request: straight to the result.
+    expect(page.locator("#result-heading")).to_have_text(
+        "5 of 6 organizations registered for performance year 2026"
+    )
+    expect(page.locator("tr", has_text="Bay Practice 3")).to_contain_text("Registered (Complete)")
+    check(page, f"{prefix}-03-result", scanner)
+    registrations = Registration.objects.filter(performance_year__year=2026)
+    assert registrations.filter(cahps_status=ProgramStatus.REGISTERED, size=Size.SMALL).count() == 5
+    assert not registrations.filter(organization__name="Bay Practice Subgroup").exists()
+
+    # Back to the CAHPS list, where they are Complete.
+    page.get_by_role("link", name="Back to List").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register and Edit CAHPS Registration")
+    expect(page.locator("tr", has_text="Bay Practice 4")).to_contain_text("Complete")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_register_a_cahps_only_year_s_practices_in_one_go(signed_in_page, cahps_official, width):
+    user, _year = cahps_official
+    page = signed_in_page(user)
+    page.set_viewport_size({"width": width, "height": 900})
+
+    register_cahps_group(page, width)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_register_a_cahps_only_year_s_practices_in_one_go_without_javascript(
+    browser, live_server, page, cahps_official, width
+):
+    user, _year = cahps_official
+    context = browser.new_context(
+        java_script_enabled=False, base_url=live_server.url, viewport={"width": width, "height": 900}
+    )
+    client = sign_in_with_two_factor(Client(), user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    try:
+        register_cahps_group(context.new_page(), width, scanner=page)
     finally:
         context.close()
