@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from contacts.models import FIELDS, Contact
+from organizations.models import Role
+from qpp_registration.core.prepared import PreparedQuery
 from registrations.selectors import security_official_organizations
 
 
@@ -40,11 +42,13 @@ class OfficialContact:
         return {name: getattr(self, name) for name in FIELDS}
 
 
-def official_contacts(user):
-    """Every complete contact on a registration of an organization ``user`` is Security Official
-    of, each person once, by last name: one query, whatever the number of organizations."""
-    rows = (
-        Contact.objects.filter(registration__organization__in=security_official_organizations(user))
+def _official_contacts(user):
+    # One Security Official role per user and organization: the join repeats no contact.
+    return (
+        Contact.objects.filter(
+            registration__organization__roles__user=user,
+            registration__organization__roles__kind=Role.Kind.SECURITY_OFFICIAL,
+        )
         .exclude(first_name="")
         .exclude(last_name="")
         .exclude(email="")
@@ -53,8 +57,18 @@ def official_contacts(user):
         .order_by("last_name", "first_name", "email", "phone")
         .distinct()
     )
+
+
+# Prepared once per process (and on PostgreSQL once per connection): Add New Contact and Register
+# for CAHPS read it on every request [issue 24].
+_OFFICIAL_CONTACTS = PreparedQuery(_official_contacts, "user")
+
+
+def official_contacts(user):
+    """Every complete contact on a registration of an organization ``user`` is Security Official
+    of, each person once, by last name: one query, whatever the number of organizations."""
     people, seen = [], set()
-    for row in rows:
+    for row in _OFFICIAL_CONTACTS.rows(user=user.pk):
         person = OfficialContact(*row)
         if person.key not in seen:  # the same person typed with other capitals is one person
             seen.add(person.key)
