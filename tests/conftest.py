@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from organizations.models import Role
+from qpp_registration.core.http import request_id
 from tests.factories import (
     OrganizationFactory,
     PerformanceYearFactory,
@@ -23,6 +24,16 @@ def _fresh_shared_cache(settings):
     starts with an empty one there."""
     if not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_request_id_from_an_earlier_test():
+    """The request id is cleared when a response is closed (``request_finished``). The test
+    client closes a streamed response (a CSV, a spreadsheet) only once its body is read, so a test
+    that reads only its headers would leave its id to the next test in the same process. Each
+    test starts outside any request."""
+    with request_id.bound(None):
+        yield
 
 
 @pytest.fixture

@@ -53,7 +53,6 @@ def registration_contact_add(request, page):
     saved until Save); a key that names none of them is ignored, saying nothing of it."""
     year, organization, back = page.year, page.organization, page.back
     first_contact = not organization.has_contact
-    people = official_contacts(request.user)
     if request.method == "POST":
         form = ContactForm(request.POST)
         written = form_write(
@@ -69,7 +68,9 @@ def registration_contact_add(request, page):
         if written:
             messages.success(request, f"{written.result.full_name} was added as a contact.")
             return redirect(without_fragment(back.url))
+        people = official_contacts(request.user)  # read only when the page is drawn again
     else:
+        people = official_contacts(request.user)
         chosen = official_contact_of_key(people, request.GET.get("from_contact"))
         if chosen is not None:
             form = ContactForm(initial=chosen.values())
