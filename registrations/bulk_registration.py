@@ -32,7 +32,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from contacts.models import FIELDS as CONTACT_FIELDS
-from qpp_registration.core.background.outbox import enqueues_in_transaction
+from qpp_registration.core.background.outbox import enqueue_with_transaction
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.history import save_with_history
 from registrations import workflows
@@ -143,12 +143,7 @@ def bulk_registration_start(*, bulk, by):
     if bulk.items.count() <= in_request_limit():
         bulk_registration_run(bulk_id=bulk.pk)
     else:
-        # The worker must find the bulk started: in this transaction on the database queue,
-        # after the commit on any other (as the outbox enqueues).
-        if enqueues_in_transaction():
-            run_bulk_registration.enqueue(bulk.pk)
-        else:
-            transaction.on_commit(lambda: run_bulk_registration.enqueue(bulk.pk), robust=True)
+        enqueue_with_transaction(run_bulk_registration, bulk.pk)  # the worker finds the bulk started
     return True
 
 

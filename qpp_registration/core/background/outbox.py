@@ -97,11 +97,17 @@ def queue_email(message, *, kind, event=None):
 
 
 def _enqueue(pk, *, run_after=None):
-    delivery = deliver_email.using(run_after=run_after) if run_after else deliver_email
+    enqueue_with_transaction(deliver_email.using(run_after=run_after) if run_after else deliver_email, pk)
+
+
+def enqueue_with_transaction(task, *args):
+    """Enqueue ``task(*args)`` so that the worker finds what the caller's transaction wrote: in
+    that transaction on the database queue (it commits or rolls back with it), after its commit
+    on any other."""
     if enqueues_in_transaction():
-        delivery.enqueue(pk)
+        task.enqueue(*args)
     else:
-        transaction.on_commit(lambda: delivery.enqueue(pk), robust=True)
+        transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
 
 def enqueues_in_transaction():

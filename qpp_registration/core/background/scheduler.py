@@ -41,7 +41,7 @@ def slot_of(moment, every):
 
 def tick(now=None):
     """Enqueue every job whose current slot no scheduler has enqueued yet; return their names."""
-    from qpp_registration.core.background.outbox import enqueues_in_transaction
+    from qpp_registration.core.background.outbox import enqueue_with_transaction
 
     now = now or timezone.now()
     enqueued = []
@@ -53,10 +53,7 @@ def tick(now=None):
                     ScheduledRun.objects.create(job=job.name, slot=slot_of(now, job.every))
             except IntegrityError:
                 continue
-            if enqueues_in_transaction():
-                task.enqueue()
-            else:
-                transaction.on_commit(task.enqueue, robust=True)
+            enqueue_with_transaction(task)
         enqueued.append(job.name)
     return enqueued
 
