@@ -7,13 +7,13 @@ import re
 from dataclasses import astuple, dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.db.models.functions import Right
 
 from organizations.models import Organization
 from qpp_registration.core.prepared import PreparedQuery
 from registrations.models import REGISTRATION_ID_ALPHABET, ProgramStatus, Registration
-from registrations.register_again import OFFERED, with_offer_joins
+from registrations.register_again import OFFERED, registered_last_year, with_offer_joins
 from registrations.selectors import security_official_organizations
 
 # --- CAHPS-only years: the 2023 screens ---------------------------------------------------------------
@@ -242,6 +242,20 @@ def list_counts(user, *, year, previous=None):
 
 
 # --- A page of a list ----------------------------------------------------------------------------------
+
+
+def row_extras(previous, *, counted):
+    """What a list's rows carry besides their columns, as annotations: whether the organization
+    was registered in ``previous`` (the row's *Register as last year*; not read without it) and,
+    ``counted``, the length of the whole list, in the same query."""
+    extra = {}
+    if previous is not None:
+        extra["registered_before"] = Exists(
+            Registration.objects.filter(registered_last_year(previous), organization=OuterRef("pk"))
+        )
+    if counted:
+        extra["list_total"] = Window(Count("*"))
+    return extra
 
 
 def read_rows(build, shape, prepared, *, user, year, previous, search, start, stop):

@@ -5,13 +5,11 @@ page of a tab's organizations, each with its registration for the year, read in 
 from dataclasses import dataclass
 from functools import partial
 
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Window
+from django.db.models import FilteredRelation, Q
 
 from organizations.models import Organization
 from registrations.cahps.pages import cahps_decision, cahps_row
-from registrations.lists import cahps_organizations, list_search, read_rows
-from registrations.models import Registration
-from registrations.register_again import registered_last_year
+from registrations.lists import cahps_organizations, list_search, read_rows, row_extras
 
 # What a row shows of its organization and its parent (a subgroup's practice), then of its
 # registration for the year (None without one), then whether it was registered in the year
@@ -41,13 +39,7 @@ def _list_rows(user, year, previous=None, *, tab, status="", search=None, counte
     organizations = cahps_organizations(user, year=year, tab=tab, status=status, search=search).annotate(
         this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year))
     )
-    extra = {}
-    if previous is not None:
-        extra["registered_before"] = Exists(
-            Registration.objects.filter(registered_last_year(previous), organization=OuterRef("pk"))
-        )
-    if counted:
-        extra["list_total"] = Window(Count("*"))
+    extra = row_extras(previous, counted=counted)
     return organizations.annotate(**extra).values_list(*_ROW_COLUMNS, *extra)
 
 

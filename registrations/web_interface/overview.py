@@ -21,9 +21,8 @@ from django.db.models.functions import Right, RowNumber
 from organizations.models import Organization
 from qpp_registration.core.pagination import ReadPaginator
 from registrations import rules
-from registrations.lists import list_counts, list_search, organization_search_filter, read_rows
+from registrations.lists import list_counts, list_search, organization_search_filter, read_rows, row_extras
 from registrations.models import ProgramStatus, Registration, Source
-from registrations.register_again import registered_last_year
 from registrations.selectors import security_official_organizations
 
 # ?status= values, as the filter offers them. An organization has one of them for the year,
@@ -195,12 +194,7 @@ def _list_rows(user, year, previous=None, *, narrowing, automatic, search=None):
     organizations = overview_organizations(
         user, year=year, narrowing=narrowing, automatic=automatic, search=search
     )
-    extra = {}
-    if previous is not None:
-        extra["registered_before"] = Exists(
-            Registration.objects.filter(registered_last_year(previous), organization=OuterRef("pk"))
-        )
-    extra["list_total"] = Window(Count("*"))
+    extra = row_extras(previous, counted=True)
     return organizations.annotate(**extra).values_list(*_COLUMNS, *extra)
 
 
