@@ -182,3 +182,22 @@ def find_organization_to_connect(page, *, kind, identifier, name):
     page.get_by_label("TIN, Virtual Group ID or APM Entity ID").fill(identifier)
     page.get_by_label("Organization name").fill(name)
     page.get_by_role("button", name="Search").click()
+
+
+def check_screen(page, name, scanner=None):
+    """axe (on ``scanner``, a page with JavaScript, when ``page`` has none: the same HTML is
+    served to it with scripts refused), no sideways scrolling, and a screenshot."""
+    if scanner is None:
+        assert_accessible(page)
+    else:
+        html = page.content()
+        address = page.url.split("#")[0]
+        scanner.route("**/*.js", lambda route: route.abort())
+        scanner.route(address, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
+        try:
+            scanner.goto(address)
+            assert_accessible(scanner)
+        finally:
+            scanner.unroute_all()
+    assert_no_horizontal_overflow(page)
+    screenshot(page, name)

@@ -32,9 +32,9 @@ from qpp_registration.core.eastern import format_eastern
 from registrations import bulk_registration
 from registrations.guide_years import LIKE_2021, open_window_around
 from registrations.models import BulkRegistration, Program, ProgramStatus, Registration, Size
-from tests.browser.helpers import screenshot
+from tests.browser.helpers import check_screen, screenshot
 from tests.browser.test_cahps_2023_flow import pdf_words
-from tests.browser.test_register_many import Worker, check, use_tasks
+from tests.browser.test_register_many import Worker, use_tasks
 from tests.conftest import sign_in_with_two_factor
 from tests.factories import OrganizationFactory, PerformanceYearFactory, RoleFactory, UserFactory, registered
 
@@ -116,7 +116,7 @@ def filter_to_not_registered(page, prefix, scanner, *, expected):
     cards = page.locator("section.usa-card h2")
     expect(cards.filter(has_text="Harbor Clinic 20")).to_have_count(1)
     expect(cards.filter(has_text="Harbor Clinic 00")).to_have_count(0)  # registered before
-    check(page, prefix, scanner)
+    check_screen(page, prefix, scanner)
 
 
 def register_forty(page, prefix, worker, scanner):
@@ -127,7 +127,7 @@ def register_forty(page, prefix, worker, scanner):
     page.get_by_label("Organization size for all").select_option("25–99")
     # One set of contacts for all: Pat Lee, already a contact of 20 of the organizations.
     page.locator("label", has_text="Pat Lee, pat.lee@example.com").click()
-    check(page, f"{prefix}-03-register-many-chosen", scanner)
+    check_screen(page, f"{prefix}-03-register-many-chosen", scanner)
     page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Review before registering")
@@ -136,12 +136,12 @@ def register_forty(page, prefix, worker, scanner):
     for name, reason in REFUSED.items():
         expect(page.locator("tr", has_text=name)).to_contain_text(f"Cannot be registered. {reason}")
     assert not Registration.objects.filter(organization__name__in=NEWLY_REGISTERED).exists()
-    check(page, f"{prefix}-04-review", scanner)
+    check_screen(page, f"{prefix}-04-review", scanner)
     page.get_by_role("button", name="Register", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Registering 40 organizations")
     expect(page.locator("#bulk-progress-bar")).to_have_attribute("max", "40")
-    check(page, f"{prefix}-05-progress", scanner)
+    check_screen(page, f"{prefix}-05-progress", scanner)
     worker.start(BulkRegistration.objects.get().pk)
     if scanner is None:  # the script moves the bar; without it, the page refreshes itself
         expect(page.locator("#bulk-progress-text")).to_have_text(re.compile(r"^([1-9]|[1-3]\d) of 40 done"))
@@ -154,7 +154,7 @@ def register_forty(page, prefix, worker, scanner):
     )
     for name, reason in REFUSED.items():
         expect(page.locator("tr", has_text=name)).to_contain_text(f"Not registered: {reason}")
-    check(page, f"{prefix}-07-result", scanner)
+    check_screen(page, f"{prefix}-07-result", scanner)
 
     registrations = Registration.objects.filter(performance_year__year=2025)
     assert registrations.filter(web_interface_status=ProgramStatus.REGISTERED).count() == 20 + 38
@@ -169,7 +169,7 @@ def register_forty(page, prefix, worker, scanner):
 
 def check_spreadsheets(page, prefix, scanner):
     page.goto("/registration/2025/")
-    check(page, f"{prefix}-09-overview-downloads", scanner)
+    check_screen(page, f"{prefix}-09-overview-downloads", scanner)
 
     rows = list(
         csv.DictReader(
@@ -213,7 +213,7 @@ def invite_a_backup_to_all(page, prefix, scanner):
         page.get_by_role("heading", name="You are the only Security Official of 60 organizations")
     ).to_have_count(1)
     expect(page.get_by_role("heading", name="Invite a Security Official")).to_have_count(1)
-    check(page, f"{prefix}-10-manage-access", scanner)
+    check_screen(page, f"{prefix}-10-manage-access", scanner)
     page.get_by_label("E-mail address of the person to invite").fill(BACKUP)
     page.locator("label[for=invite-every]").click()
     expect(page.locator("#invite-every")).to_be_checked()
@@ -226,7 +226,7 @@ def invite_a_backup_to_all(page, prefix, scanner):
     invitations = SecurityOfficialInvitation.objects.filter(email=BACKUP, status="pending")
     assert invitations.count() == 60
     assert invitations.values("organization").distinct().count() == 60
-    check(page, f"{prefix}-11-invited", scanner)
+    check_screen(page, f"{prefix}-11-invited", scanner)
 
 
 def check_calendar(page, year):
@@ -250,7 +250,7 @@ def official_walk(page, width, worker, year, *, scanner=None):
     prefix = f"deadline-week-{'nojs' if scanner else 'js'}-{width}"
     page.goto("/registration/2025/")
     expect(page.locator("#results-summary")).to_have_text("Showing 1–25 of 60 organizations.")
-    check(page, f"{prefix}-01-overview", scanner)
+    check_screen(page, f"{prefix}-01-overview", scanner)
     filter_to_not_registered(
         page, f"{prefix}-02-not-registered", scanner, expected="40 of 60 organizations match. Showing 1–25."
     )
@@ -323,7 +323,7 @@ def test_a_staff_user_of_three_walks_it_read_only(signed_in_page, deadline_week,
     response = page.goto("/registration/2025/")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("Security Official role required")
-    check(page, f"{prefix}-01-overview-refused")
+    check_screen(page, f"{prefix}-01-overview-refused")
     assert page.goto("/registration/2025/register-many/?status=not_registered").status == 403
     assert page.goto(f"/registration/2025/register-many/{bulk.pk}/").status == 404
     assert page.request.get(f"/registration/2025/register-many/{bulk.pk}/progress.json").status == 404
@@ -339,7 +339,7 @@ def test_a_staff_user_of_three_walks_it_read_only(signed_in_page, deadline_week,
     nav = page.locator(".qpp-sidenav") if width == 1280 else page.locator("nav.qpp-menu")
     expect(nav.get_by_role("link", name="Connected Organizations", include_hidden=True)).to_have_count(1)
     expect(nav.get_by_role("link", name="Registration", exact=True, include_hidden=True)).to_have_count(0)
-    check(page, f"{prefix}-02-connected")
+    check_screen(page, f"{prefix}-02-connected")
 
     for number, name in enumerate(("Harbor Clinic 00", "Harbor Clinic 30"), start=3):
         page.goto("/organizations/connected/?year=2025")
@@ -349,7 +349,7 @@ def test_a_staff_user_of_three_walks_it_read_only(signed_in_page, deadline_week,
         expect(main).to_contain_text("You have the Staff User role")
         expect(main).to_contain_text("Pat Lee")
         no_action(main)
-        check(page, f"{prefix}-{number:02d}-details-{name[-2:]}")
+        check_screen(page, f"{prefix}-{number:02d}-details-{name[-2:]}")
         registration = Registration.objects.get(organization=organizations[name], performance_year=year)
         words = pdf_words(download(page, f"Download Registration Summary of {name} (PDF)", ".pdf"))
         assert registration.registration_id in words
@@ -370,14 +370,14 @@ def test_a_staff_user_of_three_walks_it_read_only(signed_in_page, deadline_week,
     )
     (event,) = calendar.walk("VEVENT")
     assert event.decoded("dtstart") == year.window_closes
-    check(page, f"{prefix}-05-home")
+    check_screen(page, f"{prefix}-05-home")
 
     # Manage Access offers no invitation; sending one anyway is refused.
     page.goto("/organizations/")
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", name="Invite a Security Official")).to_have_count(0)
     expect(main.get_by_role("button", name="Send Invitation")).to_have_count(0)
-    check(page, f"{prefix}-06-manage-access")
+    check_screen(page, f"{prefix}-06-manage-access")
     token = page.evaluate("document.querySelector('input[name=csrfmiddlewaretoken]').value")
     ids = [organizations[name].pk for name in STAFF_OF]
     sent = post(page, "/organizations/invite/", token, email=BACKUP, every="on", organization=ids)

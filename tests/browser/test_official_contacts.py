@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from contacts.models import Contact
 from registrations.guide_years import LIKE_2021, open_window_around
 from registrations.models import Size
-from tests.browser.helpers import assert_accessible, assert_no_horizontal_overflow, screenshot
+from tests.browser.helpers import check_screen
 from tests.conftest import sign_in_with_two_factor
 from tests.factories import (
     ContactFactory,
@@ -46,25 +46,6 @@ def official(db):
     return user, harbor, zephyr, ada
 
 
-def check(page, name, scanner=None):
-    """axe (on ``scanner``, a page with JavaScript, when ``page`` has none), no sideways scrolling,
-    and a screenshot."""
-    if scanner is None:
-        assert_accessible(page)
-    else:
-        html = page.content()
-        address = page.url.split("#")[0]
-        scanner.route("**/*.js", lambda route: route.abort())
-        scanner.route(address, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
-        try:
-            scanner.goto(address)
-            assert_accessible(scanner)
-        finally:
-            scanner.unroute_all()
-    assert_no_horizontal_overflow(page)
-    screenshot(page, name)
-
-
 def add_page(organization):
     return f"/registration/2025/{organization.pk}/contacts/new/"
 
@@ -78,7 +59,7 @@ def use_ada(page, prefix, scanner=None):
     expect(page.get_by_label("Last Name")).to_have_value("Lovelace")
     expect(page.get_by_label("E-mail")).to_have_value("ada@example.com")
     expect(page.get_by_label("Phone Number")).to_have_value("(410) 555-0142")
-    check(page, f"{prefix}-01-filled-in", scanner)
+    check_screen(page, f"{prefix}-01-filled-in", scanner)
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -103,13 +84,13 @@ def test_use_an_existing_contact_then_update_them_everywhere(signed_in_page, off
     expect(page.get_by_role("heading", name="Update this contact everywhere")).to_be_visible()
     box = page.get_by_role("checkbox", name="Zephyr Family Medicine, performance year 2025")
     expect(box).to_be_checked()
-    check(page, f"{prefix}-02-update-everywhere")
+    check_screen(page, f"{prefix}-02-update-everywhere")
 
     page.get_by_role("button", name="Update Selected").click()
     expect(
         page.get_by_text("Ada Lovelace was updated on 1 more registration: Zephyr Family Medicine (2025).")
     ).to_be_visible()
-    check(page, f"{prefix}-03-updated")
+    check_screen(page, f"{prefix}-03-updated")
     zephyr_ada.refresh_from_db()
     assert zephyr_ada.phone == "(410) 555-0199"
 

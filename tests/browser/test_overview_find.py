@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from registrations.guide_years import LIKE_2021, open_window_around
 from registrations.models import Size
-from tests.browser.helpers import assert_accessible, assert_no_horizontal_overflow, screenshot
+from tests.browser.helpers import check_screen
 from tests.conftest import sign_in_with_two_factor
 from tests.factories import OrganizationFactory, PerformanceYearFactory, RoleFactory, UserFactory, registered
 
@@ -38,31 +38,12 @@ def summary(page):
     return page.locator("#results-summary")
 
 
-def check(page, name, scanner=None):
-    """axe (on ``scanner``, a page with JavaScript, when ``page`` has none), no sideways
-    scrolling, and a screenshot."""
-    if scanner is None:
-        assert_accessible(page)
-    else:
-        html = page.content()
-        address = page.url.split("#")[0]
-        scanner.route("**/*.js", lambda route: route.abort())
-        scanner.route(address, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
-        try:
-            scanner.goto(address)
-            assert_accessible(scanner)
-        finally:
-            scanner.unroute_all()
-    assert_no_horizontal_overflow(page)
-    screenshot(page, name)
-
-
 def filter_page_and_go_to(page, width, *, scanner=None, keyboard=False):
     prefix = f"overview-find-{'nojs' if scanner else 'js'}-{width}"
     page.goto("/registration/2025/")
     expect(page.get_by_role("heading", name="Find organizations")).to_be_visible()
     expect(summary(page)).to_have_text("Showing 1–25 of 60 organizations.")
-    check(page, f"{prefix}-01-whole-list", scanner)
+    check_screen(page, f"{prefix}-01-whole-list", scanner)
 
     # Filter to the ones not registered, with a search; the title says the outcome.
     page.get_by_label("Status", exact=True).select_option("Not registered")
@@ -85,7 +66,7 @@ def filter_page_and_go_to(page, width, *, scanner=None, keyboard=False):
     expect(summary(page)).to_have_text("30 of 60 organizations match. Showing 1–25.")
     expect(page).to_have_title(re.compile(r"^30 of 60 organizations match — Registration Overview — 2025"))
     expect(page.get_by_label("Status", exact=True)).to_have_value("not_registered")
-    check(page, f"{prefix}-02-not-registered", scanner)
+    check_screen(page, f"{prefix}-02-not-registered", scanner)
 
     # The page links keep the filter and the sort.
     page.get_by_role("link", name="Page 2").click()
@@ -102,7 +83,7 @@ def filter_page_and_go_to(page, width, *, scanner=None, keyboard=False):
         "None of your organizations matches “Nowhere”. Check the name, TIN or ID."
     )
     expect(page.get_by_label("Go to an organization")).to_have_value("Nowhere")
-    check(page, f"{prefix}-03-go-to-error", scanner)
+    check_screen(page, f"{prefix}-03-go-to-error", scanner)
 
     # From page 2, to one on page 1 of the narrowed list: the list stays narrowed.
     go_to = page.get_by_label("Go to an organization")
@@ -111,7 +92,7 @@ def filter_page_and_go_to(page, width, *, scanner=None, keyboard=False):
     expect(page.get_by_role("heading", name="Harbor Clinic 01", level=2)).to_be_in_viewport()
     assert re.search(r"/registration/2025/\?status=not_registered&sort=status#org-\d+$", page.url), page.url
     expect(summary(page)).to_have_text("30 of 60 organizations match. Showing 1–25.")
-    check(page, f"{prefix}-04-gone-to", scanner)
+    check_screen(page, f"{prefix}-04-gone-to", scanner)
 
     # One that the narrowing leaves out (registered): the whole list, at its page (3 of 3).
     go_to = page.get_by_label("Go to an organization")
@@ -119,7 +100,7 @@ def filter_page_and_go_to(page, width, *, scanner=None, keyboard=False):
     go_to.press("Enter") if keyboard else page.get_by_role("button", name="Go to the organization").click()
     expect(page.get_by_role("heading", name="Harbor Clinic 58", level=2)).to_be_in_viewport()
     assert re.search(r"/registration/2025/\?sort=status&page=3#org-\d+$", page.url), page.url
-    check(page, f"{prefix}-05-gone-to-the-whole-list", scanner)
+    check_screen(page, f"{prefix}-05-gone-to-the-whole-list", scanner)
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -22,7 +22,7 @@ from registrations import bulk_registration
 from registrations.bulk_registration import run_bulk_registration
 from registrations.guide_years import LIKE_2021, LIKE_2023, open_window_around
 from registrations.models import BulkRegistration, ProgramStatus, Registration, Size
-from tests.browser.helpers import assert_accessible, assert_no_horizontal_overflow, screenshot
+from tests.browser.helpers import check_screen, screenshot
 from tests.conftest import sign_in_with_two_factor
 from tests.factories import (
     OrganizationFactory,
@@ -65,25 +65,6 @@ def official_of_60(db, settings):
         organization.save()
     yield user, year, organizations
     use_tasks(settings, "django.tasks.backends.immediate.ImmediateBackend")
-
-
-def check(page, name, scanner=None):
-    """axe (on ``scanner``, a page with JavaScript, when ``page`` has none), no sideways
-    scrolling, and a screenshot."""
-    if scanner is None:
-        assert_accessible(page)
-    else:
-        html = page.content()
-        address = page.url.split("#")[0]
-        scanner.route("**/*.js", lambda route: route.abort())
-        scanner.route(address, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
-        try:
-            scanner.goto(address)
-            assert_accessible(scanner)
-        finally:
-            scanner.unroute_all()
-    assert_no_horizontal_overflow(page)
-    screenshot(page, name)
 
 
 class Worker:
@@ -131,7 +112,7 @@ def register_forty(page, width, worker, *, scanner=None):
     # The selection: all 40 that match, one size, both programs, Pat Lee as the contact.
     expect(page.get_by_role("heading", level=1)).to_have_text("Register Many at Once")
     expect(page.get_by_text("Your organizations matching status not registered: 40.")).to_be_visible()
-    check(page, f"{prefix}-01-select", scanner)
+    check_screen(page, f"{prefix}-01-select", scanner)
     page.locator("label", has_text="All 40 organizations matching this filter").click()
     page.get_by_label("Organization size for all").select_option("25–99")
     expect(page.get_by_label("CMS Web Interface")).to_be_checked()
@@ -147,14 +128,14 @@ def register_forty(page, width, worker, *, scanner=None):
         "Cannot be registered. Complete the organization information: mailing address."
     )
     assert not Registration.objects.filter(organization__name="Harbor Clinic 30").exists()
-    check(page, f"{prefix}-02-review", scanner)
+    check_screen(page, f"{prefix}-02-review", scanner)
     page.get_by_role("button", name="Register", exact=True).click()
 
     # The progress: the worker registers them while the page follows.
     expect(page.get_by_role("heading", level=1)).to_have_text("Registering 40 organizations")
     bar = page.locator("#bulk-progress-bar")
     expect(bar).to_have_attribute("max", "40")
-    check(page, f"{prefix}-03-progress-waiting", scanner)
+    check_screen(page, f"{prefix}-03-progress-waiting", scanner)
     bulk = BulkRegistration.objects.get()
     worker.start(bulk.pk)
     if scanner is None:  # the script moves the bar without reloading the page
@@ -169,7 +150,7 @@ def register_forty(page, width, worker, *, scanner=None):
     )
     refused = page.locator("tr", has_text="Harbor Clinic 21")
     expect(refused).to_contain_text("Not registered: Complete the organization information: mailing address.")
-    check(page, f"{prefix}-05-result", scanner)
+    check_screen(page, f"{prefix}-05-result", scanner)
 
     registrations = Registration.objects.filter(performance_year__year=2025)
     assert registrations.filter(web_interface_status=ProgramStatus.REGISTERED).count() == 20 + 38
@@ -236,7 +217,7 @@ def register_cahps_group(page, width, *, scanner=None):
     page.get_by_label("Registration status").select_option("Not started")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.locator("#register-many")).to_contain_text("(from the organizations matching this search)")
-    check(page, f"{prefix}-00-list", scanner)
+    check_screen(page, f"{prefix}-00-list", scanner)
     page.get_by_role("link", name="Register many at once").click()
 
     # The selection: the list's narrowing, the CAHPS for MIPS Survey only, the CAHPS page's words.
@@ -244,7 +225,7 @@ def register_cahps_group(page, width, *, scanner=None):
     narrowed = "Your organizations matching type Practices, status not started: 6."
     expect(page.get_by_text(narrowed)).to_be_visible()
     expect(page.get_by_text("Program: CAHPS for MIPS Survey.")).to_be_visible()
-    check(page, f"{prefix}-01-select", scanner)
+    check_screen(page, f"{prefix}-01-select", scanner)
     page.locator("label", has_text="All 6 organizations matching this filter").click()
     page.get_by_label("Organization size for all").select_option("2–24 clinicians")
     page.locator("label", has_text="Pat Lee, pat.lee@example.com").click()
@@ -259,7 +240,7 @@ def register_cahps_group(page, width, *, scanner=None):
     expect(page.locator("tr", has_text="Bay Practice Subgroup")).to_contain_text(
         "Cannot be registered. Subgroups do not register here."
     )
-    check(page, f"{prefix}-02-review", scanner)
+    check_screen(page, f"{prefix}-02-review", scanner)
     page.get_by_role("button", name="Register", exact=True).click()
 
     # Six organizations are registered in the request: straight to the result.
@@ -267,7 +248,7 @@ def register_cahps_group(page, width, *, scanner=None):
         "5 of 6 organizations registered for performance year 2026"
     )
     expect(page.locator("tr", has_text="Bay Practice 3")).to_contain_text("Registered (Complete)")
-    check(page, f"{prefix}-03-result", scanner)
+    check_screen(page, f"{prefix}-03-result", scanner)
     registrations = Registration.objects.filter(performance_year__year=2026)
     assert registrations.filter(cahps_status=ProgramStatus.REGISTERED, size=Size.SMALL).count() == 5
     assert not registrations.filter(organization__name="Bay Practice Subgroup").exists()
