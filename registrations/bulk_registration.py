@@ -38,14 +38,7 @@ from qpp_registration.core.history import save_with_history
 from registrations import workflows
 from registrations.bulk_review import (
     CAHPS_NEEDS_A_COMPLETE_CONTACT,
-    Counts,
-    Review,
     already_said,
-    bulk_registrations_of,
-    counts_of,
-    progress,
-    results,
-    review,
     review_for,
 )
 from registrations.detail_services import contact_add
@@ -61,22 +54,7 @@ from registrations.register_again import started
 from registrations.selectors import security_official_organizations
 from registrations.services import registration_get_or_create, registration_submit
 
-# What this year's rules say before anything is written lives in ``registrations.bulk_review``;
-# its names are this module's too.
-__all__ = [
-    "Counts",
-    "Review",
-    "bulk_registration_create",
-    "bulk_registration_run",
-    "bulk_registration_start",
-    "bulk_registrations_of",
-    "counts_of",
-    "progress",
-    "results",
-    "review",
-    "review_for",
-    "run_bulk_registration",
-]
+# What this year's rules say before anything is written is ``registrations.bulk_review``.
 
 Outcome = BulkRegistrationItem.Outcome
 State = BulkRegistration.State

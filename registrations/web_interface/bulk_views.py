@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organizations.models import Organization
 from qpp_registration.core.exceptions import RegistrationRefused
-from registrations import bulk_registration, rules, selectors
+from registrations import bulk_registration, bulk_review, rules, selectors
 from registrations.cahps.forms import CahpsFilterForm
 from registrations.lists import (
     CAHPS_STATUS_FILTERS,
@@ -205,7 +205,7 @@ def bulk_start(request, year):
         "query": query,
         "size_choices": size_for_each_choices(year),
         "kind_labels": dict(Organization.Kind.choices),
-        "earlier": bulk_registration.bulk_registrations_of(request.user, year),
+        "earlier": bulk_review.bulk_registrations_of(request.user, year),
         **_list_context(year, narrowed.params),
     }
     status = 400 if form.errors else 200
@@ -246,13 +246,13 @@ def bulk_detail(request, year, bulk_id):
     window = rules.window_decision(year, timezone.now())
     context = {"year": year, "bulk": bulk, "window": window, **_list_context(year)}
     if bulk.state == BulkRegistration.State.DRAFT:
-        reviews = bulk_registration.review(bulk)
-        context |= {"reviews": reviews, "counts": bulk_registration.counts_of(reviews)}
+        reviews = bulk_review.review(bulk)
+        context |= {"reviews": reviews, "counts": bulk_review.counts_of(reviews)}
         template = "registrations/bulk_review.html"
     else:
         context |= {
-            "counts": bulk_registration.progress(bulk),
-            "items": bulk_registration.results(bulk) if bulk.state == BulkRegistration.State.DONE else [],
+            "counts": bulk_review.progress(bulk),
+            "items": bulk_review.results(bulk) if bulk.state == BulkRegistration.State.DONE else [],
             "progress_url": reverse(
                 "bulk_registration_progress", kwargs={"year": year.year, "bulk_id": bulk.pk}
             ),
@@ -279,7 +279,7 @@ def bulk_progress(request, year, bulk_id):
     """The progress bar's numbers, for the page's script."""
     year = bulk_year(year)
     bulk = _bulk_of(request, year, bulk_id)
-    counts = bulk_registration.progress(bulk)
+    counts = bulk_review.progress(bulk)
     return JsonResponse(
         {
             "state": bulk.state,

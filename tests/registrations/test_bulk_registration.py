@@ -16,7 +16,7 @@ from contacts.models import Contact
 from organizations.models import Role
 from qpp_registration.core.background.models import OutgoingEmail
 from qpp_registration.core.exceptions import RegistrationRefused
-from registrations import bulk_registration
+from registrations import bulk_registration, bulk_review
 from registrations.guide_years import LIKE_2021, open_window_around
 from registrations.models import BulkRegistration, BulkRegistrationItem, ProgramStatus, Registration, Size
 from registrations.official_contacts import official_contacts
@@ -143,7 +143,7 @@ def test_the_review_says_each_organization_s_outcome_and_writes_nothing(
 
     assert "Nothing is registered yet." in page
     assert "1 will be registered" in page
-    reviews = {item.organization.name: each for item, each in bulk_registration.review(bulk)}
+    reviews = {item.organization.name: each for item, each in bulk_review.review(bulk)}
     assert reviews["Chesapeake Family Medicine"].outcome == "registered"
     assert reviews["Bayview Pediatrics"].outcome == "refused"
     assert "25 or more clinicians" in reviews["Bayview Pediatrics"].reason

@@ -13,7 +13,7 @@ from contacts.models import Contact
 from organizations.models import Role
 from qpp_registration.core.background.models import OutgoingEmail
 from qpp_registration.core.exceptions import RegistrationRefused
-from registrations import bulk_registration
+from registrations import bulk_registration, bulk_review
 from registrations.cahps.confirmation import registration_confirmation_send
 from registrations.guide_years import LIKE_2023, open_window_around
 from registrations.models import BulkRegistration, ProgramStatus, Registration, Size
@@ -165,7 +165,7 @@ def test_the_review_gives_each_organization_its_cahps_outcome_and_writes_nothing
 
     page = client.get(detail_url(bulk)).content.decode()
 
-    reviews = {item.organization.name: each for item, each in bulk_registration.review(bulk)}
+    reviews = {item.organization.name: each for item, each in bulk_review.review(bulk)}
     assert "2 will be registered" in page
     assert "Will be registered:</strong> CAHPS for MIPS Survey, status Complete" in page
     # 2–24 is allowed [2023 §I], and a CAHPS-only year asks for no mailing address.
