@@ -16,9 +16,10 @@ from django.utils.http import urlencode
 
 from qpp_registration.core.eastern import EASTERN, format_eastern, require_aware
 from qpp_registration.core.prepared import PreparedQuery
-from registrations import rules
+from registrations import lists, rules
 from registrations.lists import CAHPS_TAB_SPECS
 from registrations.models import ProgramStatus
+from registrations.register_again import OFFERED, registered_last_year
 from registrations.selectors import security_official_organizations
 from registrations.web_interface import overview
 
@@ -76,17 +77,19 @@ class Deadline:
         return sum(item.count for item in self.to_do)
 
 
-def _count_columns(user, shape, years):
+def _count_columns(user, shape, years, previous=None):
     """``shape``'s aggregates over the user's organizations grouped by kind (``_counts``);
-    ``years``: the open years' pks (stand-ins while the prepared query is built)."""
+    ``years``: the open years' pks, ``previous``: the year before the one year counted, for its
+    *Register as last year* offers (stand-ins while the prepared query is built)."""
     organizations = security_official_organizations(user).order_by()
     aggregates = {"total": Count("pk")}
     joined = False
     for n, ((cahps_only, automatic), year) in enumerate(zip(shape, years, strict=True)):
         if cahps_only:
             # Joined to its registration for the year (at most one): a third less of the
-            # database's time than asking for each organization whether one exists.
-            joined_year = f"year_{n}"
+            # database's time than asking for each organization whether one exists. With the
+            # offers, the one year's join is also theirs (``register_again.OFFERED``).
+            joined_year = "this_year" if previous is not None else f"year_{n}"
             organizations = organizations.annotate(
                 **{
                     joined_year: FilteredRelation(
@@ -118,29 +121,48 @@ def _count_columns(user, shape, years):
                 automatic=automatic,
             )
             aggregates[f"not_registered_{n}"] = Count("pk", filter=Q(pk__in=listed.values("pk")))
+    if previous is not None:
+        # lists.list_counts's offers, on the same pass over the organizations.
+        organizations = organizations.annotate(
+            last_year=FilteredRelation(
+                "registrations", condition=registered_last_year(previous, through="registrations__")
+            )
+        )
+        aggregates["offers"] = Count("pk", filter=OFFERED)
     return organizations.values_list("kind").annotate(**aggregates)
 
 
 # One prepared query per shape of the open years (which are CAHPS-only; which kinds each
-# registers automatically): its SQL is built once per process and each request runs it with
-# its own user and years (``core.prepared``). Building it was 5 ms of a page's CPU.
+# registers automatically; whether the offers are counted too): its SQL is built once per process
+# and each request runs it with its own user and years (``core.prepared``). Building it was 5 ms
+# of a page's CPU.
 _COUNTS = {}
 
 
-def _counts(user, years):
+def _counts(user, years, previous=None):
     """``{kind: {"total": n, ...}}`` for the organizations the user is a Security Official of,
     in one query grouped by the organization's kind (the CAHPS tabs): for a CAHPS-only year
     ``registered_<pk>`` and ``incomplete_<pk>``; for a 2020/2021 year ``not_registered_<pk>``,
     exactly the organizations the Overview's ``?status=not_registered`` lists
-    (``web_interface.overview``: neither registered automatically nor cancelled)."""
+    (``web_interface.overview``: neither registered automatically nor cancelled); with
+    ``previous`` (one year only), ``offers``: ``lists.list_counts``'s."""
+    if previous is not None and len(years) != 1:
+        raise ValueError("the offers are counted for one year")
     shape = tuple(
         (year.is_cahps_only, () if year.is_cahps_only else overview.automatic_kinds(year)) for year in years
     )
     names = [f"year_{n}" for n in range(len(years))]
-    query = _COUNTS.get(shape)
+    key = (shape, previous is not None)
+    query = _COUNTS.get(key)
     if query is None:
-        query = _COUNTS[shape] = PreparedQuery(
-            lambda user, **pks: _count_columns(user, shape, [pks[name] for name in names]), "user", *names
+        extra = ("previous",) if previous is not None else ()
+        query = _COUNTS[key] = PreparedQuery(
+            lambda user, previous=None, **pks: _count_columns(
+                user, shape, [pks[name] for name in names], previous
+            ),
+            "user",
+            *names,
+            *extra,
         )
     columns = ["total"]
     for year in years:
@@ -149,7 +171,11 @@ def _counts(user, years):
             if year.is_cahps_only
             else [f"not_registered_{year.pk}"]
         )
-    rows = query.rows(user=user.pk, **{name: year.pk for name, year in zip(names, years, strict=True)})
+    params = {"user": user.pk, **{name: year.pk for name, year in zip(names, years, strict=True)}}
+    if previous is not None:
+        columns.append("offers")
+        params["previous"] = previous.pk
+    rows = query.rows(**params)
     return {kind: dict(zip(columns, values, strict=True)) for kind, *values in rows}
 
 
@@ -199,14 +225,15 @@ def _overview_to_do(year, counts):
     )
 
 
-def deadlines(user, years, now, *, count=True):
-    """A ``Deadline`` for each of ``years`` open at ``now``, the one closing first at the head;
-    with ``count``, the user's organizations still to register in each (one query)."""
-    shown = sorted(
+def _open(years, now):
+    """``years`` open at ``now``, the one closing first at the head."""
+    return sorted(
         (year for year in years if rules.window_state(year, now) is rules.WindowState.OPEN),
         key=lambda year: (year.window_closes, year.year),
     )
-    counts = _counts(user, shown) if count and shown else {}
+
+
+def _deadlines(shown, counts, now):
     result = []
     for year in shown:
         to_do = (_cahps_to_do if year.is_cahps_only else _overview_to_do)(year, counts)
@@ -222,3 +249,35 @@ def deadlines(user, years, now, *, count=True):
             )
         )
     return result
+
+
+def deadlines(user, years, now, *, count=True):
+    """A ``Deadline`` for each of ``years`` open at ``now``, the one closing first at the head;
+    with ``count``, the user's organizations still to register in each (one query)."""
+    shown = _open(years, now)
+    return _deadlines(shown, _counts(user, shown) if count and shown else {}, now)
+
+
+@dataclass(frozen=True)
+class ListCounts:
+    """What a list of ``year`` counts over all of the user's organizations."""
+
+    by_kind: dict  # {kind: how many organizations of it the user is a Security Official of}
+    offers: int  # register_again.offer_count's (0 without ``previous``)
+    deadlines: list  # ``deadlines([year])``: empty unless the window is open
+
+
+def list_counts(user, *, year, previous, now):
+    """The counts a list page shows (the CAHPS tabs, the Overview's total, the *Register as last
+    year* banner and the deadline box), in one query: ``lists.list_counts`` and ``deadlines``
+    on the same pass over the user's organizations. ``previous``: the year before, while the
+    window is open (else None)."""
+    if not _open([year], now):
+        counts, offers = lists.list_counts(user, year=year, previous=previous)
+        return ListCounts(counts, offers, [])
+    counts = _counts(user, [year], previous)
+    return ListCounts(
+        by_kind={kind: row["total"] for kind, row in counts.items()},
+        offers=sum(row["offers"] for row in counts.values()) if previous is not None else 0,
+        deadlines=_deadlines([year], counts, now),
+    )

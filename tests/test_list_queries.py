@@ -59,10 +59,12 @@ MORE_WHEN_LONGER = {
 }
 
 # The Overview searched, filtered or sorted [issue 27 item 1]: the years, the user's organizations
-# counted by kind with the last-year offers (the "of 60" and the banner: cahps_pages'
-# cahps_list_counts), and the page's organizations with their registrations, their offers and the
-# length of the narrowed list in one query (overview_list.narrowed_page). As many as the whole list
-# on one page, and no more however long the list or whichever page.
+# counted by kind with the last-year offers and, while the window is open, those still to register
+# (the "of 60", the banner and the deadline box: deadlines.list_counts, one query), and the
+# page's organizations with their registrations, their offers and the length of the narrowed
+# list in one query (overview.narrowed_page). One fewer than the whole list on one page, and no
+# more however long the list or whichever page.
+NARROWED_ONE_PAGE = ONE_PAGE["Registration Overview"] - 1
 NARROWED_OVERVIEW = {
     "Registration Overview filtered by status": "?status=not_registered",
     "Registration Overview filtered by kind": "?kind=practice",
@@ -75,7 +77,7 @@ NARROWED_OVERVIEW = {
 }
 for _label, _query in NARROWED_OVERVIEW.items():
     PAGES[_label] = lambda query=_query: PAGES["Registration Overview"]() + query
-    ONE_PAGE[_label] = ONE_PAGE["Registration Overview"]
+    ONE_PAGE[_label] = NARROWED_ONE_PAGE
     MORE_WHEN_LONGER[_label] = 0
 
 
@@ -132,7 +134,7 @@ def test_a_later_page_of_the_narrowed_overview_runs_the_queries_of_the_first(
     later = [_queries(client, f"{url}&page={number}") for number in (2, 4)]
     past_the_end = _queries(client, f"{url}&page=9")
 
-    assert first == ONE_PAGE["Registration Overview"]
+    assert first == NARROWED_ONE_PAGE
     assert later == [first, first]
     # A page that no longer exists (the list shrank since its link was drawn) is the last one:
     # counted with the first page, then read.

@@ -19,7 +19,7 @@ from registrations.cahps import pages as cahps_pages
 from registrations.cahps.autosave import refused
 from registrations.cahps.forms import CahpsFilterForm
 from registrations.cahps.list_rows import cahps_list_rows, cahps_rows
-from registrations.lists import cahps_tabs, list_counts
+from registrations.lists import cahps_tabs
 from registrations.models import ProgramStatus
 from registrations.view_helpers import (
     cahps_list_url,
@@ -59,8 +59,9 @@ def cahps_registration_list(request, year):
     window = rules.window_decision(year, now)
     # Register as last year: offered while the window is open, when the portal has the year before.
     previous = selectors.year_before(years, year) if window.allowed else None
-    counts, offer_count = list_counts(request.user, year=year, previous=previous)
-    tabs = cahps_tabs(counts, request.GET.get("tab", ""))
+    # The tabs' counts, the offers and the deadline box (issue 27 #8): one query.
+    counted = deadlines.list_counts(request.user, year=year, previous=previous, now=now)
+    tabs = cahps_tabs(counted.by_kind, request.GET.get("tab", ""))
     if not tabs:
         # [2023 §III.7]: without the Security Official role there is nothing to register.
         return render(request, "registrations/cahps/no_security_official.html", status=403)
@@ -123,7 +124,7 @@ def cahps_registration_list(request, year):
         # Said once above the table rather than in every subgroup's row [2023 §I].
         "service_center_note": next((row.reason for row in rows if row.service_center), ""),
         "page_obj": page,
-        "as_last_year": offer_count,
+        "as_last_year": counted.offers,
         # Register many at once (issue 27 item 2) from this list's tab, status and search.
         "register_many_url": reverse("bulk_registration_start", kwargs={"year": year.year})
         + "?"
@@ -131,10 +132,8 @@ def cahps_registration_list(request, year):
             {name: value for name, value in (("tab", tab.slug), ("status", status), ("q", query)) if value}
         ),
         **year_switcher(now, year, years),
-        # "N days left" and the organizations still to register (issue 27 #8): one query, while open.
-        "deadlines": deadlines.deadlines(request.user, [year], now),
-        # The token drawn once for the page's forms (one a row): each use of the lazy one the
-        # Jinja2 backend gives masks the token anew.
+        # "N days left" and the organizations still to register, while open.
+        "deadlines": counted.deadlines,
     }
     return render(request, "registrations/cahps/list.html", context)
 

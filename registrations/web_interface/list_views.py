@@ -84,6 +84,8 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         find_form.add_error("jump", jump_error)
     if not narrowing.plain:
         previous = selectors.year_before(years, year) if window.allowed else None
+        # The total, the offers and the deadline box (issue 27 #8): one query.
+        counted = deadlines.list_counts(request.user, year=year, previous=previous, now=now)
         narrowed = overview.narrowed_page(
             request.user,
             year=year,
@@ -91,6 +93,8 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
             narrowing=narrowing,
             page_number=page_number,
             per_page=ORGANIZATIONS_PER_PAGE,
+            counts=counted.by_kind,
+            offer_count=counted.offers,
         )
         if not narrowed.total:
             return no_security_official(request)
@@ -103,11 +107,14 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         )
         offered, offer_count = narrowed.offered, narrowed.offer_count
         total = narrowed.total
+        deadline_boxes = counted.deadlines
     else:
         page, rows, offered, offer_count = _whole_list(request, year, years, window, page_number)
         if page is None:
             return no_security_official(request)
         total = page.paginator.count
+        # "N days left" and the organizations still to register (issue 27 #8): one query, while open.
+        deadline_boxes = deadlines.deadlines(request.user, [year], now)
     find = {
         "form": find_form,
         "narrowing": narrowing,
@@ -156,8 +163,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         "as_last_year": offer_count,
         "find": find,
         **year_switcher(now, year, years),
-        # "N days left" and the organizations still to register (issue 27 #8): one query, while open.
-        "deadlines": deadlines.deadlines(request.user, [year], now),
+        "deadlines": deadline_boxes,
     }
     return render(request, "registrations/registration_list.html", context, status=status)
 

@@ -4,10 +4,10 @@ by kind, a sort, and *Go to an organization* [issue 27 item 1].
 The guide's Overview shows one card after another. An official of hundreds of organizations in
 the last week before the deadline looks for the ones still to register, or for one by its name,
 TIN or registration ID. The narrowed list is read as the CAHPS list's is (``lists.read_rows``): the
-user's organizations counted by kind with the last-year offers (``lists.list_counts``,
-the same query), and one page of the narrowed list in one query, each organization with its
-registration for the year, whether it was registered in the year before and the length of the
-whole narrowed list. The search is the CAHPS list's (``lists.list_search``,
+user's organizations counted by kind with the last-year offers and the deadline box
+(``deadlines.list_counts``, one query), and one page of the narrowed list in one query, each
+organization with its registration for the year, whether it was registered in the year before
+and the length of the whole narrowed list. The search is the CAHPS list's (``lists.list_search``,
 ``lists.organization_search_filter``), so both lists find the same organizations.
 """
 
@@ -21,7 +21,7 @@ from django.db.models.functions import Right, RowNumber
 from organizations.models import Organization
 from qpp_registration.core.pagination import ReadPaginator
 from registrations import rules
-from registrations.lists import list_counts, list_search, organization_search_filter, read_rows, row_extras
+from registrations.lists import list_search, organization_search_filter, read_rows, row_extras
 from registrations.models import ProgramStatus, Registration, Source
 from registrations.selectors import security_official_organizations
 
@@ -339,10 +339,10 @@ class NarrowedPage:
     total: int  # every organization of the user, narrowed or not
 
 
-def narrowed_page(user, *, year, previous, narrowing, page_number, per_page):
-    """One page of the narrowed Overview in two queries: the user's organizations counted (with
-    the last-year offers, while ``previous`` is given) and the page's rows."""
-    counts, offer_count = list_counts(user, year=year, previous=previous)
+def narrowed_page(user, *, year, previous, narrowing, page_number, per_page, counts, offer_count):
+    """One page of the narrowed Overview in one query, the page's rows; ``counts`` and
+    ``offer_count``: the user's organizations counted by kind and the last-year offers
+    (``deadlines.list_counts``, while ``previous`` is given)."""
     read = partial(overview_list_rows, user, year=year, previous=previous, narrowing=narrowing)
     page = ReadPaginator(read, per_page).get_page(page_number)
     rows = page.object_list

@@ -22,6 +22,7 @@ from tests.factories import (
     RegistrationFactory,
     RoleFactory,
     SspAcoFactory,
+    VirtualGroupFactory,
     registered,
 )
 
@@ -328,6 +329,41 @@ def test_the_cahps_list_counts_the_same_offers_as_register_again(security_offici
         sum(counts.values())
         == Role.objects.filter(user=security_official, kind=Role.Kind.SECURITY_OFFICIAL).count()
     )
+
+
+@pytest.mark.parametrize("cahps_only", [False, True], ids=["2020/2021 year", "CAHPS-only year"])
+def test_a_list_counts_tabs_offers_and_deadline_in_one_query_as_each_apart(
+    security_official, years, cahps_only
+):
+    """The lists read their tabs, their banner's offers and their deadline box in one query
+    (``deadlines.list_counts``): the same figures as ``lists.list_counts`` and ``deadlines``."""
+    from registrations import deadlines
+    from registrations.lists import list_counts as counts_by_kind
+
+    last, this = years
+    if cahps_only:
+        this = PerformanceYearFactory(year=2026, **LIKE_2023, **open_window_around(timezone.now()))
+        last = years[1]
+    registered_last_year(so_of(security_official, OrganizationFactory()), last)  # offered
+    registered_last_year(so_of(security_official, VirtualGroupFactory()), last, cahps=False)  # offered
+    started = so_of(security_official, OrganizationFactory())
+    registered_last_year(started, last)
+    RegistrationFactory(organization=started, performance_year=this, size=Size.SMALL)
+    done = so_of(security_official, OrganizationFactory())
+    registered(done, this, size=Size.MEDIUM)
+    so_of(security_official, OrganizationFactory())  # never registered
+    registered_last_year(OrganizationFactory(), last)  # someone else's
+    now = timezone.now()
+
+    with CaptureQueriesContext(connection) as queries:
+        counted = deadlines.list_counts(security_official, year=this, previous=last, now=now)
+
+    assert len(queries) == 1
+    assert (counted.by_kind, counted.offers) == counts_by_kind(security_official, year=this, previous=last)
+    assert counted.offers == 2
+    assert counted.deadlines == deadlines.deadlines(security_official, [this], now)
+    # All but the one registered this year: the fixture's practice among them.
+    assert counted.deadlines[0].remaining == 5
 
 
 def test_the_form_is_sent_to_the_page_itself(sign_in, security_official, practice, years):
