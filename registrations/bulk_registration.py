@@ -20,7 +20,9 @@ is an outcome, not a second registration.
 
 In a CAHPS-only year [2023] the program is the CAHPS for MIPS Survey alone and each organization
 is registered as its *Register for CAHPS* page registers it (``_register_for_cahps``): Register
-Group for CAHPS, the size, the contacts, and the CAHPS status Complete.
+Group for CAHPS, the size, the contacts, and the CAHPS status Complete; and, when the official
+asked for it, *Email a confirmation to the contacts* (``cahps.confirmation``), in the same
+transaction, so an organization rolled back sends nothing.
 """
 
 from dataclasses import dataclass, field
@@ -41,6 +43,7 @@ from registrations.bulk_review import (
     already_said,
     review_for,
 )
+from registrations.cahps.confirmation import registration_confirmation_send
 from registrations.detail_services import contact_add
 from registrations.models import (
     BulkRegistration,
@@ -71,10 +74,14 @@ def in_request_limit():
 # --- Writes -----------------------------------------------------------------------------------------------
 
 
-def bulk_registration_create(*, by, year, organization_ids, sizes, programs, contacts):
+def bulk_registration_create(
+    *, by, year, organization_ids, sizes, programs, contacts, email_confirmation=False
+):
     """A draft :class:`BulkRegistration` of the organizations of ``organization_ids`` (``by`` must
     be Security Official of each), ``sizes``: {organization id: Size value}. Nothing is registered.
-    An id of any other organization refuses the whole draft, naming none."""
+    An id of any other organization refuses the whole draft, naming none. ``email_confirmation``:
+    in a CAHPS-only year, e-mail each registered organization's contacts its confirmation (a
+    2020/2021 year e-mails them anyway [2020 §IV.8])."""
     wanted = set(organization_ids)
     if not wanted:
         raise RegistrationRefused("Select at least one organization to register.", field="organizations")
@@ -100,6 +107,7 @@ def bulk_registration_create(*, by, year, organization_ids, sizes, programs, con
             performance_year=year,
             programs=programs,
             contacts=[{name: person[name] for name in CONTACT_FIELDS} for person in contacts],
+            email_confirmation=bool(email_confirmation) and year.is_cahps_only,
         )
         save_with_history(bulk, by=by, reason=f"Register many: {len(held)} organizations selected")
         BulkRegistrationItem.objects.bulk_create(
@@ -240,8 +248,9 @@ def _register_for_cahps(item, *, bulk, now):
     """A CAHPS-only year's organization registered as its *Register for CAHPS* page does it
     [2023 §III.7, §IV]: *Register Group for CAHPS* (``workflows.cahps_register``), the
     *Organization Size* (``registration_submit``: Incomplete until a contact is complete), then
-    each contact (``contact_add``, which makes it Complete). No confirmation e-mail unless the
-    year sends them: the contacts get one only when asked on the registration page."""
+    each contact (``contact_add``, which makes it Complete). The contacts get a confirmation
+    e-mail only when the official asked for it (``bulk.email_confirmation``), as on the page
+    [2023 §IV.3, §VI]; it goes out after the organization's transaction commits."""
     organization, year, by = item.organization, bulk.performance_year, bulk.user
     registration = workflows.cahps_register(organization=organization, year=year, by=by)
     if started(registration):
@@ -254,6 +263,8 @@ def _register_for_cahps(item, *, bulk, now):
         contact_add(registration=registration, by=by, now=now, locked=True, **person)
     if registration.cahps_status != ProgramStatus.REGISTERED:
         raise RegistrationRefused(CAHPS_NEEDS_A_COMPLETE_CONTACT)  # rolls the organization back
+    if bulk.email_confirmation:
+        registration_confirmation_send(registration=registration, by=by, now=now)
     return registration
 
 

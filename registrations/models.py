@@ -330,6 +330,9 @@ class BulkRegistration(models.Model):
     programs = models.JSONField(default=list)
     # The contacts added to every registration: [{first_name, last_name, email, phone}].
     contacts = models.JSONField(default=list)
+    # A CAHPS-only year sends no confirmation unless asked [2023 §IV.3, §VI]: asked for here, each
+    # organization registered sends its contacts the one its Register for CAHPS page would send.
+    email_confirmation = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -84,6 +84,15 @@ class BulkSelectForm(forms.Form):
         initial=EXISTING,
         error_messages={"required": "Choose where the contacts come from."},
     )
+    # A CAHPS-only year's *Email a confirmation to the contacts*, asked for once for all.
+    email_confirmation = forms.BooleanField(
+        label="Email a confirmation to each registered organization’s contacts",
+        required=False,
+        help_text=(
+            "No confirmation email is sent for CAHPS registrations unless you ask for one. Each contact "
+            "then gets the message quoting their organization’s registration ID."
+        ),
+    )
     contacts = forms.MultipleChoiceField(
         label="Your contacts",
         required=False,
@@ -111,6 +120,8 @@ class BulkSelectForm(forms.Form):
             self.fields["programs"].required = False
             self.fields["size"].choices = [("", "- Select -"), *CAHPS_SIZE_CHOICES]
             self.fields["size"].help_text = CAHPS_SIZE_HELP
+        else:  # a 2020/2021 year e-mails the contacts anyway [2020 §IV.8]
+            del self.fields["email_confirmation"]
         self.fields["contact_source"].choices = [
             (EXISTING, "Use contacts already on your organizations’ registrations"),
             (NEW, "Enter one contact for all"),

@@ -175,6 +175,7 @@ def bulk_start(request, year):
                 sizes=sizes,
                 programs=form.cleaned_data["programs"],
                 contacts=form.chosen_contacts(),
+                email_confirmation=form.cleaned_data.get("email_confirmation", False),
             )
         except ValidationError as error:
             form.add_error("size", error)

@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from qpp_registration.core.background.models import OutgoingEmail
 from registrations import bulk_registration
 from registrations.bulk_registration import run_bulk_registration
 from registrations.guide_years import LIKE_2021, LIKE_2023, open_window_around
@@ -229,11 +230,16 @@ def register_cahps_group(page, width, *, scanner=None):
     page.locator("label", has_text="All 6 organizations matching this filter").click()
     page.get_by_label("Organization size for all").select_option("2–24 clinicians")
     page.locator("label", has_text="Pat Lee, pat.lee@example.com").click()
+    # No confirmation e-mail unless asked for [2023 §IV.3, §VI]: asked for here, once for all.
+    page.locator("label", has_text="Email a confirmation to each registered organization’s contacts").click()
     page.get_by_role("button", name="Continue").click()
 
     # The review: five will be Complete, the subgroup is left to the Service Center.
     expect(page.get_by_role("heading", level=1)).to_have_text("Review before registering")
     expect(page.locator("#review-counts")).to_contain_text("5 will be registered")
+    expect(
+        page.get_by_text("Each organization registered emails its contacts a confirmation.")
+    ).to_be_visible()
     expect(page.locator("tr", has_text="Bay Practice 2")).to_contain_text(
         "Will be registered: CAHPS for MIPS Survey, status Complete"
     )
@@ -248,10 +254,14 @@ def register_cahps_group(page, width, *, scanner=None):
         "5 of 6 organizations registered for performance year 2026"
     )
     expect(page.locator("tr", has_text="Bay Practice 3")).to_contain_text("Registered (Complete)")
+    expect(page.locator("#result-counts")).to_contain_text("Each one’s contacts are emailed a confirmation.")
     check_screen(page, f"{prefix}-03-result", scanner)
     registrations = Registration.objects.filter(performance_year__year=2026)
     assert registrations.filter(cahps_status=ProgramStatus.REGISTERED, size=Size.SMALL).count() == 5
     assert not registrations.filter(organization__name="Bay Practice Subgroup").exists()
+    # One confirmation for each organization registered, to its contact, as its page would send.
+    confirmations = OutgoingEmail.objects.filter(kind="registration_confirmation")
+    assert sorted(confirmations.values_list("to", flat=True)) == ["pat.lee@example.com"] * 5
 
     # Back to the CAHPS list, where they are Complete.
     page.get_by_role("link", name="Back to List").click()

@@ -2,7 +2,7 @@
 CAHPS list's narrowed tab (or all that match it), each at any size [2023 §I], reviewed under the
 year's rules, then registered as the Register for CAHPS page registers one: Register Group for
 CAHPS, the size, the contacts, and the CAHPS status Complete [2023 §IV.3]; no confirmation e-mail
-unless asked for afterwards."""
+unless asked for, on the selection or afterwards on the registration page."""
 
 import pytest
 from django.core import mail
@@ -304,6 +304,100 @@ def test_register_makes_each_cahps_registration_complete_with_its_contacts_and_s
     bulk_registration.bulk_registration_run(bulk_id=bulk.pk)
     assert len(mail.outbox) == 1
     assert Contact.objects.filter(registration__organization__in=[practice, small]).count() == 2
+
+
+def test_a_confirmation_asked_for_goes_once_to_each_registered_organizations_contacts(
+    sign_in, security_official, practice, year, django_capture_on_commit_callbacks
+):
+    """*Email a confirmation to each registered organization's contacts* on the selection: the
+    review and the result say so, and each organization registered sends its contacts the message
+    its Register for CAHPS page would send, once; a refused one sends nothing."""
+    small = so_of(security_official, OrganizationFactory(name="Bayview Pediatrics"))
+    subgroup = so_of(security_official, SubgroupFactory(name="Bayview Subgroup", parent=practice))
+    client = sign_in(security_official)
+    response = client.post(
+        start_url(year, "tab=practices"),
+        {
+            "scope": "selected",
+            "organizations": [practice.pk, small.pk, subgroup.pk],
+            "size": Size.MEDIUM,
+            "contact_source": "new",
+            **TYPED_PAT,
+            "email_confirmation": "on",
+        },
+    )
+    bulk = BulkRegistration.objects.get(performance_year=year)
+    assert bulk.email_confirmation
+    review = client.get(response["Location"]).content.decode()
+    assert "Each organization registered emails its contacts a confirmation." in review
+    assert not OutgoingEmail.objects.exists()  # nothing before Register
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(register_url(bulk), follow=True).content.decode()
+
+    assert "Each registered organization’s CAHPS status is Complete. Each one’s contacts are emailed" in page
+    sent = sorted(mail.outbox, key=lambda message: message.body)
+    assert [message.to for message in sent] == [[PAT["email"]], [PAT["email"]]]
+    for organization in (practice, small):
+        registration = Registration.objects.get(organization=organization, performance_year=year)
+        assert sum(registration.registration_id in message.body for message in sent) == 1
+    assert not Registration.objects.filter(organization=subgroup).exists()
+
+    # Pressed again, or a worker running it again: nothing more is sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(register_url(bulk))
+        bulk_registration.bulk_registration_run(bulk_id=bulk.pk)
+    assert len(mail.outbox) == 2
+
+
+def test_an_organization_rolled_back_after_its_confirmation_sends_nothing(
+    security_official, practice, year, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The confirmation is queued in the organization's own transaction: rolled back, it is gone."""
+    bulk = bulk_registration.bulk_registration_create(
+        by=security_official,
+        year=year,
+        organization_ids=[practice.pk],
+        sizes={practice.pk: Size.MEDIUM},
+        programs=["cahps"],
+        contacts=[PAT],
+        email_confirmation=True,
+    )
+    real_send = bulk_registration.registration_confirmation_send
+
+    def send_then_fail(**kwargs):
+        real_send(**kwargs)
+        raise RegistrationRefused("Something failed after the confirmation was queued.")
+
+    monkeypatch.setattr(bulk_registration, "registration_confirmation_send", send_then_fail)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        items = run(bulk, security_official)
+
+    assert items[practice.pk].outcome == "refused"
+    assert not Registration.objects.filter(organization=practice).exists()
+    assert mail.outbox == [] and not OutgoingEmail.objects.exists()
+
+
+def test_a_2020_2021_year_has_no_confirmation_box_and_keeps_none(security_official, practice):
+    """A year with the CMS Web Interface e-mails the contacts anyway [2020 §IV.8]: no box to ask,
+    and a draft never records one."""
+    from registrations.guide_years import LIKE_2021
+    from registrations.web_interface.bulk_forms import BulkSelectForm
+
+    year_2025 = PerformanceYearFactory(year=2025, **LIKE_2021, **open_window_around(timezone.now()))
+
+    assert "email_confirmation" not in BulkSelectForm(year=year_2025).fields
+    bulk = bulk_registration.bulk_registration_create(
+        by=security_official,
+        year=year_2025,
+        organization_ids=[practice.pk],
+        sizes={practice.pk: Size.MEDIUM},
+        programs=["cahps"],
+        contacts=[PAT],
+        email_confirmation=True,
+    )
+    assert not bulk.email_confirmation
 
 
 def test_an_organization_refused_midway_is_registered_not_at_all(
