@@ -6,13 +6,10 @@ values in the changes wrap. The same pages at 1280 pixels, and a screenshot of e
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from qpp_registration.core.history import save_with_history
-from registrations.admin.staff_groups import HELP_DESK, sync_staff_groups
 from tests.browser.helpers import check_screen
-from tests.factories import UserFactory
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -24,15 +21,6 @@ LONG_REASON = (
     "Address corrected after the Security Official called the help desk: the practice moved to "
     "a new suite in the same building and the old one no longer receives mail from CMS."
 )
-
-
-@pytest.fixture
-def help_desk_agent(transactional_db):
-    # Live-server tests empty the database after each test, the migration's groups included.
-    sync_staff_groups()
-    user = UserFactory(username="hd-agent", first_name="Hana", last_name="Helpdesk", is_staff=True)
-    user.groups.add(Group.objects.get(name=HELP_DESK))
-    return user
 
 
 @pytest.fixture

@@ -2,27 +2,16 @@
 admin page, readable and accessible on a desktop and a phone."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from organizations.models import Role
 from organizations.services import role_request_approve, role_request_create
-from registrations.admin.staff_groups import HELP_DESK, sync_staff_groups
 from registrations.guide_years import LIKE_2021, open_window_around
 from registrations.models import Program, Size
 from registrations.services import registration_change_size, registration_submit
 from tests.browser.helpers import assert_accessible, screenshot
 from tests.factories import ContactFactory, PerformanceYearFactory, RegistrationFactory, UserFactory
-
-
-@pytest.fixture
-def help_desk_agent(transactional_db):
-    # Live-server tests empty the database after each test, the migration's groups included.
-    sync_staff_groups()
-    user = UserFactory(username="hd-agent", first_name="Hana", last_name="Helpdesk", is_staff=True)
-    user.groups.add(Group.objects.get(name=HELP_DESK))
-    return user
 
 
 @pytest.fixture
