@@ -60,7 +60,7 @@ def register_url(bulk):
     )
 
 
-def create(user, year, organizations, *, size=Size.MEDIUM, contacts=(PAT,)):
+def create(user, year, organizations, *, size=Size.MEDIUM, contacts=(PAT,), email_confirmation=False):
     return bulk_registration.bulk_registration_create(
         by=user,
         year=year,
@@ -68,6 +68,7 @@ def create(user, year, organizations, *, size=Size.MEDIUM, contacts=(PAT,)):
         sizes={organization.pk: size for organization in organizations},
         programs=["cahps"],
         contacts=list(contacts),
+        email_confirmation=email_confirmation,
     )
 
 
@@ -354,15 +355,7 @@ def test_an_organization_rolled_back_after_its_confirmation_sends_nothing(
     security_official, practice, year, monkeypatch, django_capture_on_commit_callbacks
 ):
     """The confirmation is queued in the organization's own transaction: rolled back, it is gone."""
-    bulk = bulk_registration.bulk_registration_create(
-        by=security_official,
-        year=year,
-        organization_ids=[practice.pk],
-        sizes={practice.pk: Size.MEDIUM},
-        programs=["cahps"],
-        contacts=[PAT],
-        email_confirmation=True,
-    )
+    bulk = create(security_official, year, [practice], email_confirmation=True)
     real_send = bulk_registration.registration_confirmation_send
 
     def send_then_fail(**kwargs):
@@ -388,15 +381,7 @@ def test_a_2020_2021_year_has_no_confirmation_box_and_keeps_none(security_offici
     year_2025 = PerformanceYearFactory(year=2025, **LIKE_2021, **open_window_around(timezone.now()))
 
     assert "email_confirmation" not in BulkSelectForm(year=year_2025).fields
-    bulk = bulk_registration.bulk_registration_create(
-        by=security_official,
-        year=year_2025,
-        organization_ids=[practice.pk],
-        sizes={practice.pk: Size.MEDIUM},
-        programs=["cahps"],
-        contacts=[PAT],
-        email_confirmation=True,
-    )
+    bulk = create(security_official, year_2025, [practice], email_confirmation=True)
     assert not bulk.email_confirmation
 
 
