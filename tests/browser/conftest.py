@@ -135,17 +135,39 @@ def signed_in_page(page, context, live_server):
     """
 
     def sign_in(user, *, two_factor=True):
-        client = Client()
-        if two_factor:
-            sign_in_with_two_factor(client, user)
-        else:
-            client.force_login(user)
-        session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
-        cookie = {"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": live_server.url}
-        context.add_cookies([cookie])
+        context.add_cookies([_session_cookie(user, live_server, two_factor=two_factor)])
         return page
 
     return sign_in
+
+
+@pytest.fixture
+def signed_in_without_javascript(browser, live_server):
+    """``signed_in_without_javascript(user, viewport=None)``: a new browser context with JavaScript
+    off and ``user`` signed in as ``signed_in_page`` signs in (password and two-factor). The
+    caller closes it; the test's own ``page`` stays free to scan its pages."""
+
+    def open_context(user, viewport=None):
+        options = {"java_script_enabled": False, "base_url": live_server.url}
+        if viewport is not None:
+            options["viewport"] = viewport
+        context = browser.new_context(**options)
+        context.add_cookies([_session_cookie(user, live_server)])
+        return context
+
+    return open_context
+
+
+def _session_cookie(user, live_server, *, two_factor=True):
+    """The session cookie of ``user`` signed in through the Django test client (force_login,
+    then marked two-factor-verified, as a code would; ``two_factor=False``: password only)."""
+    client = Client()
+    if two_factor:
+        sign_in_with_two_factor(client, user)
+    else:
+        client.force_login(user)
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": live_server.url}
 
 
 @pytest.fixture

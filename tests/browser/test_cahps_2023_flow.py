@@ -7,15 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from organizations.models import Role
 from registrations.models import ProgramStatus, Registration
 from tests.browser.helpers import assert_accessible, assert_no_horizontal_overflow, screenshot
-from tests.conftest import sign_in_with_two_factor
 from tests.factories import ApmEntityFactory, RoleFactory, SspAcoFactory, SubgroupFactory, VirtualGroupFactory
 
 ORGANIZATION = "Chesapeake Family Medicine"
@@ -254,18 +251,10 @@ def test_register_for_cahps_with_auto_save(signed_in_page, demo_so, cahps_year_o
     assert not csp_violations
 
 
-def test_register_for_cahps_without_javascript(browser, live_server, page, demo_so, cahps_year_open_now):
-    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
-    client = sign_in_with_two_factor(Client(), demo_so)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+def test_register_for_cahps_without_javascript(
+    page, demo_so, cahps_year_open_now, signed_in_without_javascript
+):
+    context = signed_in_without_javascript(demo_so)
     nojs = context.new_page()
     try:
         registration = open_practices_and_register(nojs, name="nojs", scanner=page)

@@ -22,8 +22,6 @@ from urllib.parse import urlencode
 import icalendar
 import openpyxl
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -35,7 +33,6 @@ from registrations.models import BulkRegistration, Program, ProgramStatus, Regis
 from tests.browser.helpers import check_screen, screenshot
 from tests.browser.test_cahps_2023_flow import pdf_words
 from tests.browser.test_register_many import Worker, use_tasks
-from tests.conftest import sign_in_with_two_factor
 from tests.factories import OrganizationFactory, PerformanceYearFactory, RoleFactory, UserFactory, registered
 
 pytestmark = pytest.mark.browser
@@ -83,17 +80,6 @@ def deadline_week(db, settings):
     no_city.save()
     yield year, official, staff, organizations
     use_tasks(settings, "django.tasks.backends.immediate.ImmediateBackend")
-
-
-def without_javascript(browser, live_server, user, width):
-    """A browser context with JavaScript off, ``user`` signed in (password and two-factor)."""
-    context = browser.new_context(
-        java_script_enabled=False, base_url=live_server.url, viewport={"width": width, "height": 900}
-    )
-    client = sign_in_with_two_factor(Client(), user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
-    return context
 
 
 def download(page, link_name, extension):
@@ -274,10 +260,10 @@ def test_the_official_of_60_walks_the_deadline_week(signed_in_page, deadline_wee
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_official_of_60_walks_the_deadline_week_without_javascript(
-    browser, live_server, page, deadline_week, monkeypatch, width
+    page, deadline_week, monkeypatch, width, signed_in_without_javascript
 ):
     year, official, _staff, _organizations = deadline_week
-    context = without_javascript(browser, live_server, official, width)
+    context = signed_in_without_javascript(official, viewport={"width": width, "height": 900})
     try:
         official_walk(context.new_page(), width, Worker(monkeypatch), year, scanner=page)
     finally:

@@ -10,15 +10,12 @@
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from registrations.guide_years import LIKE_2021, LIKE_2023, open_window_around
 from registrations.models import ProgramStatus, Size, Source
 from tests.browser.helpers import assert_accessible, screenshot
-from tests.conftest import sign_in_with_two_factor
 from tests.factories import (
     ContactFactory,
     OrganizationFactory,
@@ -239,14 +236,11 @@ def test_after_cancel_registration_the_message_is_in_view_and_focused(signed_in_
 
 
 def test_without_javascript_web_interface_without_a_size_is_refused_next_to_that_organization(
-    browser, live_server, years, official
+    years, official, signed_in_without_javascript
 ):
     user, practices = official
     practice = practices[3]
-    client = sign_in_with_two_factor(Client(), user)
-    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    context = signed_in_without_javascript(user)
     page = context.new_page()
     try:
         page.set_viewport_size({"width": 1280, "height": 700})

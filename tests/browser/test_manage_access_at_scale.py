@@ -5,9 +5,7 @@ to all of them with one submission, who accepts them all at once; without JavaSc
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import expect
 
 from organizations.models import Role, SecurityOfficialInvitation
@@ -20,7 +18,6 @@ from tests.browser.helpers import (
     axe_violations,
     screenshot,
 )
-from tests.conftest import sign_in_with_two_factor
 from tests.factories import OrganizationFactory, RoleFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -117,12 +114,11 @@ def test_a_backup_is_invited_to_100_organizations_with_one_form_and_accepts_them
     )
 
 
-def test_without_javascript_the_ticked_organizations_are_invited(browser, live_server, transactional_db):
+def test_without_javascript_the_ticked_organizations_are_invited(
+    transactional_db, signed_in_without_javascript
+):
     official = _official_of(9)
-    client = sign_in_with_two_factor(Client(), official)
-    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    context = signed_in_without_javascript(official)
     page = context.new_page()
     try:
         page.set_viewport_size({"width": 390, "height": 900})

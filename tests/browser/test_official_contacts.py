@@ -4,8 +4,6 @@ fields fill in place; without it the page comes back filled in), and after chang
 phone confirms *Update this contact everywhere*; at 1280 and 390 px, axe on each screen."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -13,7 +11,6 @@ from contacts.models import Contact
 from registrations.guide_years import LIKE_2021, open_window_around
 from registrations.models import Size
 from tests.browser.helpers import check_screen
-from tests.conftest import sign_in_with_two_factor
 from tests.factories import (
     ContactFactory,
     OrganizationFactory,
@@ -96,14 +93,9 @@ def test_use_an_existing_contact_then_update_them_everywhere(signed_in_page, off
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_use_an_existing_contact_without_javascript(browser, live_server, page, official, width):
+def test_use_an_existing_contact_without_javascript(page, official, width, signed_in_without_javascript):
     user, _harbor, zephyr, _ada = official
-    context = browser.new_context(
-        java_script_enabled=False, base_url=live_server.url, viewport={"width": width, "height": 900}
-    )
-    client = sign_in_with_two_factor(Client(), user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    context = signed_in_without_javascript(user, viewport={"width": width, "height": 900})
     try:
         nojs = context.new_page()
         nojs.goto(add_page(zephyr))

@@ -5,15 +5,12 @@ by its name, at 1280 and 390 px, by keyboard, and without JavaScript (axe on eac
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from registrations.guide_years import LIKE_2021, open_window_around
 from registrations.models import Size
 from tests.browser.helpers import check_screen
-from tests.conftest import sign_in_with_two_factor
 from tests.factories import OrganizationFactory, PerformanceYearFactory, RoleFactory, UserFactory, registered
 
 pytestmark = pytest.mark.browser
@@ -114,15 +111,10 @@ def test_filter_page_through_and_go_to_an_organization(signed_in_page, official_
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_filter_page_through_and_go_to_an_organization_without_javascript(
-    browser, live_server, page, official_of_60, width
+    page, official_of_60, width, signed_in_without_javascript
 ):
     user, _target = official_of_60
-    context = browser.new_context(
-        java_script_enabled=False, base_url=live_server.url, viewport={"width": width, "height": 900}
-    )
-    client = sign_in_with_two_factor(Client(), user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    context = signed_in_without_javascript(user, viewport={"width": width, "height": 900})
     try:
         filter_page_and_go_to(context.new_page(), width, scanner=page)
     finally:

@@ -11,10 +11,8 @@ import time
 
 import pytest
 from asgiref.local import Local
-from django.conf import settings
 from django.db import connection
 from django.tasks import task_backends
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -24,7 +22,6 @@ from registrations.bulk_registration import run_bulk_registration
 from registrations.guide_years import LIKE_2021, LIKE_2023, open_window_around
 from registrations.models import BulkRegistration, ProgramStatus, Registration, Size
 from tests.browser.helpers import check_screen, screenshot
-from tests.conftest import sign_in_with_two_factor
 from tests.factories import (
     OrganizationFactory,
     PerformanceYearFactory,
@@ -177,15 +174,10 @@ def test_register_forty_of_sixty_in_one_go(signed_in_page, official_of_60, monke
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_register_forty_of_sixty_in_one_go_without_javascript(
-    browser, live_server, page, official_of_60, monkeypatch, width
+    page, official_of_60, monkeypatch, width, signed_in_without_javascript
 ):
     user, _year, _organizations = official_of_60
-    context = browser.new_context(
-        java_script_enabled=False, base_url=live_server.url, viewport={"width": width, "height": 900}
-    )
-    client = sign_in_with_two_factor(Client(), user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    context = signed_in_without_javascript(user, viewport={"width": width, "height": 900})
     try:
         register_forty(context.new_page(), width, Worker(monkeypatch), scanner=page)
     finally:
@@ -280,15 +272,10 @@ def test_register_a_cahps_only_year_s_practices_in_one_go(signed_in_page, cahps_
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_register_a_cahps_only_year_s_practices_in_one_go_without_javascript(
-    browser, live_server, page, cahps_official, width
+    page, cahps_official, width, signed_in_without_javascript
 ):
     user, _year = cahps_official
-    context = browser.new_context(
-        java_script_enabled=False, base_url=live_server.url, viewport={"width": width, "height": 900}
-    )
-    client = sign_in_with_two_factor(Client(), user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    context = signed_in_without_javascript(user, viewport={"width": width, "height": 900})
     try:
         register_cahps_group(context.new_page(), width, scanner=page)
     finally:

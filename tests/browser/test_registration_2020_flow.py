@@ -11,16 +11,13 @@ saved as a screenshot.
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from registrations.guide_years import LIKE_2021, open_window_around
 from registrations.models import ProgramStatus, Registration
 from tests.browser.helpers import assert_accessible, assert_no_horizontal_overflow, screenshot
-from tests.conftest import sign_in_with_two_factor
 from tests.factories import OrganizationFactory, PerformanceYearFactory, RoleFactory, UserFactory
 
 YEAR = 2025  # configured like 2021, open now (as the demo data's 2025)
@@ -300,20 +297,10 @@ def test_the_main_page_fits_a_phone(signed_in_page, open_year, demo_so, width):
 
 
 def test_without_javascript_register_and_the_organization_form_still_work(
-    browser, live_server, open_year, demo_so
+    open_year, demo_so, signed_in_without_javascript
 ):
     user, practice = demo_so
-    client = sign_in_with_two_factor(Client(), user)
-    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    context = signed_in_without_javascript(user)
     page = context.new_page()
     try:
         page.goto(f"/registration/{YEAR}/")
