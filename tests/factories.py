@@ -129,6 +129,12 @@ class ContactFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"(410) 555-{n % 10000:04d}")
 
 
+def so_of(user, organization):
+    """``organization``, with ``user`` as its Security Official."""
+    RoleFactory(user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
+    return organization
+
+
 def registered(organization, year, *, size, web_interface=True, cahps=True, contacts=1, **contact_fields):
     """A registration of ``organization`` for ``year`` by its Security Official, for the Web
     Interface and/or CAHPS, with ``contacts`` complete contacts."""

@@ -26,12 +26,12 @@ from tests.factories import (
     RoleFactory,
     SspAcoFactory,
     registered,
+    so_of,
 )
+from tests.registrations.bulk_helpers import PAT, create, detail_url, register_url, run, start_url
 from tests.test_list_queries import _queries
 
 pytestmark = pytest.mark.django_db
-
-PAT = {"first_name": "Pat", "last_name": "Lee", "email": "pat.lee@example.com", "phone": "410-555-0100"}
 
 
 @pytest.fixture
@@ -44,44 +44,6 @@ def year(db):
         window_closes=now - timedelta(days=300),
     )
     return PerformanceYearFactory(year=2025, **LIKE_2021, **open_window_around(now))
-
-
-def so_of(user, organization):
-    RoleFactory(user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
-    return organization
-
-
-def start_url(year, query=""):
-    return reverse("bulk_registration_start", kwargs={"year": year.year}) + (f"?{query}" if query else "")
-
-
-def detail_url(bulk):
-    return reverse("bulk_registration", kwargs={"year": bulk.performance_year.year, "bulk_id": bulk.pk})
-
-
-def register_url(bulk):
-    return reverse(
-        "bulk_registration_register", kwargs={"year": bulk.performance_year.year, "bulk_id": bulk.pk}
-    )
-
-
-def create(
-    user, year, organizations, *, size=Size.MEDIUM, programs=("web_interface", "cahps"), contacts=(PAT,)
-):
-    return bulk_registration.bulk_registration_create(
-        by=user,
-        year=year,
-        organization_ids=[organization.pk for organization in organizations],
-        sizes={organization.pk: size for organization in organizations},
-        programs=list(programs),
-        contacts=list(contacts),
-    )
-
-
-def run(bulk, user):
-    assert bulk_registration.bulk_registration_start(bulk=bulk, by=user)
-    bulk.refresh_from_db()
-    return {item.organization_id: item for item in bulk.items.all()}
 
 
 # --- Choosing and reviewing -------------------------------------------------------------------------------

@@ -14,13 +14,12 @@ from organizations.models import Role
 from qpp_registration.core.background.models import OutgoingEmail
 from registrations import bulk_registration
 from registrations.guide_years import LIKE_2021, open_window_around
-from registrations.models import BulkRegistration, ProgramStatus, Registration, Size
+from registrations.models import BulkRegistration, ProgramStatus, Registration
 from tests.factories import OrganizationFactory, PerformanceYearFactory, RoleFactory, UserFactory
+from tests.registrations.bulk_helpers import create
 from tests.services.test_concurrency import one_after_another_while_first_holds_its_locks
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PAT = {"first_name": "Pat", "last_name": "Lee", "email": "pat.lee@example.com", "phone": "410-555-0100"}
 
 
 @pytest.fixture
@@ -35,14 +34,7 @@ def setting(db):
 
 
 def started(user, year, organizations):
-    bulk = bulk_registration.bulk_registration_create(
-        by=user,
-        year=year,
-        organization_ids=[organization.pk for organization in organizations],
-        sizes={organization.pk: Size.MEDIUM for organization in organizations},
-        programs=["web_interface", "cahps"],
-        contacts=[PAT],
-    )
+    bulk = create(user, year, organizations)
     BulkRegistration.objects.filter(pk=bulk.pk).update(state=BulkRegistration.State.QUEUED)
     return bulk
 

@@ -12,10 +12,10 @@ from tests.factories import (
     ContactFactory,
     OrganizationFactory,
     RegistrationFactory,
-    RoleFactory,
     SspAcoFactory,
     SubgroupFactory,
     VirtualGroupFactory,
+    so_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +28,6 @@ def list_url(year, **params):
 
         url += "?" + urlencode(params)
     return url
-
-
-def so_of(user, organization):
-    RoleFactory(user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
-    return organization
 
 
 def registered(organization, year, status, *, size=Size.SMALL):

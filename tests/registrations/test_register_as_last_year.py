@@ -24,6 +24,7 @@ from tests.factories import (
     SspAcoFactory,
     VirtualGroupFactory,
     registered,
+    so_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +42,6 @@ def years(db):
 
 def registered_last_year(organization, year, *, size=Size.MEDIUM, **programs):
     return registered(organization, year, size=size, **programs)
-
-
-def so_of(user, organization):
-    RoleFactory(user=user, organization=organization, kind=Role.Kind.SECURITY_OFFICIAL)
-    return organization
 
 
 def url(year):
