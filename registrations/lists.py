@@ -13,7 +13,7 @@ from django.db.models.functions import Right
 from organizations.models import Organization
 from qpp_registration.core.prepared import PreparedQuery
 from registrations.models import REGISTRATION_ID_ALPHABET, ProgramStatus, Registration
-from registrations.register_again import OFFERED, registered_last_year, with_offer_joins
+from registrations.register_again import registered_last_year
 from registrations.selectors import security_official_organizations
 
 # --- CAHPS-only years: the 2023 screens ---------------------------------------------------------------
@@ -57,7 +57,7 @@ class CahpsTab:
 
 def cahps_tabs(counts, selected=""):
     """The tabs of the organization types a user is a Security Official of, from ``counts``
-    (``list_counts``).
+    (``kind_counts``).
 
     Only the types the user has get a tab [2023 §III.7]; the first one is
     selected unless ``selected`` names another.
@@ -215,30 +215,19 @@ class SearchablePreparedQuery(PreparedQuery):
         return param
 
 
-def _counts(user, year, previous=None):
+def _kind_counts(user):
     # One role per user and organization: each organization is counted once.
-    organizations = security_official_organizations(user).order_by()
-    counts = {"total": Count("pk")}
-    if previous is not None:
-        # register_again.offer_count's: registered in ``previous``, nothing yet for ``year``, over
-        # joins rather than a subquery for each organization (a third of the time at 1,000).
-        organizations = with_offer_joins(organizations, previous=previous, year=year)
-        counts["offers"] = Count("pk", filter=OFFERED)
-    return organizations.values_list("kind").annotate(**counts)
+    return security_official_organizations(user).order_by().values_list("kind").annotate(total=Count("pk"))
 
 
-_COUNTS = SearchablePreparedQuery(lambda user: _counts(user, None), "user")
-_COUNTS_AND_OFFERS = SearchablePreparedQuery(_counts, "user", "year", "previous")
+_KIND_COUNTS = PreparedQuery(_kind_counts, "user")
 
 
-def list_counts(user, *, year, previous=None):
-    """``({kind: how many organizations of it the user is a Security Official of}, offers)``,
-    the tabs' counts and, with ``previous`` (the year before, while the window is open),
-    ``register_again.offer_count`` over all of them (else 0), in one query."""
-    if previous is None:
-        return dict(_COUNTS.rows(user=user.pk)), 0
-    rows = _COUNTS_AND_OFFERS.rows(user=user.pk, year=year.pk, previous=previous.pk)
-    return {kind: total for kind, total, _offers in rows}, sum(offers for _kind, _total, offers in rows)
+def kind_counts(user):
+    """``{kind: how many organizations of it the user is a Security Official of}``, the CAHPS
+    tabs' counts, in one query. While a year's window is open a list counts these with its offers
+    and deadline box instead (``deadlines.list_counts``)."""
+    return dict(_KIND_COUNTS.rows(user=user.pk))
 
 
 # --- A page of a list ----------------------------------------------------------------------------------

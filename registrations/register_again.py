@@ -187,16 +187,13 @@ def offering(*, previous, year):
     return Exists(registered) & ~Exists(started)
 
 
-def with_offer_joins(organizations, *, previous, year):
-    """``organizations`` joined to their registration of ``previous`` if it was registered
-    (``last_year``) and to their registration of ``year`` (``this_year``), for counting offers over
-    many organizations at once: ``OFFERED`` is ``offering``'s condition on those joins. One
-    registration per organization and year: the joins add no rows."""
-    return organizations.annotate(
-        last_year=FilteredRelation(
-            "registrations", condition=registered_last_year(previous, through="registrations__")
-        ),
-        this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year)),
+def last_year_join(previous):
+    """An organization's registration of ``previous`` if it was registered, as a join, for counting
+    offers over many organizations at once: annotated as ``last_year`` beside ``this_year`` (its
+    registration of the year, a ``FilteredRelation`` too), ``OFFERED`` is ``offering``'s condition
+    on the two. One registration per organization and year: the joins add no rows."""
+    return FilteredRelation(
+        "registrations", condition=registered_last_year(previous, through="registrations__")
     )
 
 

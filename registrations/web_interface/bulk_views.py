@@ -26,7 +26,7 @@ from registrations.lists import (
     CAHPS_STATUS_FILTERS,
     cahps_organizations,
     cahps_tabs,
-    list_counts,
+    kind_counts,
     list_search,
 )
 from registrations.models import BulkRegistration, ProgramStatus
@@ -81,8 +81,7 @@ def _narrowed(request, year):
 def _cahps_narrowed(request, year):
     """The CAHPS list's narrowing [2023 §III.7, §VI]: its tab (the first the user has, as on the
     list), status and search, and the organizations it leaves (``cahps_organizations``)."""
-    counts, _offers = list_counts(request.user, year=year)
-    tabs = cahps_tabs(counts, request.GET.get("tab", ""))
+    tabs = cahps_tabs(kind_counts(request.user), request.GET.get("tab", ""))
     tab = next((tab for tab in tabs if tab.selected), None)
     status, query = CahpsFilterForm(request.GET).filters()
     organizations = cahps_organizations(

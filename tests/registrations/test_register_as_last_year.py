@@ -295,9 +295,10 @@ def test_a_list_of_several_pages_counts_every_organization_it_could_offer(
 
 
 def test_the_cahps_list_counts_the_same_offers_as_register_again(security_official, years):
-    """The CAHPS list counts its banner's offers over joins (``with_offer_joins``); that count is
-    ``offer_count``'s, whatever each organization had last year and has this year."""
-    from registrations.lists import list_counts as cahps_list_counts
+    """The lists count their banner's offers over joins (``deadlines.list_counts``, with
+    ``register_again.last_year_join``); that count is ``offer_count``'s, whatever each organization
+    had last year and has this year."""
+    from registrations import deadlines
 
     last, this = years
     offered = [
@@ -316,13 +317,15 @@ def test_the_cahps_list_counts_the_same_offers_as_register_again(security_offici
     RoleFactory(user=security_official, organization=staff_of, kind=Role.Kind.STAFF_USER)
     registered_last_year(OrganizationFactory(), last)  # someone else's
 
-    counts, offers = cahps_list_counts(security_official, year=this, previous=last)
+    counted = deadlines.list_counts(security_official, year=this, previous=last, now=timezone.now())
 
     assert (
-        offers == register_again.offer_count(user=security_official, year=this, previous=last) == len(offered)
+        counted.offers
+        == register_again.offer_count(user=security_official, year=this, previous=last)
+        == len(offered)
     )
     assert (
-        sum(counts.values())
+        sum(counted.by_kind.values())
         == Role.objects.filter(user=security_official, kind=Role.Kind.SECURITY_OFFICIAL).count()
     )
 
@@ -332,9 +335,10 @@ def test_a_list_counts_tabs_offers_and_deadline_in_one_query_as_each_apart(
     security_official, years, cahps_only
 ):
     """The lists read their tabs, their banner's offers and their deadline box in one query
-    (``deadlines.list_counts``): the same figures as ``lists.list_counts`` and ``deadlines``."""
+    (``deadlines.list_counts``): the same figures as ``lists.kind_counts``,
+    ``register_again.offer_count`` and ``deadlines`` each read apart."""
     from registrations import deadlines
-    from registrations.lists import list_counts as counts_by_kind
+    from registrations.lists import kind_counts
 
     last, this = years
     if cahps_only:
@@ -355,8 +359,8 @@ def test_a_list_counts_tabs_offers_and_deadline_in_one_query_as_each_apart(
         counted = deadlines.list_counts(security_official, year=this, previous=last, now=now)
 
     assert len(queries) == 1
-    assert (counted.by_kind, counted.offers) == counts_by_kind(security_official, year=this, previous=last)
-    assert counted.offers == 2
+    assert counted.by_kind == kind_counts(security_official)
+    assert counted.offers == register_again.offer_count(user=security_official, year=this, previous=last) == 2
     assert counted.deadlines == deadlines.deadlines(security_official, [this], now)
     # All but the one registered this year: the fixture's practice among them.
     assert counted.deadlines[0].remaining == 5
