@@ -3,13 +3,13 @@ request's values, and never mixes a named value up with one of the queryset's ow
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import BooleanField
+from django.db.models import BooleanField, Exists, F, OuterRef
 from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 
 from qpp_registration.core.prepared import PreparedQuery
-from registrations.models import PerformanceYear
-from tests.factories import PerformanceYearFactory
+from registrations.models import PerformanceYear, Registration
+from tests.factories import PerformanceYearFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,64 @@ def test_each_call_reads_what_the_queryset_reads_with_its_own_values():
     assert [y.year for y in later_than.models(after=2020, before=2024)] == [2021, 2023]
     assert [y.year for y in later_than.models(after=2019, before=2021)] == [2020]
     assert later_than.models(after=2023, before=2030) == []
+
+
+def _state(instance):
+    """What a page can read of a model instance: its loaded fields and annotations, and which
+    fields are deferred (read only when asked for, with a query of their own)."""
+    loaded = {name: value for name, value in vars(instance).items() if name != "_state"}
+    return type(instance), loaded, instance.get_deferred_fields(), instance._state.adding, instance._state.db
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(
+            lambda year: PerformanceYear.objects.filter(year__gte=year).order_by("year"), id="whole rows"
+        ),
+        pytest.param(
+            lambda year: PerformanceYear.objects.filter(year__gte=year).only("year").order_by("year"),
+            id="some fields",
+        ),
+        pytest.param(
+            lambda year: (
+                PerformanceYear.objects.filter(year__gte=year)
+                .only("year", "window_closes")
+                .annotate(
+                    later=F("year") + 1,
+                    has_registrations=Exists(Registration.objects.filter(performance_year=OuterRef("pk"))),
+                )
+                .order_by("-year")
+            ),
+            id="annotated",
+        ),
+    ],
+)
+def test_the_models_are_the_ones_the_orm_makes(build):
+    """``models()`` makes the instances itself (``Model.from_db``), as the ORM's own iterable
+    does: the same fields, deferred fields and annotations, in the same order."""
+    for year in (2020, 2021, 2023):
+        PerformanceYearFactory(year=year)
+    query = PreparedQuery(build, "year")
+
+    made = query.models(year=2021)
+
+    assert [_state(each) for each in made] == [_state(each) for each in build(2021)]
+    assert len(made) == 2
+
+
+def test_a_query_with_related_models_reads_them_too():
+    """A query that selects related models is read through ``raw()``, which sets them up."""
+    registration = RegistrationFactory()
+    query = PreparedQuery(
+        lambda pk: Registration.objects.filter(pk=pk).select_related("organization", "performance_year"), "pk"
+    )
+
+    (made,) = query.models(pk=registration.pk)
+
+    assert made == registration
+    assert made.organization.name == registration.organization.name
+    assert made.performance_year.year == registration.performance_year.year
 
 
 def test_a_constant_equal_to_a_stand_in_stays_a_constant():

@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 class PreparedQuery:
     """``build(**values)``: the queryset, for a value of each of ``names``.
 
-    ``models(**values)``: its model instances (annotations as attributes); ``rows(**values)``:
+    ``models(**values)``: its model instances (annotations as attributes), made as the ORM's
+    own iterable makes them; ``rows(**values)``:
     the rows of a ``values_list()`` queryset, through the ORM's converters (on SQLite: aware
     datetimes, booleans). A subclass passes more to ``build`` (``_arguments``) and binds more
     than the named values (``_bind``): the CAHPS list's search words.
@@ -53,6 +54,7 @@ class PreparedQuery:
         self._build = build
         self._names = names
         self._compiled = None
+        self._instances = None  # made with ``_compiled``: ``_instance_maker``
         self._statement_name = f"qpp_{next(_NAMES)}"
         self._server_refused = False
 
@@ -90,6 +92,7 @@ class PreparedQuery:
             raise ValueError("every named value must be a parameter of the query")
         converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
         self._compiled = (queryset, compiler, sql, tuple(params), tuple(slots), converters)
+        self._instances = _instance_maker(compiler)
         return self._compiled
 
     def compile(self):
@@ -110,13 +113,20 @@ class PreparedQuery:
             return []
         queryset = self.compile()[0]
         sql, params = self._executable(queryset.db, *self.statement(**values))
-        return list(queryset.model.objects.db_manager(queryset.db).raw(sql, params))
+        if self._instances is None:
+            return list(queryset.model.objects.db_manager(queryset.db).raw(sql, params))
+        # Without RawQuerySet's matching of columns to fields on every run: 0.1 ms a query.
+        return self._instances(queryset.db, self._fetch(sql, params))
 
     def rows(self, **values):
         if not _storable(values):
             return []
-        queryset, compiler, *_rest, converters = self.compile()
-        sql, params = self._executable(queryset.db, *self.statement(**values))
+        queryset = self.compile()[0]
+        return self._fetch(*self._executable(queryset.db, *self.statement(**values)))
+
+    def _fetch(self, sql, params):
+        """The rows of ``sql``, through the ORM's converters."""
+        queryset, compiler, *_rest, converters = self._compiled
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -156,6 +166,38 @@ class PreparedQuery:
         if not params:
             return f"EXECUTE {name}", params
         return f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params
+
+
+def _instance_maker(compiler):
+    """A function making the model instances of the compiled query's rows as Django's own
+    ``ModelIterable`` does (``Model.from_db`` on the model's columns, then each annotation set
+    as an attribute), or None for a query of another shape (related models selected, columns
+    chosen in another order): ``raw()`` reads those."""
+    klass_info = compiler.klass_info
+    if not klass_info or klass_info.get("related_klass_infos"):
+        return None
+    model, fields = klass_info["model"], klass_info["select_fields"]
+    end = len(fields)
+    columns = [column for column, _sql, _alias in compiler.select[:end]]
+    annotations = tuple(compiler.annotation_col_map.items())
+    if (
+        list(fields) != list(range(end))
+        or not all(hasattr(column, "target") and column.target.model is model for column in columns)
+        or any(position < end for _name, position in annotations)
+    ):
+        return None
+    names = [column.target.attname for column in columns]
+
+    def instances(db, rows):
+        made = []
+        for row in rows:
+            instance = model.from_db(db, names, row[:end])
+            for name, position in annotations:
+                setattr(instance, name, row[position])
+            made.append(instance)
+        return made
+
+    return instances
 
 
 @receiver(connection_created)
