@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
 from qpp_registration.core.submission_keys import submitted_key
+from qpp_registration.core.transactions import read_only_page
 from qpp_registration.core.url_patterns import url_of_each
 
 from . import batch_invitations, invitations, page_reads, selectors, services
@@ -29,6 +30,7 @@ ROLE_KINDS = dict(Role.Kind.choices)
 
 
 @require_http_methods(["GET"])
+@read_only_page
 def manage_access(request):
     """*Manage Access*: the user's organizations and roles, and the requests they decide."""
     return _manage_access_page(request)

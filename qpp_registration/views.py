@@ -26,6 +26,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from organizations.home import access_on_home
 from qpp_registration.core.background import queue
 from qpp_registration.core.http.params import BadParameter
+from qpp_registration.core.transactions import read_only_page
 from registrations import deadlines
 from registrations.rules import window_decision
 from registrations.selectors import performance_years
@@ -34,6 +35,7 @@ logger = logging.getLogger("qpp.health")
 
 
 @login_not_required
+@read_only_page
 def home(request):
     """The portal's front page: what it is for, and the registration periods
     that are open or coming [2020 Registration Information; 2023 §III.5]."""

@@ -32,3 +32,13 @@ def service_transaction():
     """``transaction.atomic()`` for one service: a savepoint of its own unless it runs inside a
     workflow, whose savepoint rolls it back with the other steps."""
     return transaction.atomic(savepoint=not _in_workflow.get())
+
+
+def read_only_page(view):
+    """A page that only reads (its GET, or a page no form sends to): drawn outside the request's
+    transaction (``ATOMIC_REQUESTS``), which would cost it two statements of its own, ``BEGIN``
+    and ``COMMIT``, on every request, and on SQLite (``BEGIN IMMEDIATE``) the write lock that
+    the writers wait for. Nothing is lost: what such a page writes, it writes through a service,
+    in that service's own transaction, and PostgreSQL's READ COMMITTED gives each statement its
+    own snapshot inside a transaction too [issue 24]."""
+    return transaction.non_atomic_requests(view)

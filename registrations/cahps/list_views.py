@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE, ReadPaginator
+from qpp_registration.core.transactions import read_only_page
 from registrations import deadlines, rules, selectors, workflows
 from registrations.cahps import pages as cahps_pages
 from registrations.cahps.autosave import refused
@@ -47,6 +48,7 @@ def cahps_registration_home(request):
 
 
 @require_GET
+@read_only_page
 def cahps_registration_list(request, year):
     """*Register and Edit CAHPS Registration* [2023 §III.6–7, §VI]: tabs of the organization
     types the user is a Security Official of, each organization with its CAHPS status and

@@ -17,6 +17,7 @@ from organizations.models import Organization
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
+from qpp_registration.core.transactions import read_only_page
 from registrations import deadlines, rules, selectors, workflows
 from registrations.models import Program
 from registrations.view_helpers import (
@@ -39,6 +40,7 @@ from registrations.web_interface.forms import OverviewFindForm, RegisterForm
 # --- Main registration page -------------------------------------------------------------------------
 
 
+@read_only_page
 def registration_list(request, year):
     """The main registration page [2020 §IV]: the Security Official's organizations with
     *Organization Size* and *Register* per program — which is also the Registration

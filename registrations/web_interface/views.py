@@ -27,6 +27,7 @@ from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import RegistrationRefused
 from qpp_registration.core.http.params import int_param
 from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
+from qpp_registration.core.transactions import read_only_page
 from registrations import rules, selectors
 from registrations.models import ProgramStatus
 from registrations.reminders import page_reminders
@@ -113,6 +114,7 @@ def _year_section(year, roles, now, user=None):
     )
 
 
+@read_only_page
 def connected_organizations(request):
     """Manage Access → Connected Organizations: every organization where the user holds a
     role, with its status per program and *Edit Registration* where the user is the
@@ -249,6 +251,7 @@ def registration_congratulations(request, year, organization_id, program):
 
 
 @require_safe  # it only shows: a POST, which no form sends here, changes nothing and is refused
+@read_only_page
 def registration_detail(request, year, organization_id):
     """*Show Details* [2020 §V, §VI]: the organization and contact information with
     *Edit*, *Delete* and *Add New Contact*, the size with *Edit*, each program's status.
