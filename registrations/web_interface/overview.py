@@ -180,6 +180,12 @@ _REGISTRATION_FIELDS = (
     "cahps_status",
     "cahps_source",
 )
+# ``Model.from_db`` takes the values in the order of the model's fields.
+_REGISTRATION_NAMES = [
+    field.attname
+    for field in Registration._meta.concrete_fields
+    if field.attname in {*_REGISTRATION_FIELDS, "organization_id"}
+]
 _COLUMNS = (
     "pk",
     "kind",
@@ -215,13 +221,13 @@ def _list_row(values, *, with_previous):
     registration_values = values[5 : 5 + len(_REGISTRATION_FIELDS)]
     registration = None
     if registration_values[0] is not None:
-        # ``Model.from_db`` takes the values in the order of the model's fields.
         given = {
             **dict(zip(_REGISTRATION_FIELDS, registration_values, strict=True)),
             "organization_id": organization.pk,
         }
-        names = [field.attname for field in Registration._meta.concrete_fields if field.attname in given]
-        registration = Registration.from_db("default", names, [given[name] for name in names])
+        registration = Registration.from_db(
+            "default", _REGISTRATION_NAMES, [given[name] for name in _REGISTRATION_NAMES]
+        )
     rest = values[5 + len(_REGISTRATION_FIELDS) :]
     return ListRow(
         organization=organization,

@@ -16,6 +16,7 @@ from registrations.models import (
     Program,
     ProgramStatus,
     Registration,
+    Size,
     Source,
 )
 from registrations.register_again import registered_last_year
@@ -152,6 +153,9 @@ def program_cells(*, organization, year, registration, window_open, size_editabl
     ]
 
 
+SIZE_LABELS = dict(Size.choices)
+
+
 class RegistrationFacts:
     """What a page says about ``self.registration``, which may not exist yet."""
 
@@ -161,7 +165,8 @@ class RegistrationFacts:
 
     @property
     def size_label(self):
-        return self.registration.get_size_display() if self.registration and self.registration.size else ""
+        # A dict lookup: ``get_size_display()`` rebuilds the field's choices at every call.
+        return SIZE_LABELS.get(self.registration.size, "") if self.registration else ""
 
     @property
     def registration_id(self):
