@@ -7,7 +7,9 @@ started), then times each page of ``load.page_list`` (the pages of ``bench/load.
 ``bench/page_cost.py``, same labels; the second Overview, of another official, aside) for both
 and prints the ratio of the two. Lists are paginated and their queries do not depend on the
 number of organizations, so a page should cost about the same for both: a ratio well
-above 1 is a page that grows with the organizations.
+above 1 is a page that grows with the organizations. The last column is the size of each
+side's page: a list narrowed by a search or a status shows the few matches of the one and a
+whole page (25) of the other's, and a ratio there also counts drawing the longer page.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qpp_bench_portal .venv/bin/python bench/portal_pages.py
 
@@ -147,7 +149,7 @@ def main():
     few_client, many_client = signed_in_client(few_user), signed_in_client(many_user)
 
     print(f"\nA Security Official of {args.few} organizations against one of {args.many}:")
-    print(f"{'page':<40} {'few':>9} {'many':>9} {'ratio':>6} {'min ratio':>9} {'queries':>7}")
+    print(f"{'page':<40} {'few':>9} {'many':>9} {'ratio':>6} {'min ratio':>9} {'queries':>7} {'HTML':>13}")
     for (label, url_few), (_, url_many) in zip(
         pages(few_user, few_orgs), pages(many_user, many_orgs), strict=True
     ):
@@ -155,10 +157,14 @@ def main():
 
 
 def compare(few_client, url_few, many_client, url_many, repeat):
-    """The two users' medians, ratio, ratio of the fastest and query counts for one page."""
+    """The two users' medians, ratio, ratio of the fastest, query counts and page sizes for one
+    page."""
     runs = {"few": (few_client, url_few, []), "many": (many_client, url_many, [])}
+    sizes = []
     for client, url, _ in runs.values():
-        assert client.get(url).status_code == 200, url  # warm: templates, query plans
+        response = client.get(url)  # warm: templates, query plans
+        assert response.status_code == 200, url
+        sizes.append(len(response.content) / 1000)
     # Interleaved, each round in the other order, so that a busy spell of this shared
     # machine lands on both sides rather than on one of them.
     for round_ in range(repeat):
@@ -172,7 +178,7 @@ def compare(few_client, url_few, many_client, url_many, repeat):
     return (
         f"{few_time * 1000:6.1f} ms {many_time * 1000:6.1f} ms "
         f"{many_time / few_time:6.2f} {min(many_times) / min(few_times):9.2f} "
-        f"{few_queries:>2}→{many_queries:<2}"
+        f"{few_queries:>2}→{many_queries:<2}    {sizes[0]:3.0f}→{sizes[1]:<3.0f} kB"
     )
 
 
