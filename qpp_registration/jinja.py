@@ -23,6 +23,7 @@ each page rendered is announced with ``template_rendered``, the signal the test 
 
 import functools
 
+import markupsafe
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -36,6 +37,7 @@ from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
+from jinja2.compiler import CodeGenerator
 
 from qpp_registration.core.submission_keys import hidden_input as submission_key_input
 from qpp_registration.core.url_patterns import url_of_each, url_with_numbers
@@ -87,16 +89,55 @@ def date(value, format_string=None):
     return dateformat.format(template_localtime(value), format_string or settings.DATE_FORMAT)
 
 
+# MarkupSafe's own escaping of a text, the function ``markupsafe.escape`` calls (in C); its pure
+# Python form if MarkupSafe ever stops exposing it.
+_escape_text = getattr(markupsafe, "_escape_inner", None) or (lambda text: str(markupsafe.escape(text)))
+
+
+def escape_output(value):
+    """What ``{{ value }}`` writes: ``markupsafe.escape(value)``, as text. ``escape`` returns each
+    value as a new ``Markup`` object, which the page's output, joined into one string, never
+    uses; making them was a fifth of drawing a list of 25 cards [issue 24]."""
+    if type(value) is str:
+        return _escape_text(value)
+    if hasattr(value, "__html__"):  # Markup, Django's SafeString, a form's BoundField
+        return value.__html__()
+    return _escape_text(str(value))
+
+
+class PortalCodeGenerator(CodeGenerator):
+    """Jinja2's code generator (``Environment.code_generator_class``), writing what an
+    autoescaped ``{{ value }}`` outputs as ``environment.escape_output(value)`` where Jinja2
+    writes ``escape(value)``. Output gathered in a buffer (a macro, ``{% set %}…{% endset %}``,
+    a filter or call block) is joined and marked safe as Jinja2 always does, so a macro still
+    returns ``Markup``."""
+
+    def _output_child_pre(self, node, frame, finalize):
+        if not frame.eval_ctx.autoescape or frame.eval_ctx.volatile:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.escape_output(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
 # What a plain dict answers as an attribute: its methods (``params.items()``).
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 class PortalEnvironment(Environment):
-    """Jinja2's environment, with ``item.row`` read from a plain dict without first trying its
-    attribute and catching the AttributeError: the views hand their rows to the templates as
-    dicts (as they did to Django templates), and the exception was 7 % of drawing a list of 25
-    cards [issue 24]. What a template reads is unchanged: a plain dict has no attributes but
-    its methods."""
+    """Jinja2's environment, with two costs of drawing a page taken away and what it draws
+    unchanged [issue 24; docs/decisions/0010-pages-drawn-cheaply.md]:
+
+    - each value a template writes is escaped as text (``escape_output``, through
+      ``PortalCodeGenerator``), not made into a ``Markup`` object first;
+    - ``item.row`` is read from a plain dict without first trying its attribute and catching
+      the AttributeError: the views hand their rows to the templates as dicts (as they did to
+      Django templates), and the exception was 7 % of drawing a list of 25 cards. A plain dict
+      has no attributes but its methods, which are still read as attributes."""
+
+    code_generator_class = PortalCodeGenerator
+    escape_output = staticmethod(escape_output)
 
     def getattr(self, obj, attribute):
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
