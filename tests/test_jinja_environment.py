@@ -52,10 +52,16 @@ class _Html:
     def __html__(self):
         return "<b>safe</b>"
 
+    def __repr__(self):  # the test's id, the same in every test process
+        return "an object with __html__"
+
 
 class _Text:
     def __str__(self):
         return "<i>text</i> & 'more'"
+
+    def __repr__(self):
+        return "an object with __str__"
 
 
 HOSTILE = [
