@@ -1,14 +1,17 @@
 """Personas and fixtures reused across the suite.
 
 The personas mirror the people in SPEC section 1: a Security Official, a
-Staff User, an outsider with no role, and a CMS staff reviewer.
+Staff User, an outsider with no role, and a CMS staff reviewer; and the two staff groups' members,
+a help-desk agent and a registration admin, for the admin's tests and its browser walks.
 """
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from organizations.models import Role
 from qpp_registration.core.http import request_id
+from registrations.admin.staff_groups import HELP_DESK, REGISTRATION_ADMIN, sync_staff_groups
 from tests.factories import (
     OrganizationFactory,
     PerformanceYearFactory,
@@ -73,6 +76,29 @@ def invitee(db):
 @pytest.fixture
 def staff_reviewer(db):
     return UserFactory(username="cms-reviewer", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_groups(db):
+    # The migration made them; a transactional test (a browser walk's live server) empties the
+    # database after itself, the migration's groups included.
+    if Group.objects.filter(name__in=[HELP_DESK, REGISTRATION_ADMIN]).count() != 2:
+        sync_staff_groups()
+    return {group.name: group for group in Group.objects.filter(name__in=[HELP_DESK, REGISTRATION_ADMIN])}
+
+
+@pytest.fixture
+def help_desk_agent(staff_groups):
+    user = UserFactory(username="hd-agent", first_name="Hana", last_name="Helpdesk", is_staff=True)
+    user.groups.add(staff_groups[HELP_DESK])
+    return user
+
+
+@pytest.fixture
+def registration_admin(staff_groups):
+    user = UserFactory(username="reg-admin", first_name="Rita", last_name="Registrar", is_staff=True)
+    user.groups.add(staff_groups[REGISTRATION_ADMIN])
+    return user
 
 
 @pytest.fixture

@@ -18,14 +18,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
 
-from registrations.admin.staff_groups import HELP_DESK, sync_staff_groups
 from tests.browser.helpers import SCREENSHOT_DIR
 from tests.conftest import sign_in_with_two_factor
-from tests.factories import UserFactory
 
 # The live server runs in a thread while sync Playwright keeps an event loop in
 # the main one; Django's ORM would otherwise refuse the test's own queries.
@@ -168,13 +165,3 @@ def _session_cookie(user, live_server, *, two_factor=True):
         client.force_login(user)
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     return {"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": live_server.url}
-
-
-@pytest.fixture
-def help_desk_agent(transactional_db):
-    """A member of the Help desk staff group (Hana Helpdesk, hd-agent)."""
-    # Live-server tests empty the database after each test, the migration's groups included.
-    sync_staff_groups()
-    user = UserFactory(username="hd-agent", first_name="Hana", last_name="Helpdesk", is_staff=True)
-    user.groups.add(Group.objects.get(name=HELP_DESK))
-    return user

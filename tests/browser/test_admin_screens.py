@@ -6,12 +6,10 @@ its column holds, and each filter link is a target of at least 24 by 24 CSS pixe
 2.5.8)."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from organizations.models import Role
-from registrations.admin.staff_groups import REGISTRATION_ADMIN, sync_staff_groups
 from registrations.detail_services import contact_update
 from registrations.guide_years import LIKE_2021, open_window_around
 from registrations.models import ProgramStatus, Size, Source
@@ -28,15 +26,6 @@ from tests.factories import (
 )
 
 DESKTOP = {"width": 1400, "height": 900}
-
-
-@pytest.fixture
-def registration_admin(transactional_db):
-    # Live-server tests empty the database after each test, the migration's groups included.
-    sync_staff_groups()
-    user = UserFactory(username="reg-admin", first_name="Rita", last_name="Registrar", is_staff=True)
-    user.groups.add(Group.objects.get(name=REGISTRATION_ADMIN))
-    return user
 
 
 @pytest.fixture
