@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -20,7 +20,7 @@ from registrations import lists, rules
 from registrations.lists import CAHPS_TAB_SPECS
 from registrations.models import ProgramStatus
 from registrations.register_again import OFFERED, last_year_join
-from registrations.selectors import security_official_organizations
+from registrations.selectors import security_official_organizations, year_registration
 from registrations.web_interface import overview
 
 # The Overview's ``?status=`` value for "nothing registered for the year, ever" (a key of
@@ -90,13 +90,7 @@ def _count_columns(user, shape, years, previous=None):
             # database's time than asking for each organization whether one exists. With the
             # offers, the one year's join is also theirs (``register_again.OFFERED``).
             joined_year = "this_year" if previous is not None else f"year_{n}"
-            organizations = organizations.annotate(
-                **{
-                    joined_year: FilteredRelation(
-                        "registrations", condition=Q(registrations__performance_year=year)
-                    )
-                }
-            )
+            organizations = organizations.annotate(**{joined_year: year_registration(year)})
             anything = Q(**{f"{joined_year}__web_interface_status": ProgramStatus.REGISTERED}) | Q(
                 **{f"{joined_year}__cahps_status": ProgramStatus.REGISTERED}
             )
@@ -107,9 +101,9 @@ def _count_columns(user, shape, years, previous=None):
             # The Overview's own status column, on each of the user's organizations joined to
             # its registration for the year: half the database's time of asking whether each is
             # in the Overview's filtered list.
-            organizations = organizations.annotate(
-                this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year))
-            ).alias(overview_status=overview.status_rank(year, automatic))
+            organizations = organizations.annotate(this_year=year_registration(year)).alias(
+                overview_status=overview.status_rank(year, automatic)
+            )
             not_registered = overview.STATUS_RANKS[OVERVIEW_NOT_REGISTERED]
             aggregates[f"not_registered_{n}"] = Count("pk", filter=Q(overview_status=not_registered))
             joined = True

@@ -190,7 +190,7 @@ def offering(*, previous, year):
 def last_year_join(previous):
     """An organization's registration of ``previous`` if it was registered, as a join, for counting
     offers over many organizations at once: annotated as ``last_year`` beside ``this_year`` (its
-    registration of the year, a ``FilteredRelation`` too), ``OFFERED`` is ``offering``'s condition
+    registration of the year, ``selectors.year_registration``), ``OFFERED`` is ``offering``'s condition
     on the two. One registration per organization and year: the joins add no rows."""
     return FilteredRelation(
         "registrations", condition=registered_last_year(previous, through="registrations__")

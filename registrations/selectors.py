@@ -8,7 +8,7 @@ screens) and ``registrations.cahps.pages`` (the CAHPS-only screens).
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -144,6 +144,13 @@ def get_year(year):
 
 
 # --- Main registration page and Connected Organizations ---------------------------------------------
+
+
+def year_registration(year):
+    """An organization's registration for ``year``, as a join (there is at most one a year, so it
+    adds no rows): the lists annotate it as ``this_year``, the name ``web_interface.overview
+    .status_rank`` and ``register_again.OFFERED`` read it by."""
+    return FilteredRelation("registrations", condition=Q(registrations__performance_year=year))
 
 
 def security_official_organizations(user):

@@ -5,11 +5,10 @@ page of a tab's organizations, each with its registration for the year, read in 
 from dataclasses import dataclass
 from functools import partial
 
-from django.db.models import FilteredRelation, Q
-
 from organizations.models import Organization
 from registrations.cahps.pages import cahps_decision, cahps_row
 from registrations.lists import cahps_organizations, list_search, read_rows, row_extras
+from registrations.selectors import year_registration
 
 # What a row shows of its organization and its parent (a subgroup's practice), then of its
 # registration for the year (None without one), then whether it was registered in the year
@@ -37,7 +36,7 @@ _PARENT_FIELDS = ("id", "kind", "identifier", "name")
 def _list_rows(user, year, previous=None, *, tab, status="", search=None, counted=False):
     """The tab's organizations (``selectors.cahps_organizations``) as ``_ROW_COLUMNS`` tuples."""
     organizations = cahps_organizations(user, year=year, tab=tab, status=status, search=search).annotate(
-        this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year))
+        this_year=year_registration(year)
     )
     extra = row_extras(previous, counted=counted)
     return organizations.annotate(**extra).values_list(*_ROW_COLUMNS, *extra)

@@ -8,7 +8,7 @@ only show them.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, FilteredRelation, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from contacts.models import Contact
 from organizations.models import Organization
@@ -23,7 +23,7 @@ from registrations.models import (
     ReminderOptOut,
     SamplingNotice,
 )
-from registrations.selectors import find_registration
+from registrations.selectors import find_registration, year_registration
 
 # --- Register and Edit CAHPS Registration ----------------------------------------------------------
 
@@ -191,7 +191,7 @@ def _page_rows(user, pk, year):
     return (
         Organization.objects.filter(pk=pk, roles__user=user)
         .annotate(
-            this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year)),
+            this_year=year_registration(year),
             reminders_off=Exists(ReminderOptOut.objects.filter(organization=OuterRef("pk"), user=user)),
             has_sampling_notices=Exists(
                 SamplingNotice.objects.filter(

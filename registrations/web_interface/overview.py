@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, FilteredRelation, OuterRef, Q, Value, When, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import Right, RowNumber
 
 from organizations.models import Organization
@@ -23,7 +23,7 @@ from qpp_registration.core.pagination import ReadPaginator
 from registrations import rules
 from registrations.lists import list_search, organization_search_filter, read_rows, row_extras
 from registrations.models import ProgramStatus, Registration, Source
-from registrations.selectors import security_official_organizations
+from registrations.selectors import security_official_organizations, year_registration
 
 # ?status= values, as the filter offers them. An organization has one of them for the year,
 # from the statuses of its programs (both columns of its card):
@@ -147,9 +147,7 @@ def overview_organizations(user, *, year, narrowing, automatic=(), search=None):
     """The Security Official's organizations narrowed by ``narrowing`` (its search as ``search``,
     a ``lists.ListSearch``, when it has one) and in its order, each joined to its
     registration for ``year`` (``this_year``). ``automatic``: ``automatic_kinds(year)``."""
-    organizations = security_official_organizations(user).annotate(
-        this_year=FilteredRelation("registrations", condition=Q(registrations__performance_year=year))
-    )
+    organizations = security_official_organizations(user).annotate(this_year=year_registration(year))
     if narrowing.kind in KIND_FILTERS:
         organizations = organizations.filter(kind=narrowing.kind)
     if narrowing.status in STATUS_FILTERS or narrowing.sort == "status":
