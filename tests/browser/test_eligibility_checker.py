@@ -90,6 +90,7 @@ def test_checker_without_javascript(browser, live_server, page, guide_years):
     try:
         nojs.goto("/accounts/login/")
         nojs.get_by_role("main").get_by_role("link", name="Check eligibility").click()
+        expect(nojs.get_by_role("heading", level=1, name="Check eligibility")).to_be_visible()
         scan(nojs, page)
 
         answer_questions(nojs, year="2020", kind="APM Entity", aco="Next Generation ACO", size="25–99")
