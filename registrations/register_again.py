@@ -164,21 +164,6 @@ def plans(*, user, year, previous):
     return sorted(every, key=lambda plan: bool(plan.refusal))  # those that can be registered first
 
 
-def offers_on_page(*, previous, rows):
-    """The ids of the organizations of ``rows`` (one page of a list; each row carries its
-    registration for the year) registered in ``previous`` with nothing yet for the year, each
-    card or row offering *Register as last year*. One query, none when every organization of
-    the page has started."""
-    waiting = [row.organization.pk for row in rows if row.registration is None]
-    if not waiting:
-        return frozenset()
-    return frozenset(
-        Registration.objects.filter(registered_last_year(previous), organization__in=waiting)
-        .order_by()
-        .values_list("organization_id", flat=True)
-    )
-
-
 def offering(*, previous, year):
     """The condition on an organization (``OuterRef("pk")``) that offers *Register as last
     year*: registered in ``previous``, nothing yet for ``year``."""

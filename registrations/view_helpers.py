@@ -22,7 +22,7 @@ from organizations.selectors import get_organization_for_security_official
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import ConfirmationRequired, EditConflict, RegistrationRefused
 from qpp_registration.core.url_patterns import url_of_each
-from registrations import register_again, rules, selectors
+from registrations import rules, selectors
 from registrations.lists import CAHPS_TAB_SPECS
 from registrations.models import Source
 from registrations.web_interface import pages
@@ -240,23 +240,6 @@ def form_write(form, write):
 
 def year_switcher(now, year, years=None):
     return {"year_options": selectors.year_options(now, year, years)}
-
-
-def last_year_offers(request, year, years, window, rows, *, whole):
-    """What a list of ``year`` (``rows``, one page) offers to register as last year: the ids of
-    the page's organizations that offer it and the banner's count; nothing while the window is
-    closed. ``years``: every performance year, read once by the page; ``whole``: the page holds
-    every organization of the user, so its offers are the count; otherwise one more query counts
-    them over all the user's organizations."""
-    if not window.allowed:
-        return (), 0
-    previous = selectors.year_before(years, year)
-    if previous is None:
-        return frozenset(), 0
-    on_page = register_again.offers_on_page(previous=previous, rows=rows)
-    if whole:
-        return on_page, len(on_page)
-    return on_page, register_again.offer_count(user=request.user, year=year, previous=previous)
 
 
 def no_security_official(request, year=None):

@@ -26,12 +26,12 @@ PAGES = {
 # open window the count of organizations to offer to register as last year (on one page, the
 # page's offers are that count).
 ONE_PAGE = {
-    # The years (once, for the year, the switcher and the year before), the page's
-    # organizations, their registrations with which of them to offer to register as last year
-    # (the registrations of both years in one query, pages.whole_registration_rows), and while
-    # the window is open the user's organizations still to register, counted for "N days left"
-    # (registrations.deadlines, issue 27 #8).
-    "Registration Overview": 6,
+    # The years (once, for the year, the switcher and the year before), and the page's
+    # organizations, each with its registration, whether to offer to register it as last year
+    # and its status (overview.narrowed_page): the page's rows are every organization of the
+    # user, so they are what the banner and "N days left" count (deadlines.whole_list_counts,
+    # issue 27 #8).
+    "Registration Overview": 4,
     # The years (once, for the year, the open ones each with a section when several are open
     # (issue 12 #5) and the switcher), the page's roles with their organizations, their
     # registrations.
@@ -49,8 +49,9 @@ ONE_PAGE = {
     "Register and Edit CAHPS Registration": 5,
 }
 MORE_WHEN_LONGER = {
-    # The page's registrations and its offers apart, as the offers are not the count then.
-    "Registration Overview": 3,
+    # The user's organizations counted, with the offers and those still to register
+    # (deadlines.list_counts), as the searched or filtered Overview does.
+    "Registration Overview": 1,
     "Connected Organizations": 1,
     # None: the page's roles carry the length of the whole list (page_reads.RolesShown).
     "Manage Access": 0,
@@ -62,9 +63,9 @@ MORE_WHEN_LONGER = {
 # counted by kind with the last-year offers and, while the window is open, those still to register
 # (the "of 60", the banner and the deadline box: deadlines.list_counts, one query), and the
 # page's organizations with their registrations, their offers and the length of the narrowed
-# list in one query (overview.narrowed_page). One fewer than the whole list on one page, and no
+# list in one query (overview.narrowed_page). One more than the whole list on one page, and no
 # more however long the list or whichever page.
-NARROWED_ONE_PAGE = ONE_PAGE["Registration Overview"] - 1
+NARROWED_ONE_PAGE = ONE_PAGE["Registration Overview"] + 1
 NARROWED_OVERVIEW = {
     "Registration Overview filtered by status": "?status=not_registered",
     "Registration Overview filtered by kind": "?kind=practice",

@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from organizations.models import Organization
 from qpp_registration.core.eastern import format_eastern
 from qpp_registration.core.exceptions import RegistrationRefused
-from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE, FirstPagePaginator
+from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE
 from qpp_registration.core.transactions import read_only_page
 from registrations import deadlines, rules, selectors, workflows
 from registrations.models import Program
@@ -24,7 +24,6 @@ from registrations.view_helpers import (
     GET_POST,
     apply_error,
     fragment_cleared,
-    last_year_offers,
     list_url,
     no_security_official,
     organization_url,
@@ -84,39 +83,31 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
     narrowing = find_form.narrowing()
     if jump_error:
         find_form.add_error("jump", jump_error)
-    if not narrowing.plain:
-        previous = selectors.year_before(years, year) if window.allowed else None
-        # The total, the offers and the deadline box (issue 27 #8): one query.
-        counted = deadlines.list_counts(request.user, year=year, previous=previous, now=now)
-        narrowed = overview.narrowed_page(
-            request.user,
-            year=year,
-            previous=previous,
-            narrowing=narrowing,
-            page_number=page_number,
-            per_page=ORGANIZATIONS_PER_PAGE,
-            counts=counted.by_kind,
-            offer_count=counted.offers,
-        )
-        if not narrowed.total:
-            return no_security_official(request)
-        page = narrowed.page
-        rows = pages.registration_rows(
-            organizations=narrowed.organizations,
-            year=year,
-            window_open=window.allowed,
-            registrations=narrowed.registrations,
-        )
-        offered, offer_count = narrowed.offered, narrowed.offer_count
-        total = narrowed.total
-        deadline_boxes = counted.deadlines
+    previous = selectors.year_before(years, year) if window.allowed else None
+    narrowed = overview.narrowed_page(
+        request.user,
+        year=year,
+        previous=previous,
+        narrowing=narrowing,
+        page_number=page_number,
+        per_page=ORGANIZATIONS_PER_PAGE,
+    )
+    # The total, the offers and the deadline box (issue 27 #8): the rows', when they are every
+    # organization of the user, else one query.
+    if narrowing.plain and narrowed.whole_list:
+        counted = deadlines.whole_list_counts(narrowed.rows, year=year, offers=len(narrowed.offered), now=now)
     else:
-        page, rows, offered, offer_count = _whole_list(request, year, years, window, page_number)
-        if page is None:
-            return no_security_official(request)
-        total = page.paginator.count
-        # "N days left" and the organizations still to register (issue 27 #8): one query, while open.
-        deadline_boxes = deadlines.deadlines(request.user, [year], now)
+        counted = deadlines.list_counts(request.user, year=year, previous=previous, now=now)
+    total = sum(counted.by_kind.values())
+    if not total:
+        return no_security_official(request)
+    page = narrowed.page
+    rows = pages.registration_rows(
+        organizations=narrowed.organizations,
+        year=year,
+        window_open=window.allowed,
+        registrations=narrowed.registrations,
+    )
     find = {
         "form": find_form,
         "narrowing": narrowing,
@@ -145,7 +136,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
             {
                 "row": row,
                 "form": bound_form,
-                "as_last_year": pk in offered,
+                "as_last_year": pk in narrowed.offered,
                 "detail_url": detail_url(pk),
                 "summary_url": summary_url(pk),
                 "start_url": start_url(pk),
@@ -162,10 +153,10 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         "size_field": RegisterForm.base_fields["size"],
         "kind_labels": dict(Organization.Kind.choices),
         "printed_at": format_eastern(now),
-        "as_last_year": offer_count,
+        "as_last_year": counted.offers,
         "find": find,
         **year_switcher(now, year, years),
-        "deadlines": deadline_boxes,
+        "deadlines": counted.deadlines,
     }
     return render(request, "registrations/registration_list.html", context, status=status)
 
@@ -174,39 +165,6 @@ def _without(params, name):
     params = params.copy()
     params.pop(name, None)
     return params
-
-
-def _whole_list(request, year, years, window, page_number):
-    """``(page, rows, offered, offer_count)`` of the Overview neither searched, filtered nor
-    sorted otherwise than by name, read as it always was; ``page`` None for a user without a
-    Security Official role."""
-    # What the paginator reads first (a page and one more), in a prepared query: when it is
-    # every organization of the user, the list is those rows.
-    first = pages.first_organizations(request.user)
-    if len(first) <= ORGANIZATIONS_PER_PAGE:
-        paginator = FirstPagePaginator(first, ORGANIZATIONS_PER_PAGE)
-    else:
-        organizations = selectors.security_official_organizations(request.user)
-        organizations = organizations.only(*pages.ROW_ORGANIZATION_FIELDS)  # what a row shows
-        paginator = FirstPagePaginator(organizations, ORGANIZATIONS_PER_PAGE)
-        paginator._first_rows = first
-    page = paginator.get_page(page_number)
-    if not page.object_list:
-        return None, [], frozenset(), 0
-    if page.has_other_pages():
-        rows = pages.registration_rows(organizations=page.object_list, year=year, window_open=window.allowed)
-        offered, offer_count = last_year_offers(request, year, years, window, rows, whole=False)
-    else:  # the page holds every organization of the user: the offers come with the registrations
-        previous = selectors.year_before(years, year) if window.allowed else None
-        rows, offered = pages.whole_registration_rows(
-            user=request.user,
-            organizations=page.object_list,
-            year=year,
-            window_open=window.allowed,
-            previous=previous,
-        )
-        offer_count = len(offered)
-    return page, rows, offered, offer_count
 
 
 @GET_POST

@@ -194,12 +194,24 @@ _COLUMNS = (
 )
 
 
-def _list_rows(user, year, previous=None, *, narrowing, automatic, search=None):
+def _extra_names(*, with_previous, with_status):
+    """The names of the rows' columns after the organization's and its registration's."""
+    return (
+        *(("registered_before",) if with_previous else ()),
+        "list_total",
+        *(("listed_status",) if with_status else ()),
+    )
+
+
+def _list_rows(user, year, previous=None, *, narrowing, automatic, with_status, search=None):
     organizations = overview_organizations(
         user, year=year, narrowing=narrowing, automatic=automatic, search=search
     )
     extra = row_extras(previous, counted=True)
-    return organizations.annotate(**extra).values_list(*_COLUMNS, *extra)
+    if with_status:
+        extra["listed_status"] = status_rank(year, automatic)
+    names = _extra_names(with_previous=previous is not None, with_status=with_status)
+    return organizations.annotate(**extra).values_list(*_COLUMNS, *names)
 
 
 # The first page's statements, one per shape of the list (``lists.read_rows``).
@@ -212,9 +224,10 @@ class ListRow:
     registration: Registration | None
     registered_before: bool  # registered in the year before (only read with ``previous``)
     list_total: int  # the length of the whole narrowed list
+    status: int | None  # its ``STATUS_RANKS`` value (only read ``with_status``)
 
 
-def _list_row(values, *, with_previous):
+def _list_row(values, *, extras):
     organization = Organization.from_db("default", _ORGANIZATION_FIELDS, values[:5])
     registration_values = values[5 : 5 + len(_REGISTRATION_FIELDS)]
     registration = None
@@ -226,23 +239,25 @@ def _list_row(values, *, with_previous):
         registration = Registration.from_db(
             "default", _REGISTRATION_NAMES, [given[name] for name in _REGISTRATION_NAMES]
         )
-    rest = values[5 + len(_REGISTRATION_FIELDS) :]
+    rest = dict(zip(extras, values[5 + len(_REGISTRATION_FIELDS) :], strict=True))
     return ListRow(
         organization=organization,
         registration=registration,
-        registered_before=bool(rest[0]) if with_previous else False,
-        list_total=rest[-1],
+        registered_before=bool(rest.get("registered_before")),
+        list_total=rest["list_total"],
+        status=rest.get("listed_status"),
     )
 
 
-def overview_list_rows(user, *, year, previous=None, narrowing, start=0, stop):
+def overview_list_rows(user, *, year, previous=None, narrowing, with_status=False, start=0, stop):
     """Rows ``start``–``stop`` of the narrowed Overview (``ListRow``), in one query (compiled
     once per process for the first page); ``previous``: the year before, while the window is open
-    (the card's *Register as last year*)."""
+    (the card's *Register as last year*); ``with_status``: each row's status too."""
     search = list_search(narrowing.query) if narrowing.query.strip() else None
     automatic = automatic_kinds(year)
-    build = partial(_list_rows, narrowing=narrowing, automatic=automatic)
-    shape = (narrowing.status, narrowing.kind, narrowing.sort, automatic)
+    build = partial(_list_rows, narrowing=narrowing, automatic=automatic, with_status=with_status)
+    shape = (narrowing.status, narrowing.kind, narrowing.sort, automatic, with_status)
+    extras = _extra_names(with_previous=previous is not None, with_status=with_status)
     values = read_rows(
         build,
         shape,
@@ -254,7 +269,7 @@ def overview_list_rows(user, *, year, previous=None, narrowing, start=0, stop):
         start=start,
         stop=stop,
     )
-    return [_list_row(row, with_previous=previous is not None) for row in values]
+    return [_list_row(row, extras=extras) for row in values]
 
 
 # --- Go to an organization ---------------------------------------------------------------------------
@@ -339,15 +354,28 @@ class NarrowedPage:
     organizations: list
     registrations: dict  # {organization id: its registration for the year}
     offered: frozenset  # the ids of the page's organizations offering *Register as last year*
-    offer_count: int  # the banner's: over every organization of the user
-    total: int  # every organization of the user, narrowed or not
+
+    @property
+    def rows(self):
+        return self.page.object_list
+
+    @property
+    def whole_list(self):
+        """The page holds every row of its list."""
+        return self.page.paginator.count == len(self.page.object_list)
 
 
-def narrowed_page(user, *, year, previous, narrowing, page_number, per_page, counts, offer_count):
-    """One page of the narrowed Overview in one query, the page's rows; ``counts`` and
-    ``offer_count``: the user's organizations counted by kind and the last-year offers
-    (``deadlines.list_counts``, while ``previous`` is given)."""
-    read = partial(overview_list_rows, user, year=year, previous=previous, narrowing=narrowing)
+def narrowed_page(user, *, year, previous, narrowing, page_number, per_page):
+    """One page of the narrowed Overview, in one query; the plain list's rows carry their status
+    (the deadline box's count, when they are every organization of the user)."""
+    read = partial(
+        overview_list_rows,
+        user,
+        year=year,
+        previous=previous,
+        narrowing=narrowing,
+        with_status=narrowing.plain,
+    )
     page = ReadPaginator(read, per_page).get_page(page_number)
     rows = page.object_list
     return NarrowedPage(
@@ -357,6 +385,4 @@ def narrowed_page(user, *, year, previous, narrowing, page_number, per_page, cou
         offered=frozenset(
             row.organization.pk for row in rows if row.registered_before and row.registration is None
         ),
-        offer_count=offer_count,
-        total=sum(counts.values()),
     )

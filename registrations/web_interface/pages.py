@@ -7,7 +7,7 @@ made, so a 2020/2021 template only shows what it is given.
 
 from dataclasses import dataclass, replace
 
-from django.db.models import F, Q
+from django.db.models import F
 
 from organizations.models import Organization, Role
 from qpp_registration.core.pagination import ORGANIZATIONS_PER_PAGE
@@ -19,11 +19,9 @@ from registrations.models import (
     Size,
     Source,
 )
-from registrations.register_again import registered_last_year
 from registrations.selectors import (
     PreparedQuery,
     registrations_by_organization,
-    security_official_organizations,
 )
 
 # URL slugs of the programs: /registration/2021/<org>/web-interface/submit/
@@ -314,61 +312,6 @@ def connected_rows(*, roles, year, user=None):
             )
         )
     return rows
-
-
-# --- The main registration page of a Security Official whose organizations fit on one page ----------
-#
-# Most Security Officials' organizations fit on the first page: then the page reads its rows,
-# their registrations and the last-year offers in two prepared queries (selectors.PreparedQuery).
-
-_FIRST_ORGANIZATIONS = PreparedQuery(
-    lambda user: security_official_organizations(user).only(*ROW_ORGANIZATION_FIELDS)[
-        : ORGANIZATIONS_PER_PAGE + 1
-    ],
-    "user",
-)
-
-
-def first_organizations(user):
-    """What ``FirstPagePaginator`` reads first of ``security_official_organizations(user)``
-    with ``ROW_ORGANIZATION_FIELDS`` only: a page of organizations and one more."""
-    return _FIRST_ORGANIZATIONS.models(user=user.pk)
-
-
-def _official_registrations(user, year, previous=None):
-    """The registrations for ``year`` of every organization of the user's Security Official
-    roles, and with ``previous`` those registered in ``previous`` (the last-year offers)."""
-    wanted = Q(performance_year=year)
-    if previous is not None:
-        wanted |= registered_last_year(previous)
-    own = security_official_organizations(user).order_by().values("pk")
-    fields = (*ROW_REGISTRATION_FIELDS, "performance_year")
-    return Registration.objects.filter(wanted, organization__in=own).order_by().only(*fields)
-
-
-_OFFICIAL_REGISTRATIONS = PreparedQuery(_official_registrations, "user", "year")
-_OFFICIAL_REGISTRATIONS_AND_LAST_YEAR = PreparedQuery(_official_registrations, "user", "year", "previous")
-
-
-def whole_registration_rows(*, user, organizations, year, window_open, previous):
-    """``registration_rows`` for ``organizations``, every organization of the user's Security
-    Official roles (one page holds them all), with the ids of those offering *Register as last
-    year* (registered in ``previous``, nothing yet for ``year``; none when ``previous`` is None):
-    the registrations of both years in one query."""
-    if previous is None:
-        found = _OFFICIAL_REGISTRATIONS.models(user=user.pk, year=year.pk)
-    else:
-        found = _OFFICIAL_REGISTRATIONS_AND_LAST_YEAR.models(user=user.pk, year=year.pk, previous=previous.pk)
-    registrations = {each.organization_id: each for each in found if each.performance_year_id == year.pk}
-    offered = frozenset(
-        each.organization_id
-        for each in found
-        if each.performance_year_id != year.pk and each.organization_id not in registrations
-    )
-    rows = registration_rows(
-        organizations=organizations, year=year, window_open=window_open, registrations=registrations
-    )
-    return rows, offered
 
 
 # --- Connected Organizations of a user whose roles fit on one page -----------------------------------
