@@ -23,6 +23,7 @@ from qpp_registration.core.pagination import ReadPaginator
 from registrations import rules
 from registrations.lists import list_search, organization_search_filter, read_rows, row_extras
 from registrations.models import ProgramStatus, Registration, Source
+from registrations.rules.answers import Answers, year_values
 from registrations.selectors import security_official_organizations, year_registration
 
 # ?status= values, as the filter offers them. An organization has one of them for the year,
@@ -82,19 +83,13 @@ class Narrowing:
         return {name: value for name, value in values.items() if value and (name, value) != ("sort", "name")}
 
 
-# automatic_kinds' answers by the year's fields: a pure function of them, worked out once per
-# process rather than on every page (0.3 ms); a handful of years, so the store stays small.
-_AUTOMATIC_KINDS = {}
+# A pure function of the year's values: worked out once per process rather than on every
+# page (0.3 ms).
+_AUTOMATIC_KINDS = Answers(limit=64)
 
 
 def automatic_kinds(year):
-    key = tuple(getattr(year, field.attname) for field in year._meta.concrete_fields)
-    found = _AUTOMATIC_KINDS.get(key)
-    if found is None:
-        if len(_AUTOMATIC_KINDS) > 64:
-            _AUTOMATIC_KINDS.clear()
-        found = _AUTOMATIC_KINDS[key] = _automatic_kinds(year)
-    return found
+    return _AUTOMATIC_KINDS.get(year_values(year), lambda: _automatic_kinds(year))
 
 
 def _automatic_kinds(year):

@@ -19,6 +19,7 @@ from registrations.models import (
     Size,
     Source,
 )
+from registrations.rules.answers import Answers, year_values
 from registrations.selectors import (
     PreparedQuery,
     registrations_by_organization,
@@ -207,14 +208,19 @@ ROW_REGISTRATION_FIELDS = (
 )
 
 
+# The cells of rows alike (``_alike_rows_share_cells``), by the year's values and the window.
+_CELLS = Answers()
+
+
 def _alike_rows_share_cells(year, window_open, build=program_cells):
     """``program_cells`` for a page of rows, computed once for rows alike: the rules read only
     the organization's kind and ACO type (``ROW_ORGANIZATION_FIELDS``) and the registration's
     size, statuses and sources, and the cells are frozen, so a page of 25 practices in the same
-    state shares one list of cells. Rows alike but for their registration share the rules'
+    state shares one tuple of cells, and so do later pages of the year (``rules.answers``: a
+    year edited has other values). Rows alike but for their registration share the rules'
     decisions by size, which read only the organization."""
-    shared = {}
     decided = {}
+    page_key = (year_values(year), window_open, build)
 
     def cells(organization, registration, size_editable):
         def by_size(program):
@@ -234,16 +240,19 @@ def _alike_rows_share_cells(year, window_open, build=program_cells):
                 registration.cahps_source,
             )
         )
-        if key not in shared:
-            shared[key] = build(
-                organization=organization,
-                year=year,
-                registration=registration,
-                window_open=window_open,
-                size_editable=size_editable,
-                by_size=by_size,
-            )
-        return shared[key]
+        return _CELLS.get(
+            (*page_key, key),
+            lambda: tuple(
+                build(
+                    organization=organization,
+                    year=year,
+                    registration=registration,
+                    window_open=window_open,
+                    size_editable=size_editable,
+                    by_size=by_size,
+                )
+            ),
+        )
 
     return cells
 
