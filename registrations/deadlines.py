@@ -3,7 +3,8 @@ Official's organizations still have something to do before it closes (issue 27 #
 
 Home, the Registration Overview and the CAHPS list show it (``templates/registrations/
 _deadline.html``); the calendar (``registrations.documents.calendar``) writes the same words. The
-counts are one query for every open year, whatever the number of organizations.
+counts are one query for every open year, whatever the number of organizations; an Overview whose
+one page holds every organization of the user counts its own rows instead (``whole_list_counts``).
 """
 
 import math

@@ -14,7 +14,8 @@ The rules are split by what they decide; import them from here (``rules.window_d
 - ``eligibility``: who may register for which program at which size, and the roll-over;
 - ``registration``: size changes, contacts, what submitting needs, CAHPS completion;
 - ``statuses``: the words of each status;
-- ``sampling``: what a fall sampling outcome means.
+- ``sampling``: what a fall sampling outcome means;
+- ``answers``: answers that read only a year's values (and a few others) kept once per process.
 """
 
 from qpp_registration.core.eastern import format_eastern  # the guides' time format, which the reasons use

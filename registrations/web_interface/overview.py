@@ -3,12 +3,14 @@ by kind, a sort, and *Go to an organization* [issue 27 item 1].
 
 The guide's Overview shows one card after another. An official of hundreds of organizations in
 the last week before the deadline looks for the ones still to register, or for one by its name,
-TIN or registration ID. The narrowed list is read as the CAHPS list's is (``lists.read_rows``): the
-user's organizations counted by kind with the last-year offers and the deadline box
-(``deadlines.list_counts``, one query), and one page of the narrowed list in one query, each
-organization with its registration for the year, whether it was registered in the year before
-and the length of the whole narrowed list. The search is the CAHPS list's (``lists.list_search``,
-``lists.organization_search_filter``), so both lists find the same organizations.
+TIN or registration ID. The list, narrowed or not, is read as the CAHPS list's is
+(``lists.read_rows``): one page of it in one query, each organization with its registration for
+the year, whether it was registered in the year before and the length of the whole list (and,
+not narrowed, its status); and the user's organizations counted by kind with the last-year
+offers and the deadline box (``deadlines.list_counts``, one query), unless that page is every
+organization of the user, whose rows are then counted (``deadlines.whole_list_counts``). The
+search is the CAHPS list's (``lists.list_search``, ``lists.organization_search_filter``), so both
+lists find the same organizations.
 """
 
 from dataclasses import dataclass
