@@ -283,9 +283,9 @@ def whole_list_counts(rows, *, year, offers, now):
     by_kind = Counter(row.organization.kind for row in rows)
     if not _open([year], now):
         return ListCounts(dict(by_kind), 0, [])
-    not_registered = overview.STATUS_RANKS[OVERVIEW_NOT_REGISTERED]
-    counts = {kind: {"total": total, f"not_registered_{year.pk}": 0} for kind, total in by_kind.items()}
+    not_registered, column = overview.STATUS_RANKS[OVERVIEW_NOT_REGISTERED], f"not_registered_{year.pk}"
+    counts = {kind: {"total": total, column: 0} for kind, total in by_kind.items()}
     for row in rows:
         if row.status == not_registered:
-            counts[row.organization.kind][f"not_registered_{year.pk}"] += 1
+            counts[row.organization.kind][column] += 1
     return ListCounts(by_kind=dict(by_kind), offers=offers, deadlines=_deadlines([year], counts, now))

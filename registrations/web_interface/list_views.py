@@ -94,7 +94,7 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
     )
     # The total, the offers and the deadline box (issue 27 #8): the rows', when they are every
     # organization of the user, else one query.
-    if narrowing.plain and narrowed.whole_list:
+    if narrowed.every_organization:
         counted = deadlines.whole_list_counts(narrowed.rows, year=year, offers=len(narrowed.offered), now=now)
     else:
         counted = deadlines.list_counts(request.user, year=year, previous=previous, now=now)

@@ -351,15 +351,13 @@ class NarrowedPage:
     organizations: list
     registrations: dict  # {organization id: its registration for the year}
     offered: frozenset  # the ids of the page's organizations offering *Register as last year*
+    # The list is not narrowed and the page holds all of it: its rows, each with its status, are
+    # every organization of the user (``deadlines.whole_list_counts`` counts them).
+    every_organization: bool
 
     @property
     def rows(self):
         return self.page.object_list
-
-    @property
-    def whole_list(self):
-        """The page holds every row of its list."""
-        return self.page.paginator.count == len(self.page.object_list)
 
 
 def narrowed_page(user, *, year, previous, narrowing, page_number, per_page):
@@ -382,4 +380,5 @@ def narrowed_page(user, *, year, previous, narrowing, page_number, per_page):
         offered=frozenset(
             row.organization.pk for row in rows if row.registered_before and row.registration is None
         ),
+        every_organization=narrowing.plain and page.paginator.count == len(rows),
     )
