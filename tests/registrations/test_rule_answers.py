@@ -4,6 +4,7 @@ year edited in the admin gets its own."""
 
 import pytest
 
+from registrations import rules
 from registrations.models import Size
 from registrations.web_interface import pages
 from tests.factories import (
@@ -49,7 +50,7 @@ def test_each_row_has_the_cells_the_rules_give_it(year_number, window_open):
                 year=year,
                 registration=row.registration,
                 window_open=window_open,
-                size_editable=pages.rules.size_editable(row.registration),
+                size_editable=rules.size_editable(row.registration),
             )
 
 
