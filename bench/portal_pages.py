@@ -1,15 +1,22 @@
 """Benchmark: a Security Official's pages as the number of their organizations grows.
 
 Makes two Security Officials, one of 30 organizations and one of 1,000 (practices,
-virtual groups, APM Entities; half registered in the open year 2025, a third started in
-the CAHPS-only year 2026, and one practice each whose 2025 Web Interface registration is
-started), then times each page of ``load.page_list`` (the pages of ``bench/load.py`` and
-``bench/page_cost.py``, same labels; the second Overview, of another official, aside) for both
-and prints the ratio of the two. Lists are paginated and their queries do not depend on the
-number of organizations, so a page should cost about the same for both: a ratio well
-above 1 is a page that grows with the organizations. The last column is the size of each
-side's page: a list narrowed by a search or a status shows the few matches of the one and a
-whole page (25) of the other's, and a ratio there also counts drawing the longer page.
+virtual groups, APM Entities; half registered in the open year 2025, a third registered in
+the CAHPS-only year 2026 besides ``MATCHES`` started there, and one practice each whose 2025
+Web Interface registration is started), then times each page of ``load.page_list`` (the
+pages of ``bench/load.py`` and ``bench/page_cost.py``, same labels; the second Overview, of
+another official, aside) for both and prints the ratio of the two. Lists are paginated and
+their queries do not depend on the number of organizations, so a page should cost about the
+same for both: a ratio well above 1 is a page that grows with the organizations. The last
+column is the size of each side's page.
+
+A narrowed list is compared at the same length on both sides, so that its ratio is what the
+other 970 organizations cost and not the drawing of more rows: the search (``load.SEARCH``,
+"harbor") finds ``MATCHES`` organizations of each official, and the CAHPS status filter
+(``load.STATUS``, incomplete) ``MATCHES`` of each. Two lists keep the data's proportions: the
+Overview's status filter (not registered in 2025: half of each official's organizations, 15
+rows against a page of 25) and the CAHPS list's first tab (APM Entities, about a sixth: 5
+rows against 25).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qpp_bench_portal .venv/bin/python bench/portal_pages.py
 
@@ -25,8 +32,13 @@ import time
 import load as bench_load
 from common import setup, signed_in_client
 
-NAMES = ["Harbor", "Summit", "Prairie", "Lakeside", "Cascade", "Magnolia", "Redwood", "Bayview"]
+# The search's word names MATCHES organizations of each official; the rest are named from OTHER_NAMES.
+SEARCHED_NAME = "Harbor"
+OTHER_NAMES = ["Summit", "Prairie", "Lakeside", "Cascade", "Magnolia", "Redwood", "Bayview"]
 KINDS = ["Family Medicine", "Pediatrics", "Cardiology", "Health Partners", "Medical Group"]
+# How many organizations of each official a narrowed list finds: its search, and its CAHPS
+# registrations the status filter asks for (incomplete; the others are registered).
+MATCHES = 12
 
 
 def load_official(username, count, rng):
@@ -53,7 +65,8 @@ def load_official(username, count, rng):
     Organization.objects.filter(roles__user=user).delete()
     organizations = []
     for n in range(count):
-        name = f"{rng.choice(NAMES)} {rng.choice(KINDS)} {username[-4:]} {n}"
+        first_word = SEARCHED_NAME if n < MATCHES else rng.choice(OTHER_NAMES)
+        name = f"{first_word} {rng.choice(KINDS)} {username[-4:]} {n}"
         address = {
             "address_line_1": f"{n} Main Street",
             "city": "Baltimore",
@@ -74,6 +87,7 @@ def load_official(username, count, rng):
         for organization in organizations
     )
     registrations = []
+    incomplete = 0
     for organization in organizations:
         if rng.random() < 0.5:
             registrations.append(
@@ -85,13 +99,16 @@ def load_official(username, count, rng):
                     cahps_source=Source.SECURITY_OFFICIAL,
                 )
             )
-        if rng.random() < 0.33:
+        # The first MATCHES of the 2026 registrations are incomplete.
+        if rng.random() < 0.33 or incomplete < MATCHES:
+            status = ProgramStatus.INCOMPLETE if incomplete < MATCHES else ProgramStatus.REGISTERED
+            incomplete += 1
             registrations.append(
                 Registration(
                     organization=organization,
                     performance_year=year_2026,
                     size=Size.SMALL,
-                    cahps_status=rng.choice([ProgramStatus.REGISTERED, ProgramStatus.INCOMPLETE]),
+                    cahps_status=status,
                     cahps_source=Source.SECURITY_OFFICIAL,
                 )
             )
