@@ -11,6 +11,7 @@ It gives every page what Django's tags and filters gave it:
 
 - globals: ``url(name, *args, **kwargs)``, ``static(path)``, ``querystring(request, **changes)``,
   ``submission_key_input()`` (a creating form's one-time key, ``core.submission_keys``),
+  ``status_badge(status, label)`` (a status's icon and words),
   ``service_center`` (the QPP Service Center's contact details, for pages drawn without a
   request: the 500 page);
 - filters: ``date`` (Django's format letters), ``eastern``, ``pluralize``, ``timesince``,
@@ -70,6 +71,40 @@ def static(path):
 def _forget_static(**kwargs):
     # Tests change STATIC_URL or the storage; a running portal never does.
     static.cache_clear()
+
+
+# The status indicator's icon for each status that has one [2020 §III.5, §VI; 2023 §VI].
+_STATUS_ICONS = {
+    "registered": "img/status-check.svg",
+    "complete": "img/status-check.svg",
+    "automatic": "img/status-check.svg",
+    "not_registered": "img/status-half-circle.svg",
+    "incomplete": "img/status-x.svg",
+}
+
+
+def status_badge(status, label=""):
+    """A status indicator: its icon and its words, never colour alone [2020 §III.5, §VI; 2023
+    §VI]. ``status``: "registered" or "complete" (green check mark), "automatic" (green check),
+    "not_registered" (yellow half-circle), "incomplete" (red x), "not_started" (words only);
+    ``label``: the words (a cell's ``status_text``), else the status's own
+    (``registrations.rules.STATUS_WORDS``).
+
+    Written here rather than as a template macro: the Registration Overview draws two a card,
+    50 on a page of 25, and a badge drawn through a macro took 4.5 µs against 2.5 µs for this
+    [issue 24]. ``tests/test_jinja_environment.py`` holds it to the macro's markup."""
+    icon = _STATUS_ICONS.get(status)
+    image = (
+        f'<img class="qpp-status__icon" src="{escape_output(static(icon))}" alt="" width="20" height="20">'
+        if icon
+        else ""
+    )
+    words = escape_output(label or STATUS_WORDS.get(status, status))
+    html = (
+        f'<span class="qpp-status qpp-status--{escape_output(status)}">\n{image}\n'
+        f'<span class="qpp-status__text">{words}</span>\n</span>'
+    )
+    return markupsafe.Markup(html)  # noqa: S704 - every value above is escaped
 
 
 def querystring(request, **changes):
@@ -167,6 +202,7 @@ def environment(**options):
         static=static,
         querystring=querystring,
         submission_key_input=submission_key_input,
+        status_badge=status_badge,
         service_center=settings.QPP_SERVICE_CENTER,
     )
     env.filters.update(

@@ -129,3 +129,27 @@ def test_every_written_value_goes_through_escape_output():
 
     assert code.count("environment.escape_output(") == 2
     assert "escape(" not in code.replace("environment.escape_output(", "")
+
+
+# The status indicator as the portal's macro drew it before it was written in Python
+# (``status_badge``): the same words and icon, byte for byte.
+_STATUS_MACRO = """{% macro old_status(status, label="") -%}
+<span class="qpp-status qpp-status--{{ status }}">
+{% if status in ("registered", "complete", "automatic") %}<img class="qpp-status__icon" src="{{ static('img/status-check.svg') }}" alt="" width="20" height="20">{% elif status == "not_registered" %}<img class="qpp-status__icon" src="{{ static('img/status-half-circle.svg') }}" alt="" width="20" height="20">{% elif status == "incomplete" %}<img class="qpp-status__icon" src="{{ static('img/status-x.svg') }}" alt="" width="20" height="20">{% endif %}
+<span class="qpp-status__text">{{ label or status|status_word }}</span>
+</span>
+{%- endmacro %}{{ old_status(status, label) }}"""  # noqa: E501 (the macro's own lines)
+
+
+@pytest.mark.parametrize(
+    "status", ["registered", "complete", "automatic", "not_registered", "incomplete", "not_started", "<x>"]
+)
+@pytest.mark.parametrize(
+    "label", ["", "Registered by the Service Center", "<b>A & B</b>", mark_safe("<i>set</i>")]
+)
+def test_the_status_badge_draws_what_the_status_macro_drew(status, label):
+    environment = engines["jinja2"].env
+    macro = environment.from_string(_STATUS_MACRO)
+    expected = macro.render(status=status, label=label)
+    assert draw("{{ status_badge(status, label) }}", status=status, label=label) == expected
+    assert ("qpp-status__icon" in expected) == (status not in ("not_started", "<x>"))

@@ -119,31 +119,11 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         # The page links keep the narrowing, not the words of a *Go to* that went nowhere.
         "request": SimpleNamespace(GET=_without(request.GET, "jump")),
     }
-    # Each row's links, reversed once for the page rather than once a row.
-    detail_url = organization_urls("registration_detail", year)
-    summary_url = organization_urls("registration_summary", year)
-    start_url = organization_urls("registration_start", year)
-    size_url = organization_urls("registration_size", year)
-    cancel_url = {
-        slug: organization_urls("registration_cancel", year, program=slug)
-        for slug in pages.PROGRAM_SLUGS.values()
-    }
     items = []
     for row in rows:
         pk = row.organization.pk
         bound_form = bound[1] if bound is not None and bound[0] == pk else None
-        items.append(
-            {
-                "row": row,
-                "form": bound_form,
-                "as_last_year": pk in narrowed.offered,
-                "detail_url": detail_url(pk),
-                "summary_url": summary_url(pk),
-                "start_url": start_url(pk),
-                "size_url": size_url(pk),
-                "cancel_urls": {slug: each(pk) for slug, each in cancel_url.items()},
-            }
-        )
+        items.append({"row": row, "form": bound_form, "as_last_year": pk in narrowed.offered})
     context = {
         "year": year,
         "window": window,
@@ -155,6 +135,18 @@ def _render_list(request, year, *, page_number, bound=None, status=200, years=No
         "printed_at": format_eastern(now),
         "as_last_year": counted.offers,
         "find": find,
+        # A card's links, each pattern reversed once for the page; a card makes only those it
+        # shows (most show two of the seven).
+        "links": {
+            "detail": organization_urls("registration_detail", year),
+            "summary": organization_urls("registration_summary", year),
+            "start": organization_urls("registration_start", year),
+            "size": organization_urls("registration_size", year),
+            "cancel": {
+                slug: organization_urls("registration_cancel", year, program=slug)
+                for slug in pages.PROGRAM_SLUGS.values()
+            },
+        },
         **year_switcher(now, year, years),
         "deadlines": counted.deadlines,
     }
