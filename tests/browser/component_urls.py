@@ -76,7 +76,7 @@ def form_page(request):
 
 
 BLOCKS_PAGE = """{% extends "base.html" %}
-{% from "includes/ui.html" import alert, status as status_badge, tabs as tab_list, table, pagination, confirm,
+{% from "includes/ui.html" import alert, tabs as tab_list, table, pagination, confirm,
    confirm_trigger %}
 {% block title %}Building blocks{% endblock %}
 {% block content %}
