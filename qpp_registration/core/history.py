@@ -27,6 +27,16 @@ class HistoricalRecords(models.HistoricalRecords):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, history_manager=HistoryManager, **kwargs)
 
+    def create_history_model(self, model, inherited):
+        history_model = super().create_history_model(model, inherited)
+        if not inherited:
+            # simple-history names the app's package as the module of the history of a model
+            # that lives outside the app's models.py (EmailStop, in core/background/models.py)
+            # but puts the class in the model's own module, where ``manage.py shell`` (and
+            # anything else reading ``__module__``) looks for it.
+            history_model.__module__ = self.module
+        return history_model
+
 
 def save_with_history(instance, *, by, reason):
     """Save ``instance`` with the acting user and a reason in its history.
