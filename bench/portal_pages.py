@@ -21,7 +21,8 @@ rows against 25).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qpp_bench_portal .venv/bin/python bench/portal_pages.py
 
 Options: ``--many`` (default 1000), ``--few`` (default 30), ``--repeat`` (default 15). The
-script replaces its own users' organizations on every run; other data stays.
+script replaces its own users' organizations on every run, and removes the history their
+removal wrote; other data stays.
 """
 
 import argparse
@@ -60,9 +61,15 @@ def load_official(username, count, rng):
         username=username, defaults={"first_name": "Bench", "last_name": "Official"}
     )
     prefix = {"bench-so-few": 7, "bench-so-many": 8}[username]
-    # Registrations protect their organization: remove the previous run's in that order.
-    Registration.objects.filter(organization__roles__user=user).delete()
-    Organization.objects.filter(roles__user=user).delete()
+    # Registrations protect their organization: remove the previous run's in that order, and
+    # the history their removal wrote (else every run adds a thousand rows to the history the
+    # Overview's status reads).
+    previous = list(Organization.objects.filter(roles__user=user).values_list("pk", flat=True))
+    Registration.objects.filter(organization__in=previous).delete()
+    Organization.objects.filter(pk__in=previous).delete()
+    Registration.history.filter(organization_id__in=previous).delete()
+    Role.history.filter(organization_id__in=previous).delete()
+    Organization.history.filter(id__in=previous).delete()
     organizations = []
     for n in range(count):
         first_word = SEARCHED_NAME if n < MATCHES else rng.choice(OTHER_NAMES)

@@ -89,17 +89,11 @@ def _manage_access_page(request, *, invitation_form=None):
     page_obj = FirstPagePaginator(roles_shown, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
     roles = list(page_obj)
     official_of = [role.organization_id for role in roles if role.is_security_official]
-    # The page's organizations are the user's roles at these positions (page_reads.RolesShown).
-    page = {
-        "after": (page_obj.number - 1) * ORGANIZATIONS_PER_PAGE,
-        "upto": page_obj.number * ORGANIZATIONS_PER_PAGE,
-    }
-    members, official_counts = page_reads.members_of_page(user, official_of, **page)
+    members, official_counts = page_reads.members_of_page(user, official_of)
     waiting_invitations = page_reads.invitations_of_page(
         user,
         [role.organization_id for role in roles if role.is_security_official and role.invitation_waiting],
         now=now,
-        **page,
     )
     # One warning and one invitation form for all the user's organizations, whichever page shows
     # them; a user without a role reads nothing for them.

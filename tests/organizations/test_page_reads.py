@@ -151,13 +151,11 @@ def test_sole_official_summary_counts_none_when_every_organization_has_another_o
 
 
 def _page(user, number, per_page):
-    page = FirstPagePaginator(page_reads.RolesShown(user, now=timezone.now()), per_page).get_page(number)
-    after = (page.number - 1) * per_page
-    return page, {"after": after, "upto": after + per_page}
+    return FirstPagePaginator(page_reads.RolesShown(user, now=timezone.now()), per_page).get_page(number)
 
 
 def test_members_and_invitations_are_those_of_the_page(world, security_official):
-    page, positions = _page(security_official, 1, 25)
+    page = _page(security_official, 1, 25)
     # Allegheny (shared), Blue Ridge (group), Chesapeake (practice), Zeta (other, Staff User).
     assert [r.organization.name for r in page] == [
         "Allegheny Health Partners",
@@ -166,7 +164,7 @@ def test_members_and_invitations_are_those_of_the_page(world, security_official)
         "Zeta Clinic",
     ]
     ids = [r.organization_id for r in page if r.is_security_official]
-    members, counts = page_reads.members_of_page(security_official, ids, **positions)
+    members, counts = page_reads.members_of_page(security_official, ids)
 
     assert counts == {world["shared"].pk: 2, world["group"].pk: 1, world["practice"].pk: 1}
     assert {pk: [(m.kind, m.username, m.full_name) for m in rows] for pk, rows in members.items()} == {
@@ -174,31 +172,37 @@ def test_members_and_invitations_are_those_of_the_page(world, security_official)
         world["group"].pk: [],
         world["practice"].pk: [(Role.Kind.STAFF_USER, "staff-user", "Stacy Staff")],
     }
-    waiting = page_reads.invitations_of_page(security_official, ids, now=timezone.now(), **positions)
+    waiting = page_reads.invitations_of_page(security_official, ids, now=timezone.now())
     assert {pk: [(i.email, i.expires_at) for i in rows] for pk, rows in waiting.items()} == {
         world["shared"].pk: [],
         world["group"].pk: [("a@example.com", world["group"].invitations.get().expires_at)],
         world["practice"].pk: [],
     }
-    assert page_reads.members_of_page(security_official, [], **positions) == ({}, {})
-    assert page_reads.invitations_of_page(security_official, [], now=timezone.now(), **positions) == {}
+    assert page_reads.members_of_page(security_official, []) == ({}, {})
+    assert page_reads.invitations_of_page(security_official, [], now=timezone.now()) == {}
 
 
 def test_members_of_another_page_are_not_read(world, security_official):
     # Two a page: the second page holds Chesapeake (practice) and Zeta (other, Staff User).
-    page, positions = _page(security_official, 2, 2)
+    page = _page(security_official, 2, 2)
     ids = [r.organization_id for r in page if r.is_security_official]
     assert ids == [world["practice"].pk]
 
-    members, counts = page_reads.members_of_page(security_official, ids, **positions)
-    waiting = page_reads.invitations_of_page(security_official, ids, now=timezone.now(), **positions)
+    members, counts = page_reads.members_of_page(security_official, ids)
+    waiting = page_reads.invitations_of_page(security_official, ids, now=timezone.now())
 
     assert [m.username for m in members[world["practice"].pk]] == ["staff-user"]
     assert counts == {world["practice"].pk: 1}
     assert waiting == {world["practice"].pk: []}  # the group's invitation is on page 1
-    # Someone else's positions read nothing of this user's organizations.
-    other_page = page_reads.members_of_page(UserFactory(), [world["shared"].pk], after=0, upto=25)
-    assert other_page == ({world["shared"].pk: []}, {world["shared"].pk: 0})
+    # Someone else asking for this user's organizations reads nothing of them.
+    other = UserFactory()
+    assert page_reads.members_of_page(other, [world["shared"].pk]) == (
+        {world["shared"].pk: []},
+        {world["shared"].pk: 0},
+    )
+    assert page_reads.invitations_of_page(other, [world["group"].pk], now=timezone.now()) == {
+        world["group"].pk: []
+    }
 
 
 def test_own_requests_are_the_querysets(world, security_official):
