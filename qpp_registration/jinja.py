@@ -73,6 +73,12 @@ def _forget_static(**kwargs):
     static.cache_clear()
 
 
+def status_word(status):
+    """``{{ status|status_word }}``: the words of a status key (``registrations.rules.STATUS_WORDS``),
+    or the key itself when it has none."""
+    return STATUS_WORDS.get(status, status)
+
+
 # The status indicator's icon for each status that has one [2020 §III.5, §VI; 2023 §VI].
 _STATUS_ICONS = {
     "registered": "img/status-check.svg",
@@ -99,7 +105,7 @@ def status_badge(status, label=""):
         if icon
         else ""
     )
-    words = escape_output(label or STATUS_WORDS.get(status, status))
+    words = escape_output(label or status_word(status))
     html = (
         f'<span class="qpp-status qpp-status--{escape_output(status)}">\n{image}\n'
         f'<span class="qpp-status__text">{words}</span>\n</span>'
@@ -212,7 +218,7 @@ def environment(**options):
         timesince=timesince_filter,
         json_script=json_script,
         capfirst=capfirst,
-        status_word=lambda status: STATUS_WORDS.get(status, status),
+        status_word=status_word,
         field_kind=portal.field_kind,
         uswds_widget=portal.uswds_widget,
         uswds_options=portal.uswds_options,

@@ -2,9 +2,9 @@
 
 from registrations.models import ProgramStatus
 
-# Every status a screen shows: the key ``includes/status.html`` draws (icon and class) and
-# its words. 2020/2021 screens say Registered / Not registered [2020 §III.5, §VI]; a
-# CAHPS-only year says Complete / Incomplete / Not started [2023 §VI]; an organization
+# Every status a screen shows: the key ``status_badge`` (``qpp_registration/jinja.py``) draws
+# (icon and class) and its words. 2020/2021 screens say Registered / Not registered [2020 §III.5,
+# §VI]; a CAHPS-only year says Complete / Incomplete / Not started [2023 §VI]; an organization
 # registered without a registration says so [2021 #5, #6].
 STATUS_WORDS = {
     "registered": "Registered",
@@ -22,7 +22,7 @@ _CAHPS_ONLY_KEYS = {
 
 
 def status_key(year, status) -> str:
-    """The key of ``STATUS_WORDS`` (and of ``includes/status.html``) for ``status`` in ``year``."""
+    """The key of ``STATUS_WORDS`` (and of ``status_badge``) for ``status`` in ``year``."""
     status = ProgramStatus(status)
     if year.is_cahps_only:
         return _CAHPS_ONLY_KEYS[status]

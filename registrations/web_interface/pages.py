@@ -39,7 +39,7 @@ class ProgramCell:
     program: Program
     slug: str
     label: str
-    status: str  # the key includes/status.html draws: registered, not_registered, automatic, …
+    status: str  # the key status_badge draws: registered, not_registered, automatic, …
     status_text: str
     note: str = ""  # e.g. "Registered automatically"
     can_register: bool = False
